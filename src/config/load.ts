@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+/** A config that cannot be used; `message` is the one line start-up prints. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates `igor.yml`; throws {@link ConfigError} naming the key and the problem. */
+export async function loadConfig(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+  return parseConfig(text, path);
+}
+
+/** Validates config text; `source` names it in errors. */
+export function parseConfig(text: string, source = 'igor.yml'): Config {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const line = error.linePos?.[0];
+      throw new ConfigError(`${source}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML (${error.code})`, { cause: error });
+    }
+    throw error;
+  }
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) throw new ConfigError(formatIssue(result.error.issues[0]!));
+  return result.data;
+}
+
+/** One issue as `environments.production.health.url: must be a URL`. */
+export function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return `${[...path, issue.keys[0]].join('.')}: unknown key`;
+  }
+  const key = path.length ? path.join('.') : '(top level)';
+  return `${key}: ${describe(issue)}`;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'is required';
+    return `must be ${article(issue.expected)}`;
+  }
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'too_small' && issue.origin === 'array') return `must have at least ${String(issue.minimum)} item(s)`;
+  if (issue.code === 'too_small' && issue.origin === 'number' && !issue.message.startsWith('Too small')) return issue.message;
+  if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
+  if (issue.code === 'invalid_union') return 'is not one of the accepted forms';
+  return issue.message;
+}
+
+function article(expected: string): string {
+  if (expected === 'object') return 'a mapping';
+  if (expected === 'array') return 'a list';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** A duration string (`500ms`, `5s`, `10m`) parsed to milliseconds. */
+const duration = z
+  .string({ error: 'must be a duration such as 500ms, 5s or 10m' })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration such as 500ms, 5s or 10m, not "${text}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const nonEmpty = z.string().min(1, { error: 'must not be empty' });
+
+/** Slack ids of people: `U0ALICE`. */
+const userIds = z.array(nonEmpty);
+
+/** A health URL may carry `{host}`; it must be a URL once the host is filled in. */
+const healthUrl = z.string().refine(
+  (url) => {
+    try {
+      const parsed = new URL(url.replaceAll('{host}', 'host.invalid'));
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a URL (http or https; {host} is replaced by each server)' },
+);
+
+const health = z.strictObject({
+  url: healthUrl,
+  expectStatus: z.number().int().min(100).max(599).default(200),
+  timeout: duration.default('5s'),
+  retries: z.number().int().min(0).default(10),
+  interval: duration.default('2s'),
+});
+
+/** `"25%"` or a host count. */
+const wave = z.union([
+  z.string().regex(/^(100|[1-9]?\d)%$/, { error: 'must be a share such as "25%" or a host count' }),
+  z.number().int().positive(),
+]);
+
+const strategy = z.strictObject({
+  canary: z
+    .strictObject({
+      servers: z.number().int().positive().default(1),
+      bake: duration.default('60s'),
+      promote: z.enum(['auto', 'manual']).default('auto'),
+    })
+    .optional(),
+  waves: z.array(wave).min(1).default(['100%']),
+  parallel: z.number().int().positive().default(10),
+});
+
+const ec2Servers = z.strictObject({
+  region: nonEmpty.optional(),
+  filters: z.record(z.string(), z.array(z.string())).default({}),
+  address: z.enum(['private', 'public']).default('private'),
+});
+
+const staticServer = z.strictObject({
+  host: nonEmpty,
+  port: z.number().int().min(1).max(65535).optional(),
+  user: nonEmpty.optional(),
+  path: nonEmpty.optional(),
+  name: nonEmpty.optional(),
+  health: health.optional(),
+});
+
+const localServer = z.strictObject({
+  name: nonEmpty,
+  path: nonEmpty,
+  host: nonEmpty.default('127.0.0.1'),
+  health: health.optional(),
+});
+
+const servers = z
+  .strictObject({
+    ec2: ec2Servers.optional(),
+    static: z.array(staticServer).min(1).optional(),
+    local: z.array(localServer).min(1).optional(),
+  })
+  .refine((s) => [s.ec2, s.static, s.local].filter(Boolean).length === 1, {
+    error: 'must have exactly one of ec2, static or local',
+  });
+
+const approval = z.strictObject({
+  mode: z.enum(['auto', 'required']).default('auto'),
+  approvers: userIds.default([]),
+  allowSelfApproval: z.boolean().default(false),
+  expiresAfter: duration.default('30m'),
+  autoApprove: z.strictObject({ refs: z.array(nonEmpty).default([]) }).optional(),
+});
+
+const environment = z.strictObject({
+  channel: nonEmpty.optional(),
+  deployers: userIds.optional(),
+  approval: approval.default({ mode: 'auto', approvers: [], allowSelfApproval: false, expiresAfter: '30m' }),
+  servers,
+  ssh: z
+    .strictObject({
+      user: nonEmpty.optional(),
+      port: z.number().int().min(1).max(65535).default(22),
+      privateKeyPath: nonEmpty.optional(),
+      knownHosts: nonEmpty.optional(),
+    })
+    .default({ port: 22 }),
+  path: nonEmpty.optional(),
+  keepReleases: z.number().int().min(2, { error: 'must be at least 2 (the live release and the one before it)' }).default(5),
+  steps: z.array(nonEmpty).default([]),
+  restart: nonEmpty.optional(),
+  health: health.optional(),
+  strategy: strategy.default({ waves: ['100%'], parallel: 10 }),
+  rollback: z.enum(['auto', 'manual']).default('auto'),
+  monitor: z.strictObject({ interval: duration.default('30s'), failures: z.number().int().positive().default(3) }).optional(),
+  flags: z.strictObject({ push: z.boolean().default(false) }).optional(),
+  autoDeploy: z.strictObject({ branch: nonEmpty }).optional(),
+});
+
+const integrationStep = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a name of letters, digits, ".", "_" or "-"' }), run: nonEmpty });
+
+export const configSchema = z
+  .strictObject({
+    app: nonEmpty,
+    repo: nonEmpty,
+    defaultEnvironment: nonEmpty.optional(),
+    channels: z.strictObject({ deploys: nonEmpty, alerts: nonEmpty.optional() }),
+    integration: z
+      .strictObject({
+        setup: z.array(nonEmpty).default([]),
+        steps: z.array(integrationStep).default([]),
+        teardown: z.array(nonEmpty).default([]),
+        timeout: duration.default('15m'),
+        env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+      })
+      .default({ setup: [], steps: [], teardown: [], timeout: '15m', env: {} }),
+    environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'environment names are lower-case letters, digits, "-" or "_"' }), environment),
+    alarms: z.strictObject({ remindAfter: duration.optional() }).optional(),
+  })
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.environments);
+    if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['environments'], message: 'must name at least one environment' });
+    if (config.defaultEnvironment && !names.includes(config.defaultEnvironment)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultEnvironment'], message: `names no environment (configured: ${names.join(', ')})` });
+    }
+    for (const [name, env] of Object.entries(config.environments)) {
+      const needsPath = !env.servers.local && !env.path && !(env.servers.static ?? []).every((s) => s.path);
+      if (needsPath) ctx.addIssue({ code: 'custom', path: ['environments', name, 'path'], message: 'is required for ec2 and static servers' });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type EnvironmentConfig = Config['environments'][string];
+export type HealthConfig = z.output<typeof health>;
+export type StrategyConfig = EnvironmentConfig['strategy'];

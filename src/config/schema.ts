@@ -34,9 +34,9 @@ const healthUrl = z.string().refine(
 const health = z.strictObject({
   url: healthUrl,
   expectStatus: z.number().int().min(100).max(599).default(200),
-  timeout: duration.default('5s'),
+  timeout: duration.prefault('5s'),
   retries: z.number().int().min(0).default(10),
-  interval: duration.default('2s'),
+  interval: duration.prefault('2s'),
 });
 
 /** `"25%"` or a host count. */
@@ -49,7 +49,7 @@ const strategy = z.strictObject({
   canary: z
     .strictObject({
       servers: z.number().int().positive().default(1),
-      bake: duration.default('60s'),
+      bake: duration.prefault('60s'),
       promote: z.enum(['auto', 'manual']).default('auto'),
     })
     .optional(),
@@ -93,14 +93,14 @@ const approval = z.strictObject({
   mode: z.enum(['auto', 'required']).default('auto'),
   approvers: userIds.default([]),
   allowSelfApproval: z.boolean().default(false),
-  expiresAfter: duration.default('30m'),
+  expiresAfter: duration.prefault('30m'),
   autoApprove: z.strictObject({ refs: z.array(nonEmpty).default([]) }).optional(),
 });
 
 const environment = z.strictObject({
   channel: nonEmpty.optional(),
   deployers: userIds.optional(),
-  approval: approval.default({ mode: 'auto', approvers: [], allowSelfApproval: false, expiresAfter: '30m' }),
+  approval: approval.prefault({}),
   servers,
   ssh: z
     .strictObject({
@@ -109,15 +109,15 @@ const environment = z.strictObject({
       privateKeyPath: nonEmpty.optional(),
       knownHosts: nonEmpty.optional(),
     })
-    .default({ port: 22 }),
+    .prefault({}),
   path: nonEmpty.optional(),
   keepReleases: z.number().int().min(2, { error: 'must be at least 2 (the live release and the one before it)' }).default(5),
   steps: z.array(nonEmpty).default([]),
   restart: nonEmpty.optional(),
   health: health.optional(),
-  strategy: strategy.default({ waves: ['100%'], parallel: 10 }),
+  strategy: strategy.prefault({}),
   rollback: z.enum(['auto', 'manual']).default('auto'),
-  monitor: z.strictObject({ interval: duration.default('30s'), failures: z.number().int().positive().default(3) }).optional(),
+  monitor: z.strictObject({ interval: duration.prefault('30s'), failures: z.number().int().positive().default(3) }).optional(),
   flags: z.strictObject({ push: z.boolean().default(false) }).optional(),
   autoDeploy: z.strictObject({ branch: nonEmpty }).optional(),
 });
@@ -135,10 +135,10 @@ export const configSchema = z
         setup: z.array(nonEmpty).default([]),
         steps: z.array(integrationStep).default([]),
         teardown: z.array(nonEmpty).default([]),
-        timeout: duration.default('15m'),
+        timeout: duration.prefault('15m'),
         env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
       })
-      .default({ setup: [], steps: [], teardown: [], timeout: '15m', env: {} }),
+      .prefault({}),
     environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'environment names are lower-case letters, digits, "-" or "_"' }), environment),
     alarms: z.strictObject({ remindAfter: duration.optional() }).optional(),
   })

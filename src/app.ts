@@ -1,0 +1,211 @@
+import { access } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { App as BoltApp, ExpressReceiver } from '@slack/bolt';
+import type { DestinationStream, Logger } from 'pino';
+import { createAnnouncer } from './chat/announcer.js';
+import { createDeployCommand } from './chat/commands/deploy.js';
+import { createLocalChat } from './chat/local/adapter.js';
+import type { Chat } from './chat/port.js';
+import { createSlackChat } from './chat/slack/adapter.js';
+import commandListeners from './chat/slack/listeners/commands/index.js';
+import { boltLogger } from './chat/slack/logger.js';
+import { ConfigError, loadConfig, parseConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { ensureExampleBundle } from './example/bundle.js';
+import { createLocalDiscovery } from './fleet/discovery/local.js';
+import { createStaticDiscovery } from './fleet/discovery/static.js';
+import { createLocalTransport } from './fleet/transport/local.js';
+import { createSshTransport } from './fleet/transport/ssh.js';
+import type { Connect, Discovery, Server } from './fleet/types.js';
+import { commandRoutes } from './http/routes/commands.js';
+import { deploymentRoutes } from './http/routes/deployments.js';
+import { createHttpApp, finishHttpApp } from './http/server.js';
+import { isLoopback } from './http/auth.js';
+import { createMirror } from './integration/mirror.js';
+import { createLogger } from './logger.js';
+import { systemClock, type Clock } from './pipeline/clock.js';
+import { createPipeline, type Pipeline } from './pipeline/service.js';
+import { openStore, type Store } from './store/db.js';
+
+export interface AppOptions {
+  /** Path of `igor.yml`. In local mode a missing file means the bundled example. */
+  configPath: string;
+  dataDir: string;
+  port: number;
+  /** Listen address; default 127.0.0.1 in local mode, 0.0.0.0 with Slack. */
+  host?: string;
+  publicUrl?: string;
+  slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  apiToken?: string;
+  /** How long `stop()` lets host operations finish. */
+  graceMs?: number;
+  logLevel?: string;
+  logDestination?: DestinationStream;
+  /** igor's PATH and HOME, handed to integration steps; the default user for SSH. */
+  processEnv: { PATH: string; HOME: string; USER: string };
+  clock?: Clock;
+}
+
+export interface Igor {
+  start(): Promise<{ url: string }>;
+  stop(): Promise<void>;
+  readonly url: string;
+  readonly config: Config;
+  readonly pipeline: Pipeline;
+  readonly chat: Chat;
+  readonly log: Logger;
+  readonly usesExample: boolean;
+}
+
+/**
+ * The composition root: reads the config, builds the store, adapters and services, and returns
+ * the one control surface that `main.ts`, the tests and the HTTP API share.
+ */
+export async function createApp(options: AppOptions): Promise<Igor> {
+  const log = createLogger({ level: options.logLevel ?? 'info', ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const localMode = !options.slack?.botToken;
+  const dataDir = resolve(options.dataDir);
+  const { config, usesExample } = await readConfig(options.configPath, dataDir, localMode);
+  const host = options.host ?? (localMode ? '127.0.0.1' : '0.0.0.0');
+  if (!isLoopback(host) && host !== 'localhost' && !options.apiToken) {
+    throw new ConfigError(`IGOR_HOST=${host} is not a loopback address: set IGOR_API_TOKEN to listen there`);
+  }
+  const clock = options.clock ?? systemClock;
+  const store = await openStore(join(dataDir, 'db.json'), log);
+  let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
+
+  const discoveries: Record<string, Discovery> = {};
+  const connectors: Record<string, Connect> = {};
+  for (const [name, environment] of Object.entries(config.environments)) {
+    discoveries[name] = environment.servers.local
+      ? createLocalDiscovery(environment, dataDir)
+      : createStaticDiscovery(environment, options.processEnv.USER);
+    connectors[name] = (server: Server) => {
+      if (server.via === 'local') return Promise.resolve(createLocalTransport());
+      return createSshTransport({
+        host: server.address,
+        port: server.port ?? environment.ssh.port,
+        user: server.user ?? options.processEnv.USER,
+        privateKeyPath: environment.ssh.privateKeyPath ?? join(options.processEnv.HOME, '.ssh', 'id_ed25519'),
+        hostKeys: {
+          get: (id) => store.data.hostKeys[id],
+          remember: (id, fingerprint) => {
+            store.data.hostKeys[id] = fingerprint;
+            void store.write();
+          },
+        },
+      });
+    };
+  }
+  const pipeline = createPipeline({
+    config,
+    store,
+    mirror: createMirror({ repo: config.repo, cacheDir: join(dataDir, 'mirrors') }),
+    discoveries,
+    connectors,
+    clock,
+    dataDir,
+    path: options.processEnv.PATH,
+    home: options.processEnv.HOME,
+    log,
+    get publicUrl() {
+      return publicUrl;
+    },
+  });
+  const deploy = createDeployCommand({ pipeline, config, log }).answer;
+
+  const http = createHttpApp({
+    apiToken: options.apiToken,
+    localMode,
+    log,
+    api: {
+      '/deployments': deploymentRoutes(pipeline),
+      '/commands': commandRoutes({ '/deploy': deploy }, config.channels.deploys),
+    },
+  });
+
+  let chat: Chat;
+  let bolt: BoltApp | null = null;
+  if (options.slack?.botToken) {
+    const clientOptions = options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {};
+    const logger = boltLogger(log);
+    if (options.slack.appToken) {
+      bolt = new BoltApp({ token: options.slack.botToken, appToken: options.slack.appToken, socketMode: true, clientOptions, logger, deferInitialization: true });
+    } else {
+      if (!options.slack.signingSecret) throw new ConfigError('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
+      const receiver = new ExpressReceiver({ signingSecret: options.slack.signingSecret, app: http, logger });
+      bolt = new BoltApp({ token: options.slack.botToken, receiver, clientOptions, logger, deferInitialization: true });
+    }
+    commandListeners.register(bolt, { deploy, log });
+    bolt.error(async (error) => {
+      log.error({ err: error }, 'a Slack listener failed');
+    });
+    chat = createSlackChat(bolt.client);
+  } else {
+    chat = createLocalChat(log);
+  }
+  finishHttpApp(http, log);
+  const announcer = createAnnouncer({ chat, config, store, pipeline, get publicUrl() { return publicUrl; }, log });
+
+  let server: HttpServer | null = null;
+  let url = '';
+  return {
+    config,
+    pipeline,
+    chat,
+    log,
+    usesExample,
+    get url() {
+      return url;
+    },
+    async start() {
+      if (bolt) {
+        try {
+          await bolt.init();
+        } catch (error) {
+          throw new ConfigError(`Slack refused SLACK_BOT_TOKEN (auth.test: ${(error as Error).message})`, { cause: error });
+        }
+      }
+      await pipeline.recover();
+      server = await new Promise<HttpServer>((resolveServer, reject) => {
+        const listening = http.listen(options.port, host, () => resolveServer(listening));
+        listening.once('error', reject);
+      });
+      const port = (server.address() as AddressInfo).port;
+      url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      if (!options.publicUrl) publicUrl = `http://localhost:${port}`;
+      if (bolt && options.slack?.appToken) await bolt.start();
+      log.info({ url, mode: localMode ? 'local' : options.slack?.appToken ? 'slack-socket' : 'slack-http', config: usesExample ? 'bundled example' : options.configPath }, 'igor is listening');
+      return { url };
+    },
+    async stop() {
+      if (bolt && options.slack?.appToken) await bolt.stop();
+      if (server) {
+        const closing = new Promise<void>((done) => server!.close(() => done()));
+        server.closeIdleConnections();
+        await pipeline.stop(options.graceMs ?? 30_000);
+        server.closeAllConnections();
+        await closing;
+      } else {
+        await pipeline.stop(options.graceMs ?? 30_000);
+      }
+      await announcer.flush();
+      announcer.stop();
+      await store.write();
+      log.info('igor stopped');
+    },
+  };
+}
+
+async function readConfig(configPath: string, dataDir: string, localMode: boolean): Promise<{ config: Config; usesExample: boolean }> {
+  const exists = await access(configPath).then(
+    () => true,
+    () => false,
+  );
+  if (exists || !localMode) return { config: await loadConfig(configPath), usesExample: false };
+  return { config: parseConfig(await ensureExampleBundle(dataDir), 'the bundled example'), usesExample: true };
+}
+
+export type { Store };

@@ -1,0 +1,53 @@
+import { UsageError } from './usage.js';
+
+export type DeployCommand =
+  | { kind: 'deploy'; ref: string; environment?: string }
+  | { kind: 'status'; environment?: string }
+  | { kind: 'history'; environment?: string }
+  | { kind: 'cancel'; environment?: string }
+  | { kind: 'lock'; environment: string; reason?: string }
+  | { kind: 'unlock'; environment: string }
+  | { kind: 'help' };
+
+export const DEPLOY_USAGE = [
+  '`/deploy <ref> [to <env>]`: test, approve and deploy a branch, tag or commit',
+  '`/deploy status [env]` · `/deploy history [env]` · `/deploy cancel [env]`',
+  '`/deploy lock <env> [reason]` · `/deploy unlock <env>` · `/deploy help`',
+].join('\n');
+
+/**
+ * Parses the text after `/deploy`. The words status, history, cancel, lock, unlock and help are
+ * commands, not refs (deploy such a branch as `refs/heads/status`).
+ * @example parseDeployCommand('main to staging') // { kind: 'deploy', ref: 'main', environment: 'staging' }
+ */
+export function parseDeployCommand(text: string): DeployCommand {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [first, ...rest] = words;
+  const optionalEnvironment = (usage: string): { environment?: string } => {
+    if (rest.length > 1) throw new UsageError(`expected ${usage}`);
+    return rest[0] ? { environment: rest[0] } : {};
+  };
+  switch (first) {
+    case undefined:
+    case 'help':
+      if (rest.length) throw new UsageError('expected `/deploy help`');
+      return { kind: 'help' };
+    case 'status':
+      return { kind: 'status', ...optionalEnvironment('`/deploy status [env]`') };
+    case 'history':
+      return { kind: 'history', ...optionalEnvironment('`/deploy history [env]`') };
+    case 'cancel':
+      return { kind: 'cancel', ...optionalEnvironment('`/deploy cancel [env]`') };
+    case 'lock': {
+      const [environment, ...reason] = rest;
+      if (!environment) throw new UsageError('expected `/deploy lock <env> [reason]`');
+      return reason.length ? { kind: 'lock', environment, reason: reason.join(' ') } : { kind: 'lock', environment };
+    }
+    case 'unlock':
+      if (rest.length !== 1) throw new UsageError('expected `/deploy unlock <env>`');
+      return { kind: 'unlock', environment: rest[0]! };
+  }
+  if (rest.length === 0) return { kind: 'deploy', ref: first };
+  if (rest.length === 2 && rest[0] === 'to') return { kind: 'deploy', ref: first, environment: rest[1]! };
+  throw new UsageError(`expected \`/deploy <ref> [to <env>]\`, got \`${text.trim().slice(0, 100)}\` (a ref has no spaces)`);
+}

@@ -1,0 +1,136 @@
+import { posix } from 'node:path';
+import type { HealthConfig } from '../config/schema.js';
+import { HostPhaseError, type HostPhase } from './errors.js';
+import { healthUrl, waitUntilHealthy } from './health.js';
+import { releasesToPrune } from './releases.js';
+import type { CommandResult, Server, Transport } from './types.js';
+
+/** The tested tree, packed once: every host gets these same bytes. */
+export interface Artifact {
+  path: string;
+  sha256: string;
+}
+
+export interface HostDeployment {
+  app: string;
+  environment: string;
+  release: string;
+  sha: string;
+  artifact: Artifact;
+  steps: readonly string[];
+  restart: string | undefined;
+  health: HealthConfig | undefined;
+  keepReleases: number;
+}
+
+/** Paths of the contract's server layout under a deploy root. */
+export function layout(root: string, release: string) {
+  return {
+    releases: posix.join(root, 'releases'),
+    release: posix.join(root, 'releases', release),
+    shared: posix.join(root, 'shared'),
+    current: posix.join(root, 'current'),
+  };
+}
+
+/**
+ * Ships one release to one server: upload → unpack (with `REVISION`) → steps → atomic switch of
+ * `current` → restart → health → prune. `onPhase` hears each phase as it starts. Returns the
+ * release that was live before, so a rollback knows where to go back to.
+ */
+export async function deployToHost(
+  server: Server,
+  transport: Transport,
+  job: HostDeployment,
+  onPhase: (phase: HostPhase, previousRelease: string | null) => void = () => {},
+): Promise<{ previousRelease: string | null }> {
+  const paths = layout(server.path, job.release);
+  const run = phaseRunner(transport);
+
+  await run('upload', ['mkdir', '-p', '--', paths.releases, paths.shared]);
+  const previousRelease = await liveRelease(transport, server.path);
+  onPhase('upload', previousRelease);
+  const upload = posix.join(paths.releases, `.${job.release}.tar.gz`);
+  try {
+    await transport.putFile(job.artifact.path, upload);
+  } catch (error) {
+    throw new HostPhaseError('upload', (error as Error).message, { cause: error });
+  }
+  const sum = await run('upload', ['sha256sum', '--', upload]);
+  if (!sum.stdout.startsWith(job.artifact.sha256)) {
+    throw new HostPhaseError('upload', `the uploaded artifact's checksum differs (${sum.stdout.slice(0, 64)} != ${job.artifact.sha256})`);
+  }
+
+  onPhase('unpack', previousRelease);
+  await run('unpack', ['rm', '-rf', '--', paths.release]);
+  await run('unpack', ['mkdir', '-p', '--', paths.release]);
+  await run('unpack', ['tar', '-xzf', upload, '-C', paths.release]);
+  await run('unpack', ['rm', '-f', '--', upload]);
+  await run('unpack', ['bash', '-c', 'printf "%s\\n" "$1" > "$2"', 'igor', job.sha, posix.join(paths.release, 'REVISION')]);
+
+  const env = releaseEnv(server, job);
+  for (const step of job.steps) {
+    onPhase('steps', previousRelease);
+    await run('steps', ['bash', '-lc', step], { cwd: paths.release, env }, `"${step}"`);
+  }
+
+  onPhase('switch', previousRelease);
+  await switchCurrent(transport, server.path, job.release);
+
+  if (job.restart) {
+    onPhase('restart', previousRelease);
+    await run('restart', ['bash', '-lc', job.restart], { cwd: paths.release, env }, `"${job.restart}"`);
+  }
+
+  const health = server.health ?? job.health;
+  if (health) {
+    onPhase('health', previousRelease);
+    await waitUntilHealthy(healthUrl(health, server.address), health);
+  }
+
+  onPhase('prune', previousRelease);
+  const listing = await run('prune', ['ls', '-1', '--', paths.releases]);
+  const doomed = releasesToPrune(listing.stdout.split('\n'), job.keepReleases, job.release, previousRelease);
+  if (doomed.length) await run('prune', ['rm', '-rf', '--', ...doomed.map((name) => posix.join(paths.releases, name))]);
+  return { previousRelease };
+}
+
+/** The release `current` points at, or null on a server that never had one. */
+export async function liveRelease(transport: Transport, root: string): Promise<string | null> {
+  const result = await transport.exec(['readlink', '--', posix.join(root, 'current')]);
+  return result.code === 0 && result.stdout.trim() ? posix.basename(result.stdout.trim()) : null;
+}
+
+/** `ln -s` to a temporary name, then `mv -T` over `current`, so the switch is atomic even if `current` exists. */
+export async function switchCurrent(transport: Transport, root: string, release: string): Promise<void> {
+  const paths = layout(root, release);
+  const temporary = posix.join(root, `.current-${release}`);
+  const run = phaseRunner(transport);
+  await run('switch', ['ln', '-sfn', '--', paths.release, temporary]);
+  await run('switch', ['mv', '-T', '--', temporary, paths.current]);
+}
+
+/** The contract's `IGOR_*` variables for steps and restart on a server. */
+export function releaseEnv(server: Server, job: Pick<HostDeployment, 'app' | 'environment' | 'release' | 'sha'>): Record<string, string> {
+  return {
+    IGOR_APP: job.app,
+    IGOR_ENVIRONMENT: job.environment,
+    IGOR_RELEASE: job.release,
+    IGOR_RELEASE_PATH: layout(server.path, job.release).release,
+    IGOR_SHA: job.sha,
+    IGOR_HOST: server.address,
+    IGOR_PATH: server.path,
+  };
+}
+
+/** Runs a command as part of a phase; a non-zero exit becomes a {@link HostPhaseError} with the output's tail. */
+function phaseRunner(transport: Transport) {
+  return async (phase: HostPhase, argv: string[], options: Parameters<Transport['exec']>[1] = {}, label?: string): Promise<CommandResult> => {
+    const result = await transport.exec(argv, options);
+    if (result.code !== 0) {
+      const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-10).join('\n');
+      throw new HostPhaseError(phase, `${label ?? argv[0]} exited with code ${result.code}${output ? `:\n${output}` : ''}`);
+    }
+    return result;
+  };
+}

@@ -1,0 +1,38 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import type { CommandResult, ExecOptions, Transport } from '../types.js';
+
+/** What a command on a local server inherits from igor: enough to find programs, none of igor's secrets. */
+const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'TZ'];
+
+/**
+ * A server that is this machine: commands are child processes, files are copied.
+ * The reference implementation of {@link Transport}.
+ */
+export function createLocalTransport(): Transport {
+  const baseEnv = Object.fromEntries(INHERITED.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])));
+  return {
+    name: 'local',
+    async exec(argv: readonly string[], options: ExecOptions = {}): Promise<CommandResult> {
+      const [file, ...args] = argv;
+      if (!file) throw new Error('[fleet] [local] exec needs a command');
+      const result = await execa(file, args, {
+        cwd: options.cwd,
+        env: { ...baseEnv, ...options.env },
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+      });
+      if (result.failed && result.exitCode === undefined) {
+        return { code: 127, stdout: '', stderr: result.shortMessage ?? `cannot run ${file}` };
+      }
+      return { code: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+    },
+    async putFile(localPath: string, remotePath: string): Promise<void> {
+      await mkdir(dirname(remotePath), { recursive: true });
+      await copyFile(localPath, remotePath);
+    },
+    async close(): Promise<void> {},
+  };
+}

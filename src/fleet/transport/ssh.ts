@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { posix } from 'node:path';
+import { NodeSSH } from 'node-ssh';
+import { quote } from 'shell-quote';
+import { ConnectionError } from '../errors.js';
+import type { CommandResult, ExecOptions, Transport } from '../types.js';
+import { trustOnFirstUse, type HostKeyStore } from './host-keys.js';
+
+export interface SshTransportOptions {
+  host: string;
+  port: number;
+  user: string;
+  privateKeyPath: string;
+  hostKeys: HostKeyStore;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * A server reached over SSH with key authentication. Commands are argv arrays turned into one
+ * shell string by quoting every word; the environment is set with `env`, since sshd drops
+ * variables it was not told to accept.
+ */
+export async function createSshTransport(options: SshTransportOptions): Promise<Transport> {
+  const hostId = `${options.host}:${options.port}`;
+  const where = `[fleet] [ssh] ${options.user}@${hostId}`;
+  const privateKey = await readPrivateKey(options.privateKeyPath, where);
+  const hostKey = trustOnFirstUse(options.hostKeys, hostId);
+  const ssh = new NodeSSH();
+  try {
+    await ssh.connect({
+      host: options.host,
+      port: options.port,
+      username: options.user,
+      privateKey,
+      hostVerifier: hostKey.verify,
+      readyTimeout: options.readyTimeoutMs ?? 20_000,
+    });
+  } catch (error) {
+    const refusal = hostKey.refusal();
+    const reason = refusal?.message ?? (error as Error).message;
+    throw new ConnectionError(`${where}: ${reason}`, { cause: refusal ?? error });
+  }
+  return {
+    name: 'ssh',
+    async exec(argv: readonly string[], execOptions: ExecOptions = {}): Promise<CommandResult> {
+      const result = await ssh.execCommand(commandLine(argv, execOptions));
+      return { code: result.code ?? 255, stdout: result.stdout, stderr: result.stderr };
+    },
+    async putFile(localPath: string, remotePath: string): Promise<void> {
+      await ssh.putFile(localPath, remotePath);
+    },
+    async close(): Promise<void> {
+      ssh.dispose();
+    },
+  };
+}
+
+/** `cd -- '/srv/app' && env 'K=V' 'bash' '-lc' '…'`: every word quoted, nothing interpreted. */
+export function commandLine(argv: readonly string[], options: ExecOptions): string {
+  const env = Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`);
+  const command = quote(env.length ? ['env', ...env, ...argv] : [...argv]);
+  return options.cwd ? `cd -- ${quote([options.cwd])} && ${command}` : command;
+}
+
+async function readPrivateKey(path: string, where: string): Promise<string> {
+  const resolved = path.startsWith('~/') ? posix.join(homedir(), path.slice(2)) : path;
+  try {
+    return await readFile(resolved, 'utf8');
+  } catch (error) {
+    throw new ConnectionError(`${where}: cannot read the private key ${resolved} (ssh.privateKeyPath)`, { cause: error });
+  }
+}

@@ -1,0 +1,48 @@
+import type { HealthConfig } from '../config/schema.js';
+
+/** One server of an environment, as discovery found it. */
+export interface Server {
+  /** What people call it in messages: `web-1`, an instance id, or the address. */
+  name: string;
+  /** What `{host}` and `IGOR_HOST` become; for SSH also where to connect. */
+  address: string;
+  /** How igor reaches it: over SSH, or on this machine with no SSH. */
+  via: 'ssh' | 'local';
+  port?: number;
+  user?: string;
+  /** The deploy root: `releases/`, `shared/` and `current` live here. */
+  path: string;
+  health?: HealthConfig;
+}
+
+/** Finds the servers of one environment now. */
+export interface Discovery {
+  readonly name: string;
+  servers(): Promise<Server[]>;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs commands on one server and copies files to it. Commands are argv arrays: an adapter that
+ * needs a shell string (SSH) quotes every word, so nothing is ever interpreted by a shell
+ * unless the argv itself asks for `bash -lc`.
+ */
+export interface Transport {
+  readonly name: string;
+  exec(argv: readonly string[], options?: ExecOptions): Promise<CommandResult>;
+  putFile(localPath: string, remotePath: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens a transport to a server; the composition root picks SSH or local. */
+export type Connect = (server: Server) => Promise<Transport>;

@@ -1,0 +1,56 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { Router } from 'express';
+import type { Pipeline } from '../../pipeline/service.js';
+import type { Deployment } from '../../pipeline/types.js';
+import { HttpError } from '../errors.js';
+
+/** A deployment as the API shows it: the record without chat bookkeeping. */
+export function deploymentView(deployment: Deployment) {
+  const { thread: _thread, hosts, ...rest } = deployment;
+  return { ...rest, hosts: hosts.map(({ phase: _phase, ...host }) => host) };
+}
+
+const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** `/api/deployments`: list, show, start, and step logs. */
+export function deploymentRoutes(pipeline: Pipeline): Router {
+  const router = Router();
+
+  router.get('/', (request, response) => {
+    const environment = typeof request.query.environment === 'string' ? pipeline.environmentName(request.query.environment) : undefined;
+    const limit = Math.min(Number(request.query.limit) || 50, 500);
+    response.json({ deployments: pipeline.list({ environment, limit }).map(deploymentView) });
+  });
+
+  router.post('/', async (request, response) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (typeof body.ref !== 'string' || body.ref === '') throw new HttpError(400, 'ref is required: a branch, tag or commit');
+    if (body.environment !== undefined && typeof body.environment !== 'string') throw new HttpError(400, 'environment must be a string');
+    if (body.user !== undefined && typeof body.user !== 'string') throw new HttpError(400, 'user must be a Slack user id');
+    const deployment = await pipeline.request({ ref: body.ref, environment: body.environment, user: body.user ?? 'api' });
+    response.status(202).json({ id: deployment.id, deployment: deploymentView(deployment) });
+  });
+
+  router.get('/:id', (request, response) => {
+    response.json(deploymentView(found(pipeline, request.params.id)));
+  });
+
+  router.get('/:id/logs/:step', async (request, response) => {
+    const deployment = found(pipeline, request.params.id);
+    const { step } = request.params;
+    if (!STEP_NAME.test(step) || !deployment.steps.some((entry) => entry.name === step)) throw new HttpError(404, `deployment ${deployment.id} has no step ${step}`);
+    const path = pipeline.logPath(deployment.id, step);
+    if (!(await access(path).then(() => true, () => false))) throw new HttpError(404, `the ${step} step of deployment ${deployment.id} has no log yet`);
+    response.type('text/plain; charset=utf-8');
+    createReadStream(path).pipe(response);
+  });
+
+  return router;
+}
+
+function found(pipeline: Pipeline, id: string): Deployment {
+  const deployment = pipeline.get(id);
+  if (!deployment) throw new HttpError(404, `there is no deployment ${id}`);
+  return deployment;
+}

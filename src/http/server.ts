@@ -1,0 +1,36 @@
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import { requireBearer } from './auth.js';
+import { HttpError, jsonErrors } from './errors.js';
+
+export interface HttpOptions {
+  apiToken: string | undefined;
+  localMode: boolean;
+  log: Logger;
+  /** Routers under `/api`, guarded by the API token. */
+  api: Record<string, Router>;
+}
+
+/**
+ * The one HTTP app: `/healthz`, the control API under `/api`, and whatever the composition root
+ * mounts before calling {@link finishHttpApp} (Slack's `/slack/events`).
+ */
+export function createHttpApp(options: HttpOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  const api = express.Router();
+  api.use(requireBearer({ token: options.apiToken, allowLoopbackWithoutToken: options.localMode, what: 'the control API' }));
+  api.use(express.json({ limit: '1mb' }));
+  for (const [path, router] of Object.entries(options.api)) api.use(path, router);
+  app.use('/api', api);
+  return app;
+}
+
+/** 404s and errors as JSON; call after every route is mounted. */
+export function finishHttpApp(app: Express, log: Logger): void {
+  app.use((request, _response, next) => next(new HttpError(404, `nothing at ${request.method} ${request.path}`)));
+  app.use(jsonErrors(log));
+}

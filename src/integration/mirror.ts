@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import type { Artifact } from '../fleet/host-deploy.js';
+import { checkRef } from './refs.js';
+
+/** The repository could not be fetched; names the URL. */
+export class RepositoryError extends Error {
+  override name = 'RepositoryError';
+}
+
+/** A cached `git clone --mirror` of the app's repository. */
+export interface Mirror {
+  /** Brings every branch and tag up to date (one fetch at a time). */
+  fetch(): Promise<void>;
+  /** The full sha `ref` names now, or null if it names nothing. `ref` must pass {@link checkRef}. */
+  resolve(ref: string): Promise<string | null>;
+  /** A fresh working copy of exactly `sha` at `dir` (which must not exist). */
+  checkout(sha: string, dir: string): Promise<void>;
+  /** `git archive` of `sha` as a .tar.gz at `file`, with its SHA-256. */
+  archive(sha: string, file: string): Promise<Artifact>;
+}
+
+export function createMirror(options: { repo: string; cacheDir: string }): Mirror {
+  const dir = join(options.cacheDir, createHash('sha256').update(options.repo).digest('hex').slice(0, 16) + '.git');
+  let fetching: Promise<void> = Promise.resolve();
+
+  async function fetchNow(): Promise<void> {
+    try {
+      if (await exists(join(dir, 'HEAD'))) {
+        await simpleGit(dir).raw(['fetch', '--prune', '--quiet', 'origin']);
+      } else {
+        await mkdir(options.cacheDir, { recursive: true });
+        await rm(dir, { recursive: true, force: true });
+        await simpleGit().clone(options.repo, dir, ['--mirror']);
+      }
+    } catch (error) {
+      throw new RepositoryError(`[integration] cannot fetch ${options.repo} (repo in igor.yml): ${firstLine(error)}`, { cause: error });
+    }
+  }
+
+  return {
+    fetch() {
+      fetching = fetching.catch(() => {}).then(fetchNow);
+      return fetching;
+    },
+    async resolve(ref: string): Promise<string | null> {
+      checkRef(ref);
+      try {
+        const sha = await simpleGit(dir).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+        return sha.trim() || null;
+      } catch {
+        return null;
+      }
+    },
+    async checkout(sha: string, target: string): Promise<void> {
+      await simpleGit().clone(dir, target, ['--shared', '--no-checkout', '--quiet']);
+      await simpleGit(target).raw(['checkout', '--quiet', '--detach', sha]);
+    },
+    async archive(sha: string, file: string): Promise<Artifact> {
+      await simpleGit(dir).raw(['archive', '--format=tar.gz', '-o', file, sha]);
+      return { path: file, sha256: await sha256File(file) };
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error).message ?? String(error)).trim().split('\n')[0] ?? '';
+}

@@ -1,0 +1,51 @@
+import { createApp } from './app.js';
+import { ConfigError } from './config/load.js';
+
+/** The only place that reads the environment: everything else gets options. */
+const env = process.env;
+const port = Number(env.PORT ?? 3000);
+
+try {
+  const igor = await createApp({
+    configPath: env.IGOR_CONFIG ?? './igor.yml',
+    dataDir: env.IGOR_DATA_DIR ?? './data',
+    port,
+    host: env.IGOR_HOST ?? env.IGOR_CONSOLE_HOST,
+    publicUrl: env.IGOR_PUBLIC_URL,
+    slack: env.SLACK_BOT_TOKEN
+      ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }
+      : undefined,
+    apiToken: env.IGOR_API_TOKEN,
+    graceMs: env.IGOR_GRACE_PERIOD ? Number(env.IGOR_GRACE_PERIOD) * 1000 : undefined,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    processEnv: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/', USER: env.USER ?? env.LOGNAME ?? 'root' },
+  });
+  const { url } = await igor.start();
+  if (igor.usesExample) {
+    igor.log.info(
+      { url },
+      `local mode with the bundled example: try  curl -s -X POST ${url}/api/commands -H 'content-type: application/json' -d '{"command":"/deploy","text":"main to staging","user":"U0ME"}'  then  curl -s ${url}/api/deployments`,
+    );
+  }
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    igor.log.info({ signal }, 'stopping');
+    igor.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        igor.log.error({ err: error }, 'could not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`igor: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

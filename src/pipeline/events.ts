@@ -1,0 +1,27 @@
+import type { StepEvent } from '../integration/runner.js';
+import type { Deployment } from './types.js';
+
+/** What the pipeline tells the chat adapters; each is rendered as a message or an update. */
+export type PipelineEvent =
+  | { type: 'created'; deployment: Deployment }
+  | { type: 'changed'; deployment: Deployment }
+  | { type: 'finished'; deployment: Deployment }
+  | { type: 'step'; deployment: Deployment; step: StepEvent }
+  | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error' };
+
+export type PipelineListener = (event: PipelineEvent) => void;
+
+/** A tiny synchronous event hub: listeners must not throw, and must not block. */
+export function createEventHub() {
+  const listeners = new Set<PipelineListener>();
+  return {
+    on(listener: PipelineListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit(event: PipelineEvent): void {
+      for (const listener of listeners) listener(event);
+    },
+  };
+}
+export type EventHub = ReturnType<typeof createEventHub>;

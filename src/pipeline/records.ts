@@ -1,0 +1,40 @@
+import type { Store } from '../store/db.js';
+import type { Clock } from './clock.js';
+import type { EventHub } from './events.js';
+import { nextState } from './machine.js';
+import { FINISHED, type DeploymentEvent } from './states.js';
+import type { Deployment } from './types.js';
+
+/**
+ * Every change to a deployment goes through here: the change is written to the store first, then
+ * announced, so a crash never leaves a side effect the store does not know about.
+ */
+export function createRecorder(store: Store, events: EventHub, clock: Clock) {
+  async function save(deployment: Deployment): Promise<void> {
+    deployment.updatedAt = clock.now().toISOString();
+    await store.write();
+  }
+  return {
+    save,
+    /** Saves and tells listeners that something other than the state changed (a host, a step). */
+    async changed(deployment: Deployment): Promise<void> {
+      await save(deployment);
+      events.emit({ type: 'changed', deployment });
+    },
+    /** Moves the deployment through `event` (or throws), saves, then announces. */
+    async transition(deployment: Deployment, event: DeploymentEvent, patch: Partial<Deployment> = {}): Promise<void> {
+      const state = nextState(deployment.state, event);
+      Object.assign(deployment, patch, { state });
+      if (FINISHED.has(state)) {
+        deployment.finishedAt = clock.now().toISOString();
+        if (store.data.locks[deployment.environment]?.deploymentId === deployment.id) delete store.data.locks[deployment.environment];
+      }
+      await save(deployment);
+      events.emit({ type: FINISHED.has(state) ? 'finished' : 'changed', deployment });
+    },
+    note(deployment: Deployment, text: string, tone: 'info' | 'warning' | 'error' = 'info'): void {
+      events.emit({ type: 'note', deployment, text, tone });
+    },
+  };
+}
+export type Recorder = ReturnType<typeof createRecorder>;

@@ -1,0 +1,178 @@
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { InvalidRefError, checkRef } from '../integration/refs.js';
+import { integrationStepNames } from '../integration/runner.js';
+import type { Store } from '../store/db.js';
+import type { EnvironmentLock } from '../store/schema.js';
+import { EnvironmentBusyError, RefusedError } from './errors.js';
+import { createEventHub, type PipelineListener } from './events.js';
+import { createExecutor, type ExecutorOptions, type StopReason } from './execute.js';
+import { createRecorder } from './records.js';
+import { ACTIVE } from './states.js';
+import type { Deployment, StepRecord } from './types.js';
+
+export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events'> {
+  store: Store;
+  /** Base for links in messages: `http://localhost:3000`. */
+  publicUrl: string;
+}
+
+export interface DeployRequest {
+  ref: string;
+  environment?: string | undefined;
+  /** Slack user id of who asks. */
+  user: string;
+}
+
+/** How many finished deployments the store keeps. */
+const HISTORY_LIMIT = 500;
+
+/**
+ * The deployment pipeline: takes requests, holds one lock per environment, runs each deployment
+ * in the background and records every step. Knows nothing of Slack, SSH or AWS.
+ */
+export function createPipeline(options: PipelineOptions) {
+  const { config, store, mirror, clock, log } = options;
+  const events = createEventHub();
+  const recorder = createRecorder(store, events, clock);
+  const execute = createExecutor({ ...options, recorder, events });
+  const running = new Map<string, { controller: AbortController; stopReason: StopReason | null; done: Promise<void> }>();
+  /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
+  const reserving = new Map<string, EnvironmentLock>();
+
+  function environmentName(requested: string | undefined): string {
+    const names = Object.keys(config.environments);
+    const name = requested ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : undefined);
+    if (!name) throw new RefusedError('bad-input', `name an environment: ${names.join(', ')} (or set defaultEnvironment)`);
+    if (!config.environments[name]) throw new RefusedError('not-found', `there is no environment "${name}"; configured: ${names.join(', ')}`);
+    return name;
+  }
+
+  function lockOf(environment: string): EnvironmentLock | null {
+    return reserving.get(environment) ?? store.data.locks[environment] ?? null;
+  }
+
+  async function request(input: DeployRequest): Promise<Deployment> {
+    const environment = environmentName(input.environment);
+    const settings = config.environments[environment]!;
+    if (settings.deployers && !settings.deployers.includes(input.user)) {
+      throw new RefusedError('forbidden', `only the deployers of ${environment} may deploy there (deployers: ${settings.deployers.map((u) => `<@${u}>`).join(', ')})`);
+    }
+    try {
+      checkRef(input.ref);
+    } catch (error) {
+      if (error instanceof InvalidRefError) throw new RefusedError('bad-input', error.message, { cause: error });
+      throw error;
+    }
+    const held = lockOf(environment);
+    if (held) throw new EnvironmentBusyError(held);
+    const since = clock.now().toISOString();
+    reserving.set(environment, { environment, deploymentId: '(starting)', ref: input.ref, user: input.user, since });
+    let deployment: Deployment;
+    try {
+      await mirror.fetch();
+      const sha = await mirror.resolve(input.ref);
+      if (!sha) throw new RefusedError('not-found', `\`${input.ref}\` is not a branch, tag or commit of ${config.repo}`);
+      deployment = await create(environment, input, sha, since);
+    } finally {
+      reserving.delete(environment);
+    }
+    start(deployment);
+    return deployment;
+  }
+
+  async function create(environment: string, input: DeployRequest, sha: string, since: string): Promise<Deployment> {
+    const id = String(store.data.nextDeploymentId++);
+    const step = (name: string): StepRecord => ({ name, state: 'pending', startedAt: null, finishedAt: null, logUrl: `${options.publicUrl}/api/deployments/${id}/logs/${name}` });
+    const deployment: Deployment = {
+      id,
+      kind: 'deploy',
+      app: config.app,
+      ref: input.ref,
+      sha,
+      release: null,
+      environment,
+      state: 'queued',
+      reason: null,
+      requestedBy: input.user,
+      approvedBy: null,
+      createdAt: since,
+      updatedAt: since,
+      finishedAt: null,
+      steps: [...integrationStepNames(config.integration), 'deploy', 'verify'].map(step),
+      hosts: [],
+      thread: null,
+    };
+    store.data.deployments.push(deployment);
+    store.data.locks[environment] = { environment, deploymentId: id, ref: input.ref, user: input.user, since };
+    pruneHistory();
+    await store.write();
+    log.info({ deployment: id, environment, ref: input.ref, sha, user: input.user }, 'deployment requested');
+    events.emit({ type: 'created', deployment });
+    return deployment;
+  }
+
+  function start(deployment: Deployment): void {
+    const controller = new AbortController();
+    const entry = { controller, stopReason: null as StopReason | null, done: Promise.resolve() };
+    entry.done = execute(deployment, controller.signal, () => entry.stopReason).finally(() => running.delete(deployment.id));
+    running.set(deployment.id, entry);
+  }
+
+  function pruneHistory(): void {
+    const excess = store.data.deployments.length - HISTORY_LIMIT;
+    if (excess <= 0) return;
+    const removable = store.data.deployments.filter((d) => !ACTIVE.has(d.state)).slice(0, excess);
+    store.data.deployments = store.data.deployments.filter((d) => !removable.includes(d));
+  }
+
+  return {
+    on: (listener: PipelineListener) => events.on(listener),
+    request,
+    lockOf,
+    environmentName,
+    get(id: string): Deployment | undefined {
+      return store.data.deployments.find((deployment) => deployment.id === id);
+    },
+    /** Newest first. */
+    list(filter: { environment?: string | undefined; limit?: number } = {}): Deployment[] {
+      return store.data.deployments
+        .filter((deployment) => !filter.environment || deployment.environment === filter.environment)
+        .slice()
+        .reverse()
+        .slice(0, filter.limit ?? 50);
+    },
+    logPath(id: string, step: string): string {
+      return join(options.dataDir, 'logs', id, `${step}.log`);
+    },
+    /** After a restart: deployments that were mid-flight become `interrupted` and free their environment. */
+    async recover(): Promise<Deployment[]> {
+      const stranded = store.data.deployments.filter((deployment) => ACTIVE.has(deployment.state));
+      for (const deployment of stranded) {
+        await recorder.transition(deployment, 'interrupt', { reason: `igor restarted while this deployment was ${deployment.state}` });
+        log.warn({ deployment: deployment.id, environment: deployment.environment }, 'marked a deployment interrupted after a restart');
+      }
+      for (const [environment, lock] of Object.entries(store.data.locks)) {
+        if (!store.data.deployments.some((d) => d.id === lock.deploymentId && ACTIVE.has(d.state))) delete store.data.locks[environment];
+      }
+      await store.write();
+      return stranded;
+    },
+    /**
+     * Stops every run: tests are killed at once, host operations get `graceMs` to finish, and
+     * whatever is still active then is marked `interrupted`.
+     */
+    async stop(graceMs: number): Promise<void> {
+      for (const entry of running.values()) entry.stopReason = 'shutdown';
+      for (const entry of running.values()) entry.controller.abort();
+      const all = Promise.all([...running.values()].map((entry) => entry.done));
+      await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      for (const deployment of store.data.deployments.filter((d) => ACTIVE.has(d.state))) {
+        await recorder.transition(deployment, 'interrupt', { reason: 'igor was stopped while this deployment ran' });
+      }
+      await store.write();
+    },
+  };
+}
+export type Pipeline = ReturnType<typeof createPipeline>;
+export type { Config };

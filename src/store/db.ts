@@ -1,0 +1,52 @@
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { Logger } from 'pino';
+import { emptyStore, type StoreData } from './schema.js';
+
+export interface Store {
+  /** The data; change it, then `write()`. */
+  readonly data: StoreData;
+  /** Persists `data` atomically (temp file and rename). Writes are serialized. */
+  write(): Promise<void>;
+}
+
+/**
+ * Opens the lowdb store at `path`. A file that is not JSON is moved aside (never emptied in place)
+ * and a fresh store is started, with a log line saying where the old one went.
+ */
+export async function openStore(path: string, log: Logger): Promise<Store> {
+  await mkdir(dirname(path), { recursive: true });
+  await moveAsideIfCorrupt(path, log);
+  // JSONFilePreset would fall back to memory under NODE_ENV=test; the file always matters here.
+  const db = new Low<StoreData>(new JSONFile(path), emptyStore());
+  await db.read();
+  db.data = { ...emptyStore(), ...db.data };
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    get data() {
+      return db.data;
+    },
+    write() {
+      queue = queue.then(() => db.write());
+      return queue;
+    },
+  };
+}
+
+async function moveAsideIfCorrupt(path: string, log: Logger): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return;
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '')}`;
+    await rename(path, aside);
+    log.error({ store: path, movedTo: aside }, 'the store file was not valid JSON: moved it aside and started an empty store');
+  }
+}

@@ -1,0 +1,306 @@
+// A fleet of real OpenSSH servers on loopback addresses, for end-to-end tests of SSH deployment.
+//
+// vitest runs test files in parallel workers, so each worker gets its own addresses:
+// host i (0-based) of the fleet in worker VITEST_POOL_ID=p listens on 127.0.<p+10>.<i+2>:2222.
+// All hosts share this machine's filesystem and process table: give each host its own deploy path,
+// and track started processes by pid file (see killPidFiles).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+
+export const SSHD_PATH = '/usr/sbin/sshd';
+export const SSH_FLEET_PORT = 2222;
+const READY_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 2_000;
+const STDERR_LIMIT = 16_384;
+
+export interface SshFleetHost {
+  /** web-1, web-2, … */
+  name: string;
+  /** Loopback address, e.g. 127.0.11.2. */
+  host: string;
+  port: number;
+  /** The user running the tests (os.userInfo().username). */
+  user: string;
+}
+
+export interface SshFleet {
+  hosts: SshFleetHost[];
+  /** Throwaway ed25519 client key accepted by every host. */
+  privateKeyPath: string;
+  /** Temp folder holding keys, configs and pid files; removed by stop(). */
+  dir: string;
+  /** Stops every sshd (SIGTERM, SIGKILL after 2 s) and removes `dir`. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export interface SshFleetOptions {
+  hosts: number;
+}
+
+interface Sshd {
+  name: string;
+  address: string;
+  child: ChildProcess;
+  exit: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | undefined;
+  exited: Promise<void>;
+  stderr: string;
+}
+
+// Safety net: if a worker exits without stop() (crash, forgotten afterAll), take the sshds with it.
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackChild(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const c of liveChildren) c.kill('SIGKILL');
+    });
+  }
+  liveChildren.add(child);
+}
+
+function poolId(): number {
+  const raw = process.env.VITEST_POOL_ID ?? '1';
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id < 0 || id > 245) throw new Error(`VITEST_POOL_ID=${raw}: expected an integer 0..245`);
+  return id;
+}
+
+function fleetAddress(index: number): string {
+  return `127.0.${poolId() + 10}.${index + 2}`;
+}
+
+/** 'ssh' if something answers with an SSH banner, 'open' if it accepts but says nothing SSH-like, else 'closed'. */
+function probe(host: string, port: number, timeoutMs = 500): Promise<'ssh' | 'open' | 'closed'> {
+  return new Promise((resolve) => {
+    let result: 'ssh' | 'open' | 'closed' = 'closed';
+    const socket = net.connect({ host, port });
+    const done = () => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, done);
+    socket.once('connect', () => {
+      result = 'open';
+    });
+    socket.once('data', (chunk: Buffer) => {
+      if (chunk.toString('latin1').startsWith('SSH-')) result = 'ssh';
+      done();
+    });
+    socket.once('error', done);
+    socket.once('close', done);
+  });
+}
+
+function addressInUseMessage(address: string): string {
+  return (
+    `${address}:${SSH_FLEET_PORT} is already in use, most likely by an sshd left over from a crashed earlier test run ` +
+    `(worker VITEST_POOL_ID=${process.env.VITEST_POOL_ID ?? '1'} always uses 127.0.${poolId() + 10}.x:${SSH_FLEET_PORT}). ` +
+    `Find its pid with \`ss -ltnp 'src ${address}:${SSH_FLEET_PORT}'\` and kill it.`
+  );
+}
+
+function startError(sshd: Sshd, reason: string): Error {
+  const inUse = /Address already in use/i.test(sshd.stderr);
+  const head = inUse ? addressInUseMessage(sshd.address) : `sshd for ${sshd.name} (${sshd.address}:${SSH_FLEET_PORT}) ${reason}`;
+  const stderr = sshd.stderr.trim();
+  return new Error(`${head}\nsshd stderr:\n${stderr === '' ? '(empty)' : stderr}`);
+}
+
+function spawnSshd(name: string, address: string, configPath: string): Sshd {
+  const child = spawn(SSHD_PATH, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const sshd: Sshd = { name, address, child, exit: undefined, exited: Promise.resolve(), stderr: '' };
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => {
+    sshd.stderr = (sshd.stderr + text).slice(-STDERR_LIMIT);
+  });
+  sshd.exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      sshd.exit = { code, signal };
+      liveChildren.delete(child);
+      resolve();
+    });
+    child.once('error', (error) => {
+      // Spawn failed (e.g. ENOENT): no 'exit' will follow.
+      if (child.pid === undefined) {
+        sshd.exit = { code: null, signal: null, error };
+        sshd.stderr += `\n${error.message}`;
+        resolve();
+      }
+    });
+  });
+  if (child.pid !== undefined) trackChild(child);
+  return sshd;
+}
+
+async function waitUntilReady(sshd: Sshd): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (sshd.exit) {
+      const how = sshd.exit.error ? `failed to start: ${sshd.exit.error.message}` : `exited with code ${sshd.exit.code} (signal ${sshd.exit.signal})`;
+      throw startError(sshd, how);
+    }
+    if ((await probe(sshd.address, SSH_FLEET_PORT)) === 'ssh' && !sshd.exit) return;
+    if (Date.now() > deadline) throw startError(sshd, `did not accept connections within ${READY_TIMEOUT_MS / 1000} s`);
+    await sleep(50);
+  }
+}
+
+async function terminate(sshd: Sshd): Promise<void> {
+  if (sshd.exit) return;
+  sshd.child.kill('SIGTERM');
+  const exitedInTime = await Promise.race([sshd.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+  if (!exitedInTime) sshd.child.kill('SIGKILL');
+  await sshd.exited;
+}
+
+function sshdConfig(address: string, dir: string, pidFile: string): string {
+  return [
+    `ListenAddress ${address}:${SSH_FLEET_PORT}`,
+    `HostKey ${path.join(dir, 'host_ed25519')}`,
+    `PidFile ${pidFile}`,
+    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+    'PubkeyAuthentication yes',
+    'UsePAM no',
+    'StrictModes no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'Subsystem sftp internal-sftp',
+    // No AcceptEnv line: no client environment variable is accepted.
+    'PrintMotd no',
+    'UseDNS no',
+    'LogLevel ERROR',
+    '',
+  ].join('\n');
+}
+
+export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet> {
+  const count = options.hosts;
+  if (!Number.isInteger(count) || count < 1 || count > 253) throw new Error(`startSshFleet: hosts must be 1..253, got ${count}`);
+  const addresses = Array.from({ length: count }, (_, i) => fleetAddress(i));
+
+  // A leftover sshd from a crashed run would answer in our place: refuse before starting anything.
+  const probes = await Promise.all(addresses.map((address) => probe(address, SSH_FLEET_PORT)));
+  const taken = addresses.filter((_, i) => probes[i] !== 'closed');
+  if (taken.length > 0) throw new Error(taken.map(addressInUseMessage).join('\n'));
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'igor-sshd-fleet-'));
+  const sshds: Sshd[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await Promise.all(sshds.map(terminate));
+      await rm(dir, { recursive: true, force: true });
+    })());
+
+  try {
+    const privateKeyPath = path.join(dir, 'client_ed25519');
+    await Promise.all(
+      [
+        [privateKeyPath, 'igor-test-client'],
+        [path.join(dir, 'host_ed25519'), 'igor-test-host'],
+      ].map(([file, comment]) => execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment!, '-f', file!])),
+    );
+    await writeFile(path.join(dir, 'authorized_keys'), await readFile(`${privateKeyPath}.pub`, 'utf8'), { mode: 0o600 });
+
+    const user = os.userInfo().username;
+    const hosts: SshFleetHost[] = [];
+    for (const [i, address] of addresses.entries()) {
+      const name = `web-${i + 1}`;
+      const configPath = path.join(dir, `sshd-${name}.conf`);
+      await writeFile(configPath, sshdConfig(address, dir, path.join(dir, `sshd-${name}.pid`)));
+      sshds.push(spawnSshd(name, address, configPath));
+      hosts.push({ name, host: address, port: SSH_FLEET_PORT, user });
+    }
+    await Promise.all(sshds.map(waitUntilReady));
+    return { hosts, privateKeyPath, dir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+// ---- pid files ----
+
+interface ProcStat {
+  state: string;
+  pgrp: number;
+}
+
+async function procStat(pid: number | 'self'): Promise<ProcStat | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid pgrp …": comm may contain spaces and parentheses.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function isAlive(pid: number): Promise<boolean> {
+  const stat = await procStat(pid);
+  if (stat) return stat.state !== 'Z' && stat.state !== 'X'; // a zombie is dead, merely unreaped
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signal(target: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(target, sig);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+async function waitForDeath(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (await isAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(25);
+  }
+  return true;
+}
+
+async function killPid(pid: number): Promise<void> {
+  const [stat, self] = await Promise.all([procStat(pid), procStat('self')]);
+  // An app started with `setsid` leads its own process group: signal the group so its children go too.
+  const group = stat !== undefined && stat.pgrp === pid && stat.pgrp !== self?.pgrp;
+  const target = group ? -pid : pid;
+  signal(target, 'SIGTERM');
+  if (!(await waitForDeath(pid, 1_000))) {
+    signal(target, 'SIGKILL');
+    await waitForDeath(pid, 1_000);
+  }
+  if (group) signal(-pid, 'SIGKILL'); // stragglers of the group, if any
+}
+
+/**
+ * For each pid file that exists, kill the process it names (SIGTERM, then SIGKILL if still alive
+ * after 1 s). Missing files, unparsable contents and processes already gone are ignored.
+ */
+export async function killPidFiles(paths: string[]): Promise<void> {
+  await Promise.all(
+    paths.map(async (file) => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        return;
+      }
+      const pid = Number.parseInt(text.trim(), 10);
+      if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return;
+      await killPid(pid);
+    }),
+  );
+}

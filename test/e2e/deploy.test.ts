@@ -72,6 +72,14 @@ describe('/deploy from Slack to sshd hosts', () => {
       ['deploy', 'succeeded'],
       ['verify', 'succeeded'],
     ]);
+
+    const status = await slash(h, 'status');
+    expect(textOf(status.response.json() as { text: string })).toContain(`live: ${deployment.release}`);
+    const history = await slash(h, 'history staging');
+    expect(textOf(history.response.json() as { text: string })).toMatch(/1 · staging · `main` .* succeeded · by <@U0ALICE>, approved by policy/);
+
+    const everything = JSON.stringify(h.logs);
+    for (const secret of ['xoxb-test-token', SIGNING_SECRET, 'test-api-token']) expect(everything).not.toContain(secret);
   });
 
   it('leaves every host untouched when a test step fails, and posts the log tail', async () => {

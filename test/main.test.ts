@@ -1,0 +1,70 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_APP_PORT } from '../src/example/bundle.js';
+import { killPidFiles } from './support/sshd-fleet.js';
+
+/** `npm start` is `tsx src/main.ts`: these run it as a user would, as a real process. */
+const MAIN = ['--import', 'tsx', 'src/main.ts'];
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'igor-main-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('igor as a process', () => {
+  it('stops start-up with one line naming the bad key, and a non-zero exit', async () => {
+    const config = join(dir, 'igor.yml');
+    await writeFile(
+      config,
+      'app: shop\nrepo: /tmp/x\nchannels: { deploys: C1 }\nenvironments:\n  production:\n    servers: { local: [{ name: a, path: /tmp/a }] }\n    health: { url: "not a url" }\n',
+    );
+    const result = await execa('node', MAIN, { env: { IGOR_CONFIG: config, IGOR_DATA_DIR: join(dir, 'data'), PORT: '0' }, reject: false });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr.trim()).toMatch(/^igor: environments\.production\.health\.url: must be a URL/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('starts in local mode with the bundled example, deploys it to both local servers, and exits 0 on SIGTERM', async () => {
+    const child = execa('node', MAIN, { env: { IGOR_CONFIG: join(dir, 'missing.yml'), IGOR_DATA_DIR: join(dir, 'data'), PORT: '0', SLACK_BOT_TOKEN: '' }, reject: false });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let seen = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          const match = /"url":"(http:\/\/[^"]+)"/.exec(seen);
+          if (match && seen.includes('bundled example')) resolve(match[1]!);
+        });
+        child.once('exit', () => reject(new Error(`igor exited early:\n${seen}`)));
+      });
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+      const answer = await fetch(`${url}/api/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ command: '/deploy', text: 'main to staging', user: 'U0NEWCOMER' }),
+      });
+      expect(((await answer.json()) as { text: string }).text).toContain('Deployment 1');
+      let state = '';
+      for (let attempt = 0; attempt < 300 && !['succeeded', 'failed'].includes(state); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        state = ((await (await fetch(`${url}/api/deployments/1`)).json()) as { state: string }).state;
+      }
+      expect(state).toBe('succeeded');
+      for (const host of ['127.0.0.2', '127.0.0.3']) {
+        expect(await (await fetch(`http://${host}:${EXAMPLE_APP_PORT}/health`)).json()).toMatchObject({ status: 'ok' });
+      }
+      child.kill('SIGTERM');
+      const result = await child;
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain('igor stopped');
+    } finally {
+      child.kill('SIGKILL');
+      await killPidFiles(['web-1', 'web-2'].map((name) => join(dir, 'data', 'example', 'servers', name, 'shared', 'app.pid')));
+    }
+  });
+});

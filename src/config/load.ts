@@ -31,7 +31,8 @@ export function parseConfig(text: string, source = 'igor.yml'): Config {
     }
     throw error;
   }
-  const result = configSchema.safeParse(raw ?? {});
+  // reportInput: the issue keeps the offending value, so a wrong type is not mistaken for a missing key.
+  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!result.success) throw new ConfigError(formatIssue(result.error.issues[0]!));
   return result.data;
 }
@@ -49,6 +50,7 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'is required';
+    if (!issue.message.startsWith('Invalid input')) return issue.message;
     return `must be ${article(issue.expected)}`;
   }
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;

@@ -46,9 +46,10 @@ export async function deployToHost(
 ): Promise<{ previousRelease: string | null }> {
   const paths = layout(server.path, job.release);
   const run = phaseRunner(transport);
-
-  await run('upload', ['mkdir', '-p', '--', paths.releases, paths.shared]);
-  const previousRelease = await liveRelease(transport, server.path);
+  // Each command is a round trip (and a shell start-up) on the server: related steps go in one
+  // `bash -c` script whose inputs are positional arguments, never pasted into the script.
+  const prepared = await run('upload', ['bash', '-c', 'mkdir -p -- "$1" "$2" && { readlink -- "$3" || true; }', 'igor', paths.releases, paths.shared, paths.current]);
+  const previousRelease = prepared.stdout.trim() ? posix.basename(prepared.stdout.trim()) : null;
   onPhase('upload', previousRelease);
   const upload = posix.join(paths.releases, `.${job.release}.tar.gz`);
   try {
@@ -56,17 +57,9 @@ export async function deployToHost(
   } catch (error) {
     throw new HostPhaseError('upload', (error as Error).message, { cause: error });
   }
-  const sum = await run('upload', ['sha256sum', '--', upload]);
-  if (!sum.stdout.startsWith(job.artifact.sha256)) {
-    throw new HostPhaseError('upload', `the uploaded artifact's checksum differs (${sum.stdout.slice(0, 64)} != ${job.artifact.sha256})`);
-  }
 
   onPhase('unpack', previousRelease);
-  await run('unpack', ['rm', '-rf', '--', paths.release]);
-  await run('unpack', ['mkdir', '-p', '--', paths.release]);
-  await run('unpack', ['tar', '-xzf', upload, '-C', paths.release]);
-  await run('unpack', ['rm', '-f', '--', upload]);
-  await run('unpack', ['bash', '-c', 'printf "%s\\n" "$1" > "$2"', 'igor', job.sha, posix.join(paths.release, 'REVISION')]);
+  await run('unpack', ['bash', '-c', UNPACK, 'igor', upload, job.artifact.sha256, paths.release, job.sha]);
 
   const env = releaseEnv(server, job);
   for (const step of job.steps) {
@@ -95,6 +88,18 @@ export async function deployToHost(
   return { previousRelease };
 }
 
+/** Checks the uploaded archive's SHA-256, unpacks it into a clean release folder, writes REVISION. */
+const UNPACK = [
+  'set -eu',
+  'upload=$1 sum=$2 release=$3 sha=$4',
+  'actual=$(sha256sum -- "$upload" | cut -d" " -f1)',
+  '[ "$actual" = "$sum" ] || { echo "the uploaded artifact\'s checksum differs ($actual, expected $sum)" >&2; exit 1; }',
+  'rm -rf -- "$release" && mkdir -p -- "$release"',
+  'tar -xzf "$upload" -C "$release"',
+  'rm -f -- "$upload"',
+  'printf "%s\n" "$sha" > "$release/REVISION"',
+].join('\n');
+
 /** The release `current` points at, or null on a server that never had one. */
 export async function liveRelease(transport: Transport, root: string): Promise<string | null> {
   const result = await transport.exec(['readlink', '--', posix.join(root, 'current')]);
@@ -105,9 +110,7 @@ export async function liveRelease(transport: Transport, root: string): Promise<s
 export async function switchCurrent(transport: Transport, root: string, release: string): Promise<void> {
   const paths = layout(root, release);
   const temporary = posix.join(root, `.current-${release}`);
-  const run = phaseRunner(transport);
-  await run('switch', ['ln', '-sfn', '--', paths.release, temporary]);
-  await run('switch', ['mv', '-T', '--', temporary, paths.current]);
+  await phaseRunner(transport)('switch', ['bash', '-c', 'ln -sfn -- "$1" "$2" && mv -T -- "$2" "$3"', 'igor', paths.release, temporary, paths.current]);
 }
 
 /** The contract's `IGOR_*` variables for steps and restart on a server. */

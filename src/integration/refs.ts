@@ -20,7 +20,8 @@ export function checkRef(ref: string): void {
   if (ref.length === 0) fail('it is empty');
   if (ref.length > 255) fail('it is longer than 255 characters');
   if (ref.startsWith('-')) fail('it starts with "-"');
-  if (SHELL_METACHARACTERS.test(ref)) fail('it contains spaces or characters such as ; $ ` | & < > ( ) \\ * ? [ ~ ^ :');
+  const metacharacter = SHELL_METACHARACTERS.exec(ref)?.[0];
+  if (metacharacter !== undefined) fail(`it contains ${/\s/.test(metacharacter) ? 'whitespace' : `"${metacharacter}"`}; refs have no spaces nor any of ; $ \` | & < > ' " ( ) { } ! \\ * ? [ ] ~ ^ :`);
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(ref)) fail('it contains control characters');
   if (ref.includes('..')) fail('it contains ".."');

@@ -27,9 +27,14 @@ async function finished(h: Harness, id: string) {
     { timeoutMs: 45_000, what: `deployment ${id} to finish` },
   );
   // The root message is updated and the closing reply posted after the state is saved.
-  await h.slack.waitFor(() => h.slack.allMessages('C0STAGING').some((m) => m.thread_ts && /is live on|failed|cancelled|interrupted/.test(textOf(m))), {
-    what: 'the closing thread reply',
-  });
+  await h.slack.waitFor(
+    () => {
+      const root = h.slack.messages('C0STAGING').find((m) => m.text.includes(` to ${deployment.environment}: `));
+      if (!root || !root.text.endsWith(`: ${deployment.state}`)) return undefined;
+      return h.slack.replies('C0STAGING', root.ts).some((m) => /is live on|Deployment \d+ (failed|cancelled|interrupted)/.test(textOf(m)));
+    },
+    { what: `the root message to show ${deployment.state} and the closing reply` },
+  );
   return deployment;
 }
 

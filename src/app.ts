@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { App as BoltApp, ExpressReceiver } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
+import { createDeploymentActions } from './chat/actions.js';
 import { createAnnouncer } from './chat/announcer.js';
 import { createDeployCommand } from './chat/commands/deploy.js';
 import { createLocalChat } from './chat/local/adapter.js';
 import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
+import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
 import { boltLogger } from './chat/slack/logger.js';
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
@@ -21,6 +23,7 @@ import { createSshTransport } from './fleet/transport/ssh.js';
 import type { Connect, Discovery, Server } from './fleet/types.js';
 import { commandRoutes } from './http/routes/commands.js';
 import { deploymentRoutes } from './http/routes/deployments.js';
+import { environmentRoutes } from './http/routes/environments.js';
 import { createHttpApp, finishHttpApp } from './http/server.js';
 import { isLoopback } from './http/auth.js';
 import { createMirror } from './integration/mirror.js';
@@ -122,6 +125,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     log,
     api: {
       '/deployments': deploymentRoutes(pipeline),
+      '/environments': environmentRoutes(pipeline),
       '/commands': commandRoutes({ '/deploy': deploy }, config.channels.deploys),
     },
   });
@@ -138,11 +142,12 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       const receiver = new ExpressReceiver({ signingSecret: options.slack.signingSecret, app: http, logger });
       bolt = new BoltApp({ token: options.slack.botToken, receiver, clientOptions, logger, deferInitialization: true });
     }
+    chat = createSlackChat(bolt.client);
     commandListeners.register(bolt, { deploy, log });
+    actionListeners.register(bolt, { actions: createDeploymentActions(pipeline), chat, log });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
-    chat = createSlackChat(bolt.client);
   } else {
     chat = createLocalChat(log);
   }

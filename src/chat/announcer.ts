@@ -4,7 +4,8 @@ import type { PipelineEvent } from '../pipeline/events.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { Deployment } from '../pipeline/types.js';
 import type { Store } from '../store/db.js';
-import { deploymentRoot, finishedReply, plain, stepReply } from './messages.js';
+import type { CommitSummary } from '../integration/mirror.js';
+import { approvalMessage, deploymentRoot, finishedReply, plain, stepReply } from './messages.js';
 import type { Chat, ChatMessage } from './port.js';
 
 /** Root messages are updated at most this often; the last state always goes out. */
@@ -20,6 +21,22 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
   const queues = new Map<string, Promise<void>>();
   const pendingUpdate = new Map<string, NodeJS.Timeout>();
   const lastUpdate = new Map<string, number>();
+  /** What each message last showed, so an update that would change nothing is not sent. */
+  const shown = new Map<string, string>();
+  const approvalContext = new Map<string, { commits: CommitSummary[]; compareUrl: string | null }>();
+
+  async function show(ref: { channel: string; ts: string }, message: ChatMessage): Promise<void> {
+    const key = `${ref.channel}/${ref.ts}`;
+    const rendered = JSON.stringify(message);
+    if (shown.get(key) === rendered) return;
+    await chat.update(ref, message);
+    shown.set(key, rendered);
+  }
+
+  function approvalView(deployment: Deployment): ChatMessage {
+    const context = approvalContext.get(deployment.id);
+    return approvalMessage(deployment, context?.commits ?? null, context?.compareUrl ?? null);
+  }
 
   function enqueue(deployment: Deployment, work: () => Promise<void>): Promise<void> {
     const previous = queues.get(deployment.id) ?? Promise.resolve();
@@ -37,7 +54,8 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
   function updateRoot(deployment: Deployment): Promise<void> {
     return enqueue(deployment, async () => {
       lastUpdate.set(deployment.id, Date.now());
-      if (deployment.thread) await chat.update(deployment.thread, deploymentRoot(deployment, options.publicUrl));
+      if (deployment.thread) await show(deployment.thread, deploymentRoot(deployment, options.publicUrl));
+      if (deployment.approval?.message) await show(deployment.approval.message, approvalView(deployment));
     });
   }
 
@@ -78,6 +96,17 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
         if (message) void reply(deployment, message);
         return;
       }
+      case 'approval-requested':
+        approvalContext.set(deployment.id, { commits: event.commits, compareUrl: event.compareUrl });
+        void enqueue(deployment, async () => {
+          if (!deployment.thread || !deployment.approval) return;
+          const message = approvalView(deployment);
+          deployment.approval.message = await chat.reply(deployment.thread, message);
+          shown.set(`${deployment.approval.message.channel}/${deployment.approval.message.ts}`, JSON.stringify(message));
+          await store.write();
+        });
+        scheduleUpdate(deployment);
+        return;
       case 'note':
         void reply(deployment, plain(event.tone === 'warning' ? `:warning: ${event.text}` : event.tone === 'error' ? `:x: ${event.text}` : event.text));
         return;
@@ -88,6 +117,8 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
         void reply(deployment, finishedReply(deployment)).then(() => {
           queues.delete(deployment.id);
           lastUpdate.delete(deployment.id);
+          approvalContext.delete(deployment.id);
+          for (const ref of [deployment.thread, deployment.approval?.message]) if (ref) shown.delete(`${ref.channel}/${ref.ts}`);
         });
         return;
     }

@@ -1,5 +1,6 @@
-import type { KnownBlock } from '@slack/types';
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { formatDuration } from '../config/duration.js';
+import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
 import type { Deployment, StepRecord } from '../pipeline/types.js';
 import type { EnvironmentLock } from '../store/schema.js';
@@ -43,6 +44,8 @@ export function deploymentRoot(deployment: Deployment, publicUrl: string): ChatM
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${context} · <${publicUrl}/api/deployments/${deployment.id}|details>` }] },
   ];
+  const actions = rootButtons(deployment);
+  if (actions.length) blocks.push(buttons(`deployment-${deployment.id}`, actions));
   return { text: `${deployment.app}: ${deployment.kind} ${deployment.ref} to ${deployment.environment}: ${deployment.state}`, blocks };
 }
 
@@ -69,7 +72,81 @@ export function finishedReply(deployment: Deployment): ChatMessage {
   const hosts = deployment.hosts.length
     ? `\nHosts: ${deployment.hosts.map((host) => `${host.host} ${host.state}${host.error ? ` (${host.error.split('\n')[0]})` : ''}`).join('; ')}`
     : '';
-  return plain(`${STATE_ICON[deployment.state]} Deployment ${deployment.id} ${deployment.state}${deployment.reason ? `: ${deployment.reason}` : ''}.${hosts}`);
+  const text = `${STATE_ICON[deployment.state]} Deployment ${deployment.id} ${deployment.state}${deployment.reason ? `: ${deployment.reason}` : ''}.${hosts}`;
+  const message = plain(text);
+  if (isRetryable(deployment)) message.blocks!.push(buttons(`finished-${deployment.id}`, [button('Retry', 'retry', deployment.id, 'primary')]));
+  return message;
+}
+
+/** `Cancel` while a deployment can still be stopped; `Retry` once it failed in its tests or was interrupted. */
+function rootButtons(deployment: Deployment): Button[] {
+  if (['queued', 'testing', 'awaiting-approval'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id)];
+  if (isRetryable(deployment)) return [button('Retry', 'retry', deployment.id, 'primary')];
+  return [];
+}
+
+/** A deployment that failed before touching any host, or was interrupted. */
+export function isRetryable(deployment: Deployment): boolean {
+  if (deployment.state === 'interrupted') return true;
+  return deployment.state === 'failed' && deployment.hosts.every((host) => host.state === 'pending' || host.state === 'untouched');
+}
+
+/** A button igor understands: `action_id` `igor.<action>`, `value` the deployment or alarm id. */
+export function button(label: string, action: string, value: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', text: { type: 'plain_text', text: label }, action_id: `igor.${action}`, value, ...(style ? { style } : {}) };
+}
+
+export function buttons(blockId: string, elements: Button[]): ActionsBlock {
+  return { type: 'actions', block_id: blockId, elements };
+}
+
+/**
+ * The approval request in the thread: the plan (commit, hosts, strategy), the commits since the
+ * live release, the test results, and `Approve` / `Reject` while it waits. Once decided, the same
+ * message says who decided and when, and its buttons are gone.
+ */
+export function approvalMessage(deployment: Deployment, commits: CommitSummary[] | null, compareUrl: string | null): ChatMessage {
+  const approval = deployment.approval!;
+  const plan = approval.plan;
+  const waiting = deployment.state === 'awaiting-approval';
+  const blocks: KnownBlock[] = [];
+  const headline = waiting
+    ? `:raised_hand: *Approval needed* to deploy \`${deployment.ref}\` (${short(plan.sha)}) to *${plan.environment}*, asked by <@${deployment.requestedBy}>`
+    : `${STATE_ICON[deployment.state]} Approval for \`${deployment.ref}\` (${short(plan.sha)}) to *${plan.environment}*: ${decisionText(deployment)}`;
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: headline } });
+  if (approval.reaskedBecause && waiting) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: Asked again: ${approval.reaskedBecause}` }] });
+  blocks.push({
+    type: 'section',
+    fields: [
+      { type: 'mrkdwn', text: `*Commit*\n\`${plan.sha}\`` },
+      { type: 'mrkdwn', text: `*Hosts (${plan.hosts.length})*\n${plan.hosts.join(', ')}` },
+      { type: 'mrkdwn', text: `*Strategy*\n${plan.strategy}` },
+      { type: 'mrkdwn', text: `*Tests*\n${testSummary(deployment)}` },
+    ],
+  });
+  if (waiting && commits) {
+    const list = commits.length ? commits.map((c) => `\`${short(c.sha)}\` ${c.subject} (${c.author})`).join('\n') : 'no new commits since the live release';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Changes*${compareUrl ? ` (<${compareUrl}|compare>)` : ''}\n${list}` } });
+  }
+  if (waiting) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Expires at ${approval.expiresAt}` }] });
+    blocks.push(buttons(`approval-${deployment.id}`, [button('Approve', 'approve', deployment.id, 'primary'), button('Reject', 'reject', deployment.id, 'danger')]));
+  }
+  return { text: waiting ? `Approval needed: ${deployment.ref} to ${plan.environment}` : `Approval for ${deployment.ref} to ${plan.environment}: ${decisionText(deployment)}`, blocks };
+}
+
+function decisionText(deployment: Deployment): string {
+  const by = deployment.audit.findLast((entry) => entry.outcome === 'done' && ['approve', 'reject', 'cancel'].includes(entry.action));
+  if (deployment.approvedBy && deployment.approvedBy !== 'policy') return `approved by <@${deployment.approvedBy}>${by ? ` at ${by.at}` : ''}`;
+  if (deployment.rejectedBy) return `rejected by <@${deployment.rejectedBy}>${by ? ` at ${by.at}` : ''}`;
+  if (deployment.state === 'expired') return `expired (${deployment.reason})`;
+  return `${deployment.state}${deployment.reason ? ` (${deployment.reason})` : ''}`;
+}
+
+function testSummary(deployment: Deployment): string {
+  const tests = deployment.steps.filter((step) => !['deploy', 'verify'].includes(step.name));
+  if (!tests.length) return 'none configured';
+  return tests.map((step) => `${step.state === 'succeeded' ? ':white_check_mark:' : ':x:'} ${step.name}${step.startedAt && step.finishedAt ? ` ${formatDuration(Date.parse(step.finishedAt) - Date.parse(step.startedAt))}` : ''}`).join(' · ');
 }
 
 export function plain(text: string): ChatMessage {

@@ -21,6 +21,14 @@ export interface Mirror {
   checkout(sha: string, dir: string): Promise<void>;
   /** `git archive` of `sha` as a .tar.gz at `file`, with its SHA-256. */
   archive(sha: string, file: string): Promise<Artifact>;
+  /** The commits in `to` that `from` lacks, newest first, at most `max` (all of `to`'s history when `from` is null). */
+  commitsBetween(from: string | null, to: string, max?: number): Promise<CommitSummary[]>;
+}
+
+export interface CommitSummary {
+  sha: string;
+  subject: string;
+  author: string;
 }
 
 export function createMirror(options: { repo: string; cacheDir: string }): Mirror {
@@ -58,6 +66,17 @@ export function createMirror(options: { repo: string; cacheDir: string }): Mirro
     async checkout(sha: string, target: string): Promise<void> {
       await simpleGit().clone(dir, target, ['--shared', '--no-checkout', '--quiet']);
       await simpleGit(target).raw(['checkout', '--quiet', '--detach', sha]);
+    },
+    async commitsBetween(from: string | null, to: string, max = 20): Promise<CommitSummary[]> {
+      const range = from ? `${from}..${to}` : to;
+      const output = await simpleGit(dir).raw(['log', `--max-count=${max}`, '--format=%H%x09%an%x09%s', range, '--']);
+      return output
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [sha = '', author = '', ...subject] = line.split('\t');
+          return { sha, author, subject: subject.join('\t') };
+        });
     },
     async archive(sha: string, file: string): Promise<Artifact> {
       await simpleGit(dir).raw(['archive', '--format=tar.gz', '-o', file, sha]);

@@ -1,3 +1,4 @@
+import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
 import type { Deployment } from './types.js';
 
@@ -7,7 +8,8 @@ export type PipelineEvent =
   | { type: 'changed'; deployment: Deployment }
   | { type: 'finished'; deployment: Deployment }
   | { type: 'step'; deployment: Deployment; step: StepEvent }
-  | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error' };
+  | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error' }
+  | { type: 'approval-requested'; deployment: Deployment; commits: CommitSummary[]; compareUrl: string | null };
 
 export type PipelineListener = (event: PipelineEvent) => void;
 

@@ -10,8 +10,11 @@ import type { Connect, Discovery, Server } from '../fleet/types.js';
 import type { Mirror } from '../integration/mirror.js';
 import { runIntegration, type StepEvent } from '../integration/runner.js';
 import type { Clock } from './clock.js';
+import type { Decisions } from './decisions.js';
 import type { EventHub } from './events.js';
+import { approvalPolicy } from './policy.js';
 import type { Recorder } from './records.js';
+import type { Run } from './runs.js';
 import type { Deployment, StepRecord } from './types.js';
 import { unsupportedSettings } from './unsupported.js';
 
@@ -22,6 +25,7 @@ export interface ExecutorOptions {
   /** Per environment: how to reach its servers. */
   connectors: Record<string, Connect>;
   recorder: Recorder;
+  decisions: Decisions;
   events: EventHub;
   clock: Clock;
   dataDir: string;
@@ -31,9 +35,6 @@ export interface ExecutorOptions {
   log: Logger;
 }
 
-/** Why a run stopped early: the user cancelled it, or igor is shutting down. */
-export type StopReason = 'cancelled' | 'shutdown';
-
 /**
  * Runs one deployment from `queued` to an end state: tests, approval, rollout, verification.
  * Never throws: whatever goes wrong ends the deployment `failed` with the reason.
@@ -41,7 +42,8 @@ export type StopReason = 'cancelled' | 'shutdown';
 export function createExecutor(options: ExecutorOptions) {
   const { config, recorder } = options;
 
-  return async function execute(deployment: Deployment, signal: AbortSignal, stopReason: () => StopReason | null): Promise<void> {
+  return async function execute(deployment: Deployment, run: Run): Promise<void> {
+    const signal = run.controller.signal;
     const log = options.log.child({ deployment: deployment.id, environment: deployment.environment });
     const environment = config.environments[deployment.environment]!;
     const artifactFile = join(options.dataDir, 'artifacts', `${deployment.id}.tar.gz`);
@@ -51,10 +53,9 @@ export function createExecutor(options: ExecutorOptions) {
       await recorder.transition(deployment, 'fail', { reason });
     };
     const stopped = async (): Promise<boolean> => {
-      const why = stopReason();
-      if (!why) return false;
-      if (why === 'shutdown') await recorder.transition(deployment, 'interrupt', { reason: 'igor was stopped while this deployment ran' });
-      else await recorder.transition(deployment, 'cancel', { reason: 'cancelled' });
+      if (!run.stopReason) return false;
+      if (run.stopReason === 'shutdown') await recorder.transition(deployment, 'interrupt', { reason: 'igor was stopped while this deployment ran' });
+      else await recorder.transition(deployment, 'cancel', { reason: `cancelled by <@${run.cancelledBy ?? 'unknown'}>` });
       return true;
     };
 
@@ -83,12 +84,21 @@ export function createExecutor(options: ExecutorOptions) {
       if (await stopped()) return;
       if (!tests.ok) return await fail(`the ${tests.step} step ${tests.reason}`);
 
-      await recorder.transition(deployment, 'approve', { approvedBy: 'policy' });
-      recorder.note(deployment, 'Approved by policy (`approval.mode: auto`).');
-
       const discovery = options.discoveries[deployment.environment]!;
-      const servers = await discovery.servers();
+      let servers = await discovery.servers();
       if (servers.length === 0) return await fail(`${discovery.name} discovery found no servers for ${deployment.environment}`);
+      const policy = approvalPolicy(deployment.environment, environment, deployment.ref);
+      if (policy.required) {
+        await options.decisions.askForApproval(deployment, servers, null);
+        const decision = await run.decision;
+        if (decision.outcome === 'shutdown') return void (await stopped());
+        if (decision.outcome !== 'approved') return;
+        servers = decision.servers;
+      } else {
+        await recorder.transition(deployment, 'approve', { approvedBy: 'policy' });
+        recorder.note(deployment, `Approved by policy: ${policy.because}.`);
+      }
+
       await mkdir(join(options.dataDir, 'artifacts'), { recursive: true });
       const artifact = await options.mirror.archive(deployment.sha!, artifactFile);
       const release = releaseName(new Date(deployment.createdAt), deployment.sha!);

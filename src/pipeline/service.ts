@@ -4,14 +4,17 @@ import { InvalidRefError, checkRef } from '../integration/refs.js';
 import { integrationStepNames } from '../integration/runner.js';
 import type { Store } from '../store/db.js';
 import type { EnvironmentLock } from '../store/schema.js';
+import { createDecisions } from './decisions.js';
 import { EnvironmentBusyError, RefusedError } from './errors.js';
 import { createEventHub, type PipelineListener } from './events.js';
-import { createExecutor, type ExecutorOptions, type StopReason } from './execute.js';
+import { createExecutor, type ExecutorOptions } from './execute.js';
+import { deployRefusal } from './policy.js';
 import { createRecorder } from './records.js';
+import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
 import type { Deployment, StepRecord } from './types.js';
 
-export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events'> {
+export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
   store: Store;
   /** Base for links in messages: `http://localhost:3000`. */
   publicUrl: string;
@@ -22,6 +25,8 @@ export interface DeployRequest {
   environment?: string | undefined;
   /** Slack user id of who asks. */
   user: string;
+  /** The deployment this request retries. */
+  retryOf?: string;
 }
 
 /** How many finished deployments the store keeps. */
@@ -35,8 +40,9 @@ export function createPipeline(options: PipelineOptions) {
   const { config, store, mirror, clock, log } = options;
   const events = createEventHub();
   const recorder = createRecorder(store, events, clock);
-  const execute = createExecutor({ ...options, recorder, events });
-  const running = new Map<string, { controller: AbortController; stopReason: StopReason | null; done: Promise<void> }>();
+  const runs = createRuns();
+  const decisions = createDecisions({ ...options, recorder, runs, events });
+  const execute = createExecutor({ ...options, recorder, events, decisions });
   /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
   const reserving = new Map<string, EnvironmentLock>();
 
@@ -55,8 +61,11 @@ export function createPipeline(options: PipelineOptions) {
   async function request(input: DeployRequest): Promise<Deployment> {
     const environment = environmentName(input.environment);
     const settings = config.environments[environment]!;
-    if (settings.deployers && !settings.deployers.includes(input.user)) {
-      throw new RefusedError('forbidden', `only the deployers of ${environment} may deploy there (deployers: ${settings.deployers.map((u) => `<@${u}>`).join(', ')})`);
+    const refusal = deployRefusal(environment, settings, input.user);
+    if (refusal) throw new RefusedError('forbidden', refusal);
+    const manual = store.data.manualLocks[environment];
+    if (manual) {
+      throw new RefusedError('conflict', `${environment} is locked by <@${manual.user}> since ${manual.since}${manual.reason ? `: ${manual.reason}` : ''} (\`/deploy unlock ${environment}\` lifts it)`);
     }
     try {
       checkRef(input.ref);
@@ -96,6 +105,10 @@ export function createPipeline(options: PipelineOptions) {
       reason: null,
       requestedBy: input.user,
       approvedBy: null,
+      rejectedBy: null,
+      approval: null,
+      audit: [],
+      retryOf: input.retryOf ?? null,
       createdAt: since,
       updatedAt: since,
       finishedAt: null,
@@ -113,10 +126,26 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   function start(deployment: Deployment): void {
-    const controller = new AbortController();
-    const entry = { controller, stopReason: null as StopReason | null, done: Promise.resolve() };
-    entry.done = execute(deployment, controller.signal, () => entry.stopReason).finally(() => running.delete(deployment.id));
-    running.set(deployment.id, entry);
+    const run = runs.add(deployment.id);
+    run.done = execute(deployment, run).finally(() => runs.remove(deployment.id));
+  }
+
+  function found(id: string): Deployment {
+    const deployment = store.data.deployments.find((entry) => entry.id === id);
+    if (!deployment) throw new RefusedError('not-found', `there is no deployment ${id}`);
+    return deployment;
+  }
+
+  /** The deployment running in an environment now, for `/deploy cancel [env]`. */
+  function activeIn(environment: string): Deployment {
+    const deployment = store.data.deployments.findLast((entry) => entry.environment === environment && ACTIVE.has(entry.state));
+    if (!deployment) throw new RefusedError('not-found', `nothing is running in ${environment}`);
+    return deployment;
+  }
+
+  function lockRefusal(environment: string, user: string, action: string): void {
+    const refusal = deployRefusal(environment, config.environments[environment]!, user, action);
+    if (refusal) throw new RefusedError('forbidden', refusal);
   }
 
   function pruneHistory(): void {
@@ -129,8 +158,38 @@ export function createPipeline(options: PipelineOptions) {
   return {
     on: (listener: PipelineListener) => events.on(listener),
     request,
+    approve: (id: string, user: string) => decisions.approve(found(id), user),
+    reject: (id: string, user: string) => decisions.reject(found(id), user),
+    cancel: (id: string, user: string) => decisions.cancel(found(id), user),
+    activeIn,
+    /** Starts the same ref again in the same environment: a new deployment, the same rules. */
+    async retry(id: string, user: string): Promise<Deployment> {
+      const previous = found(id);
+      const retryable = previous.state === 'interrupted' || (previous.state === 'failed' && !previous.hosts.some((host) => host.state !== 'pending' && host.state !== 'untouched'));
+      if (!retryable) throw new RefusedError('conflict', `deployment ${id} is ${previous.state}: only deployments that failed in their tests or were interrupted can be retried`);
+      return request({ ref: previous.ref, environment: previous.environment, user, retryOf: previous.id });
+    },
+    async lock(environment: string, user: string, reason: string | null): Promise<void> {
+      const name = environmentName(environment);
+      lockRefusal(name, user, 'lock');
+      const held = store.data.manualLocks[name];
+      if (held) throw new RefusedError('conflict', `${name} is locked already by <@${held.user}> since ${held.since}${held.reason ? `: ${held.reason}` : ''}`);
+      store.data.manualLocks[name] = { environment: name, user, reason, since: clock.now().toISOString() };
+      await store.write();
+      log.info({ environment: name, user, reason }, 'environment locked');
+    },
+    async unlock(environment: string, user: string): Promise<void> {
+      const name = environmentName(environment);
+      lockRefusal(name, user, 'unlock');
+      if (!store.data.manualLocks[name]) throw new RefusedError('conflict', `${name} is not locked`);
+      delete store.data.manualLocks[name];
+      await store.write();
+      log.info({ environment: name, user }, 'environment unlocked');
+    },
+    manualLockOf: (environment: string) => store.data.manualLocks[environment] ?? null,
     lockOf,
     environmentName,
+    found,
     get(id: string): Deployment | undefined {
       return store.data.deployments.find((deployment) => deployment.id === id);
     },
@@ -163,9 +222,12 @@ export function createPipeline(options: PipelineOptions) {
      * whatever is still active then is marked `interrupted`.
      */
     async stop(graceMs: number): Promise<void> {
-      for (const entry of running.values()) entry.stopReason = 'shutdown';
-      for (const entry of running.values()) entry.controller.abort();
-      const all = Promise.all([...running.values()].map((entry) => entry.done));
+      for (const run of runs.all()) {
+        run.stopReason = 'shutdown';
+        run.controller.abort();
+        run.decide({ outcome: 'shutdown' });
+      }
+      const all = Promise.all(runs.all().map((run) => run.done));
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
       for (const deployment of store.data.deployments.filter((d) => ACTIVE.has(d.state))) {
         await recorder.transition(deployment, 'interrupt', { reason: 'igor was stopped while this deployment ran' });

@@ -23,6 +23,32 @@ export interface HostRecord {
   phase?: string | null;
 }
 
+/** What an approver approves: the exact commit, the hosts and how they will be rolled out. */
+export interface DeploymentPlan {
+  sha: string;
+  environment: string;
+  hosts: string[];
+  strategy: string;
+}
+
+export interface ApprovalRequest {
+  plan: DeploymentPlan;
+  requestedAt: string;
+  expiresAt: string;
+  /** Why the approval was asked again, when it was. */
+  reaskedBecause: string | null;
+  /** The thread reply carrying the Approve / Reject buttons. */
+  message: ChatThread | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  user: string;
+  at: string;
+  outcome: 'done' | 'refused';
+  detail: string | null;
+}
+
 /** Where a deployment's story is told in chat, once its root message exists. */
 export interface ChatThread {
   channel: string;
@@ -42,6 +68,13 @@ export interface Deployment {
   reason: string | null;
   requestedBy: string;
   approvedBy: string | null;
+  rejectedBy: string | null;
+  /** Set while an approval is asked for, and kept afterwards as the record of what was approved. */
+  approval: ApprovalRequest | null;
+  /** Every button press and API action on this deployment, refused ones too. */
+  audit: AuditEntry[];
+  /** The deployment this one retries, if any. */
+  retryOf: string | null;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;

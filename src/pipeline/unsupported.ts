@@ -9,7 +9,6 @@ export function unsupportedSettings(name: string, environment: EnvironmentConfig
   const found: string[] = [];
   if (environment.servers.ec2) found.push(at('servers.ec2'));
   if (environment.strategy.canary) found.push(at('strategy.canary'));
-  if (environment.approval.mode === 'required') found.push(at('approval.mode: required'));
   if (environment.ssh.knownHosts) found.push(at('ssh.knownHosts'));
   return found;
 }

@@ -9,15 +9,24 @@ export interface EnvironmentLock {
   since: string;
 }
 
+/** A lock a person put on an environment: no deploys until it is lifted. */
+export interface ManualLock {
+  environment: string;
+  user: string;
+  reason: string | null;
+  since: string;
+}
+
 export interface StoreData {
   version: 1;
   nextDeploymentId: number;
   deployments: Deployment[];
   locks: Record<string, EnvironmentLock>;
+  manualLocks: Record<string, ManualLock>;
   /** SHA-256 fingerprints of SSH host keys seen first (`host:port` → `SHA256:…`). */
   hostKeys: Record<string, string>;
 }
 
 export function emptyStore(): StoreData {
-  return { version: 1, nextDeploymentId: 1, deployments: [], locks: {}, hostKeys: {} };
+  return { version: 1, nextDeploymentId: 1, deployments: [], locks: {}, manualLocks: {}, hostKeys: {} };
 }

@@ -52,25 +52,40 @@ export function createDeployCommand(deps: { pipeline: Pipeline; config: Config; 
         return { now: historyMessage(pipeline.list({ environment, limit: 10 })) };
       }
       case 'cancel':
+        return later(async () => {
+          const deployment = pipeline.activeIn(pipeline.environmentName(command.environment));
+          await pipeline.cancel(deployment.id, context.user);
+          return plain(`:no_entry_sign: Cancelled deployment ${deployment.id} (\`${deployment.ref}\` to ${deployment.environment}).`);
+        });
       case 'lock':
+        return later(async () => {
+          await pipeline.lock(command.environment, context.user, command.reason ?? null);
+          return plain(`:lock: ${command.environment} is locked${command.reason ? `: ${command.reason}` : ''}. Deploys are refused until \`/deploy unlock ${command.environment}\`.`);
+        });
       case 'unlock':
-        return { now: plain(`:construction: \`/deploy ${command.kind}\` is not supported yet.`) };
+        return later(async () => {
+          await pipeline.unlock(command.environment, context.user);
+          return plain(`:unlock: ${command.environment} is unlocked.`);
+        });
       case 'deploy':
-        return {
-          now: null,
-          later: async () => {
-            try {
-              const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, user: context.user });
-              return plain(
-                `:rocket: Deployment ${deployment.id} of \`${deployment.ref}\` (${deployment.sha!.slice(0, 7)}) to ${deployment.environment} started: follow it in <#${config.environments[deployment.environment]!.channel ?? config.channels.deploys}>.`,
-              );
-            } catch (error) {
-              deps.log.info({ err: error, ref: command.ref }, 'deploy refused');
-              return refusal(error);
-            }
-          },
-        };
+        return later(async () => {
+          const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, user: context.user });
+          const channel = config.environments[deployment.environment]!.channel ?? config.channels.deploys;
+          return plain(`:rocket: Deployment ${deployment.id} of \`${deployment.ref}\` (${deployment.sha!.slice(0, 7)}) to ${deployment.environment} started: follow it in <#${channel}>.`);
+        });
     }
+  }
+
+  /** An answer that needs work first; a refusal becomes the answer. */
+  function later(work: () => Promise<ChatMessage>): CommandAnswer {
+    return {
+      now: null,
+      later: () =>
+        work().catch((error: unknown) => {
+          deps.log.info({ err: error }, 'command refused');
+          return refusal(error);
+        }),
+    };
   }
 
   return { answer };

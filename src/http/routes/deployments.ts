@@ -32,6 +32,31 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
     response.status(202).json({ id: deployment.id, deployment: deploymentView(deployment) });
   });
 
+  router.post('/:id/:action', async (request, response) => {
+    const { id, action } = request.params;
+    const user = actingUser(request.body);
+    const deployment = found(pipeline, id);
+    switch (action) {
+      case 'approve':
+        response.json({ outcome: await pipeline.approve(id, user), deployment: deploymentView(deployment) });
+        return;
+      case 'reject':
+        await pipeline.reject(id, user);
+        break;
+      case 'cancel':
+        await pipeline.cancel(id, user);
+        break;
+      case 'retry': {
+        const retry = await pipeline.retry(id, user);
+        response.status(202).json({ id: retry.id, deployment: deploymentView(retry) });
+        return;
+      }
+      default:
+        throw new HttpError(404, `deployments have no action ${action}: approve, reject, cancel or retry`);
+    }
+    response.json({ deployment: deploymentView(deployment) });
+  });
+
   router.get('/:id', (request, response) => {
     response.json(deploymentView(found(pipeline, request.params.id)));
   });
@@ -47,6 +72,13 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
   });
 
   return router;
+}
+
+/** Actions name who acts (`{ "user": "U…" }`): the same rules apply as to that person in Slack. */
+export function actingUser(body: unknown): string {
+  const user = (body as { user?: unknown } | undefined)?.user;
+  if (typeof user !== 'string' || user === '') throw new HttpError(400, 'user is required: the Slack user id of who acts');
+  return user;
 }
 
 function found(pipeline: Pipeline, id: string): Deployment {

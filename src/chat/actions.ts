@@ -1,0 +1,44 @@
+import { RefusedError } from '../pipeline/errors.js';
+import type { Pipeline } from '../pipeline/service.js';
+
+/** The buttons igor puts on messages, by the `<action>` of their `igor.<action>` id. */
+export const DEPLOYMENT_ACTIONS = ['approve', 'reject', 'cancel', 'retry'] as const;
+export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
+
+export type ActionOutcome = { ok: true; text: string } | { ok: false; text: string };
+
+/**
+ * A button press, chat-neutral: the Slack listener and the control API both call this. A refusal
+ * is an outcome (told privately to the presser), not an error.
+ */
+export function createDeploymentActions(pipeline: Pipeline) {
+  async function perform(action: DeploymentAction, id: string, user: string): Promise<string> {
+    switch (action) {
+      case 'approve':
+        return (await pipeline.approve(id, user)) === 'approved'
+          ? `Approved deployment ${id}.`
+          : `The plan of deployment ${id} changed since approval was asked: it is asked again in the thread.`;
+      case 'reject':
+        await pipeline.reject(id, user);
+        return `Rejected deployment ${id}.`;
+      case 'cancel':
+        await pipeline.cancel(id, user);
+        return `Cancelled deployment ${id}.`;
+      case 'retry': {
+        const retry = await pipeline.retry(id, user);
+        return `Deployment ${retry.id} retries ${id}.`;
+      }
+    }
+  }
+  return {
+    async press(action: DeploymentAction, id: string, user: string): Promise<ActionOutcome> {
+      try {
+        return { ok: true, text: await perform(action, id, user) };
+      } catch (error) {
+        if (error instanceof RefusedError) return { ok: false, text: error.message };
+        throw error;
+      }
+    },
+  };
+}
+export type DeploymentActions = ReturnType<typeof createDeploymentActions>;

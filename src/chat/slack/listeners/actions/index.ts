@@ -1,0 +1,11 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { DeploymentActions } from '../../../actions.js';
+import type { Chat } from '../../../port.js';
+import * as deployment from './deployment.js';
+
+export default {
+  register(app: App, deps: { actions: DeploymentActions; chat: Chat; log: Logger }): void {
+    deployment.register(app, deps);
+  },
+};

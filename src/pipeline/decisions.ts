@@ -1,0 +1,165 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { formatDuration } from '../config/duration.js';
+import type { Discovery, Server } from '../fleet/types.js';
+import type { Mirror } from '../integration/mirror.js';
+import type { Store } from '../store/db.js';
+import type { Clock } from './clock.js';
+import { RefusedError } from './errors.js';
+import type { EventHub } from './events.js';
+import { compareUrl, makePlan, planChange } from './plan.js';
+import { approvalRefusal, deployRefusal } from './policy.js';
+import type { Recorder } from './records.js';
+import type { Runs } from './runs.js';
+import { FINISHED } from './states.js';
+import type { Deployment } from './types.js';
+
+export interface DecisionOptions {
+  config: Config;
+  store: Store;
+  mirror: Mirror;
+  discoveries: Record<string, Discovery>;
+  recorder: Recorder;
+  runs: Runs;
+  events: EventHub;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * What people decide about a running deployment: approve, reject, cancel; and the clock's own
+ * decision, expiry. Every action is checked against the environment's rules and recorded in the
+ * deployment's audit, refused ones too; a refusal changes nothing else.
+ */
+export function createDecisions(options: DecisionOptions) {
+  const { config, recorder, runs, clock } = options;
+
+  function audit(deployment: Deployment, action: string, user: string, outcome: 'done' | 'refused', detail: string | null = null): void {
+    deployment.audit.push({ action, user, at: clock.now().toISOString(), outcome, detail });
+  }
+
+  async function refuse(deployment: Deployment, action: string, user: string, code: 'forbidden' | 'conflict', message: string): Promise<never> {
+    audit(deployment, action, user, 'refused', message);
+    await recorder.changed(deployment);
+    throw new RefusedError(code, message);
+  }
+
+  /** Asks for approval of the plan in the thread (again, saying why, when the plan changed). */
+  async function askForApproval(deployment: Deployment, servers: readonly Server[], reaskedBecause: string | null): Promise<void> {
+    const environment = config.environments[deployment.environment]!;
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + environment.approval.expiresAfter);
+    const approval = {
+      plan: makePlan(deployment.sha!, deployment.environment, servers, environment.strategy),
+      requestedAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+      reaskedBecause,
+      message: null,
+    };
+    if (deployment.state === 'awaiting-approval') {
+      deployment.approval = approval;
+      await recorder.changed(deployment);
+    } else {
+      await recorder.transition(deployment, 'requestApproval', { approval });
+    }
+    const live = options.store.data.deployments.filter((d) => d.environment === deployment.environment && d.state === 'succeeded').at(-1);
+    const commits = await options.mirror.commitsBetween(live?.sha ?? null, deployment.sha!).catch(() => []);
+    options.events.emit({ type: 'approval-requested', deployment, commits, compareUrl: compareUrl(config.repo, live?.sha ?? null, deployment.sha!) });
+    const run = runs.get(deployment.id);
+    if (run) {
+      if (run.expiryTimer) clearTimeout(run.expiryTimer);
+      run.expiryTimer = setTimeout(() => void expire(deployment).catch((error: unknown) => options.log.error({ err: error }, 'could not expire')), environment.approval.expiresAfter);
+      run.expiryTimer.unref();
+    }
+  }
+
+  async function expire(deployment: Deployment): Promise<void> {
+    const run = runs.get(deployment.id);
+    if (deployment.state !== 'awaiting-approval' || run?.deciding) return;
+    const after = formatDuration(config.environments[deployment.environment]!.approval.expiresAfter);
+    await recorder.transition(deployment, 'expire', { reason: `nobody approved it within ${after}` });
+    run?.decide({ outcome: 'expired' });
+  }
+
+  /** The deployment, if the action can still apply to it; refusals for finished ones say what happened. */
+  async function pending(deployment: Deployment, action: string, user: string): Promise<void> {
+    if (deployment.state !== 'awaiting-approval') {
+      await refuse(deployment, action, user, 'conflict', `deployment ${deployment.id} is ${deployment.state}: there is nothing to ${action}`);
+    }
+    if (runs.get(deployment.id)?.deciding) await refuse(deployment, action, user, 'conflict', `deployment ${deployment.id} is being approved already`);
+  }
+
+  return {
+    askForApproval,
+
+    /**
+     * Approves the plan. The hosts are discovered again first: if they changed since the request
+     * (or the commit did), the approval lapses and is asked again, saying what changed.
+     */
+    async approve(deployment: Deployment, user: string): Promise<'approved' | 'reasked'> {
+      await pending(deployment, 'approve', user);
+      const environment = config.environments[deployment.environment]!;
+      const refusal = approvalRefusal(deployment.environment, environment, deployment, user, 'approve');
+      if (refusal) await refuse(deployment, 'approve', user, 'forbidden', refusal);
+      const run = runs.get(deployment.id);
+      if (!run) return refuse(deployment, 'approve', user, 'conflict', `deployment ${deployment.id} is not running in this igor (was it restarted?)`);
+      run.deciding = true;
+      try {
+        const servers = await options.discoveries[deployment.environment]!.servers();
+        const change = planChange(deployment.approval!.plan, makePlan(deployment.sha!, deployment.environment, servers, environment.strategy));
+        if (change) {
+          audit(deployment, 'approve', user, 'refused', `the plan changed: ${change}`);
+          await askForApproval(deployment, servers, change);
+          return 'reasked';
+        }
+        audit(deployment, 'approve', user, 'done');
+        if (run.expiryTimer) clearTimeout(run.expiryTimer);
+        await recorder.transition(deployment, 'approve', { approvedBy: user });
+        run.decide({ outcome: 'approved', servers });
+        return 'approved';
+      } finally {
+        run.deciding = false;
+      }
+    },
+
+    async reject(deployment: Deployment, user: string): Promise<void> {
+      await pending(deployment, 'reject', user);
+      const refusal = approvalRefusal(deployment.environment, config.environments[deployment.environment]!, deployment, user, 'reject');
+      if (refusal) await refuse(deployment, 'reject', user, 'forbidden', refusal);
+      audit(deployment, 'reject', user, 'done');
+      await recorder.transition(deployment, 'reject', { rejectedBy: user, reason: `rejected by <@${user}>` });
+      runs.get(deployment.id)?.decide({ outcome: 'rejected' });
+    },
+
+    /**
+     * Stops a deployment that is queued, testing or waiting for approval: the running step's whole
+     * process tree is killed, teardown still runs, the lock is released. Resolves once it has ended.
+     */
+    async cancel(deployment: Deployment, user: string): Promise<void> {
+      if (FINISHED.has(deployment.state)) await refuse(deployment, 'cancel', user, 'conflict', `deployment ${deployment.id} is ${deployment.state} already`);
+      const environment = config.environments[deployment.environment]!;
+      const refusal = user === deployment.requestedBy ? null : deployRefusal(deployment.environment, environment, user, 'cancel deployments in');
+      if (refusal) await refuse(deployment, 'cancel', user, 'forbidden', refusal);
+      if (!['queued', 'testing', 'awaiting-approval'].includes(deployment.state)) {
+        await refuse(deployment, 'cancel', user, 'conflict', `deployment ${deployment.id} is ${deployment.state}: hosts are being changed; use Rollback once it ends`);
+      }
+      const run = runs.get(deployment.id);
+      audit(deployment, 'cancel', user, 'done');
+      if (!run) {
+        await recorder.transition(deployment, 'cancel', { reason: `cancelled by <@${user}>` });
+        return;
+      }
+      run.stopReason = 'cancelled';
+      run.cancelledBy = user;
+      if (deployment.state === 'awaiting-approval') {
+        if (run.expiryTimer) clearTimeout(run.expiryTimer);
+        await recorder.transition(deployment, 'cancel', { reason: `cancelled by <@${user}>` });
+        run.decide({ outcome: 'cancelled' });
+      } else {
+        run.controller.abort();
+      }
+      await run.done;
+    },
+  };
+}
+export type Decisions = ReturnType<typeof createDecisions>;

@@ -1,0 +1,44 @@
+import type { Server } from '../fleet/types.js';
+
+/** How the wait for an approval ended. */
+export type Decision = { outcome: 'approved'; servers: Server[] } | { outcome: 'rejected' | 'expired' | 'cancelled' | 'shutdown' };
+
+/** Why a run was told to stop early. */
+export type StopReason = 'cancelled' | 'shutdown';
+
+/** What igor holds in memory for one deployment while it runs. */
+export interface Run {
+  controller: AbortController;
+  stopReason: StopReason | null;
+  /** Who pressed Cancel, for the record. */
+  cancelledBy: string | null;
+  done: Promise<void>;
+  /** Resolves when a person (or the clock) decides on a pending approval. */
+  decision: Promise<Decision>;
+  decide(decision: Decision): void;
+  /** Set while an approval is being checked, so two presses cannot both start the rollout. */
+  deciding: boolean;
+  expiryTimer: NodeJS.Timeout | null;
+}
+
+/** The runs in progress, by deployment id. */
+export function createRuns() {
+  const runs = new Map<string, Run>();
+  return {
+    add(id: string): Run {
+      let decide!: (decision: Decision) => void;
+      const decision = new Promise<Decision>((resolve) => (decide = resolve));
+      const run: Run = { controller: new AbortController(), stopReason: null, cancelledBy: null, done: Promise.resolve(), decision, decide, deciding: false, expiryTimer: null };
+      runs.set(id, run);
+      return run;
+    },
+    get: (id: string) => runs.get(id),
+    remove(id: string): void {
+      const run = runs.get(id);
+      if (run?.expiryTimer) clearTimeout(run.expiryTimer);
+      runs.delete(id);
+    },
+    all: () => [...runs.values()],
+  };
+}
+export type Runs = ReturnType<typeof createRuns>;

@@ -169,7 +169,7 @@ export function historyMessage(deployments: Deployment[]): ChatMessage {
   if (deployments.length === 0) return plain('No deployments yet.');
   const lines = deployments.map(
     (d) =>
-      `${STATE_ICON[d.state]} ${d.id} · ${d.environment} · \`${d.ref}\` ${short(d.sha)} · ${d.state} · by <@${d.requestedBy}>${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `<@${d.approvedBy}>`}` : ''} · ${d.createdAt}`,
+      `${STATE_ICON[d.state]} ${d.id} · ${d.environment} · \`${d.ref}\` ${short(d.sha)} · ${d.state} · by <@${d.requestedBy}>${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `<@${d.approvedBy}>`}` : ''}${d.rejectedBy ? `, rejected by <@${d.rejectedBy}>` : ''} · ${d.createdAt}`,
   );
   return plain(lines.join('\n'));
 }

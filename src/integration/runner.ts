@@ -95,6 +95,11 @@ export async function runIntegration(
       }
       result = await run(step, commands);
     }
+    if (result.ok && job.signal.aborted) {
+      // Cancelled between steps (or before the first): nothing failed, but the run did not pass either.
+      const step = planned.find(([name]) => name)?.[0] ?? 'setup';
+      result = { ok: false, step, reason: 'cancelled', logTail: '', cancelled: true };
+    }
     if (integration.teardown.length) {
       // Teardown cleans what setup made: it runs even after a failure or a cancel, and is not cancellable itself.
       await run('teardown', integration.teardown, new AbortController().signal);

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { formatDuration } from '../config/duration.js';
 
 export type StepOutcome = { ok: true } | { ok: false; reason: string };
 
@@ -37,7 +38,7 @@ export async function runStepProcess(options: StepProcessOptions): Promise<StepO
     killGroup(child.pid, 'SIGTERM');
     setTimeout(() => killGroup(child.pid!, 'SIGKILL'), KILL_GRACE_MS).unref();
   };
-  const timer = setTimeout(() => stop(`timed out after ${Math.round(options.timeoutMs / 1000)}s`), options.timeoutMs);
+  const timer = setTimeout(() => stop(`timed out after ${formatDuration(options.timeoutMs)}`), options.timeoutMs);
   const onAbort = () => stop('cancelled');
   options.signal.addEventListener('abort', onAbort, { once: true });
   if (options.signal.aborted) onAbort();

@@ -29,8 +29,10 @@ export async function openStore(path: string, log: Logger): Promise<Store> {
       return db.data;
     },
     write() {
-      queue = queue.then(() => db.write());
-      return queue;
+      // A failed write rejects its own caller only; the next write starts from a settled queue.
+      const next = queue.catch(() => undefined).then(() => db.write());
+      queue = next;
+      return next;
     },
   };
 }

@@ -9,11 +9,20 @@ import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { killPidFiles, startSshFleet, type SshFleet } from './sshd-fleet.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
+export const BOT_TOKEN = 'xoxb-test-token';
+export const API_TOKEN = 'test-api-token';
 /** The example app's port on each test host's own loopback address. */
 export const APP_PORT = 18_080;
 
-export interface Harness {
+export interface Harness extends Prepared {
   igor: Igor;
+  /** Every log line igor wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  eventsUrl: string;
+}
+
+/** Everything but igor: repository, hosts, fake Slack, config file. */
+export interface Prepared {
   slack: FakeSlack;
   fleet: SshFleet;
   dir: string;
@@ -22,10 +31,12 @@ export interface Harness {
   sha: string;
   /** Deploy roots of the hosts, by name. */
   hostPaths: Record<string, string>;
-  /** Every log line igor wrote, parsed. */
-  logs: Array<Record<string, unknown>>;
-  eventsUrl: string;
+  configPath: string;
+  dataDir: string;
+  /** Undoes everything, igor included; safe to call after a failure. */
   close(): Promise<void>;
+  /** Adds a cleanup that `close()` runs first. */
+  onClose(cleanup: () => Promise<void>): void;
 }
 
 export interface HarnessOptions {
@@ -38,15 +49,12 @@ export interface HarnessOptions {
   environments?: Record<string, unknown>;
 }
 
-/**
- * A whole igor against real parts: an example app repository, real sshd hosts, the fake Slack Web
- * API, and igor itself started through `createApp` in Slack HTTP mode. `close()` undoes all of it.
- */
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+/** The real parts around igor: an example app repository, real sshd hosts, the fake Slack Web API, and `igor.yml`. */
+export async function prepareHarness(options: HarnessOptions = {}): Promise<Prepared> {
   const dir = await mkdtemp(join(tmpdir(), 'igor-e2e-'));
   const cleanups: Array<() => Promise<void>> = [async () => rm(dir, { recursive: true, force: true })];
   const close = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error('cleanup failed', error));
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => console.error('cleanup failed', error));
   };
   try {
     const repo = join(dir, 'repo');
@@ -79,6 +87,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const configPath = join(dir, 'igor.yml');
     await writeFile(configPath, stringify(config));
 
+    return { slack, fleet, dir, repo, sha, hostPaths, configPath, dataDir: join(dir, 'data'), close, onClose: (cleanup) => void cleanups.push(cleanup) };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * A whole igor against real parts, started in this process through `createApp` in Slack HTTP mode.
+ * `close()` undoes all of it.
+ */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const prepared = await prepareHarness(options);
+  try {
     const logs: Array<Record<string, unknown>> = [];
     const logDestination = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -87,21 +109,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     });
     const igor = await createApp({
-      configPath,
-      dataDir: join(dir, 'data'),
+      configPath: prepared.configPath,
+      dataDir: prepared.dataDir,
       port: 0,
-      slack: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, apiUrl: slack.url },
-      apiToken: 'test-api-token',
+      slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: prepared.slack.url },
+      apiToken: API_TOKEN,
       graceMs: 5_000,
       logLevel: 'debug',
       logDestination,
       processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', USER: userInfo().username },
     });
     await igor.start();
-    cleanups.push(() => igor.stop());
-    return { igor, slack, fleet, dir, repo, sha, hostPaths, logs, eventsUrl: `${igor.url}/slack/events`, close };
+    prepared.onClose(() => igor.stop());
+    return { ...prepared, igor, logs, eventsUrl: `${igor.url}/slack/events` };
   } catch (error) {
-    await close();
+    await prepared.close();
     throw error;
   }
 }

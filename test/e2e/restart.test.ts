@@ -1,0 +1,68 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buttonsOf, textOf } from '../support/fake-slack.js';
+import { prepareHarness, SIGNING_SECRET, type Prepared } from '../support/igor-harness.js';
+import { startIgorProcess } from '../support/igor-process.js';
+import { sendSlashCommand } from '../support/slack-requests.js';
+
+let prepared: Prepared | undefined;
+afterEach(async () => {
+  await prepared?.close();
+  prepared = undefined;
+});
+
+type View = { state: string; reason: string | null; hosts: Array<{ state: string }> };
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('surviving kill -9', () => {
+  it('marks a deployment that waited for approval interrupted, frees the lock, and offers Retry', async () => {
+    const p = (prepared = await prepareHarness({ staging: { approval: { mode: 'required', approvers: ['U0BOB'] } } }));
+    const first = await startIgorProcess(p);
+    await sendSlashCommand(`${first.url}/slack/events`, SIGNING_SECRET, { text: 'main', userId: 'U0ALICE', responseUrl: p.slack.responseUrl() });
+    await until('awaiting-approval', async () => ((await first.api<View>('/api/deployments/1')).body.state === 'awaiting-approval' ? true : undefined));
+    first.child.kill('SIGKILL');
+    await first.child;
+
+    const second = await startIgorProcess(p);
+    const view = (await second.api<View>('/api/deployments/1')).body;
+    expect(view.state).toBe('interrupted');
+    expect(view.reason).toContain('awaiting-approval');
+    const root = await p.slack.waitFor(() => p.slack.messages('C0STAGING').find((m) => m.text.endsWith(': interrupted')), { what: 'the root message to say interrupted' });
+    const notice = await p.slack.waitFor(() => p.slack.replies('C0STAGING', root.ts).find((m) => textOf(m).includes('Deployment 1 interrupted')), { what: 'the notice' });
+    expect(buttonsOf(notice).map((b) => b.text)).toEqual(['Retry']);
+    const again = await second.api<{ id: string }>('/api/deployments', { body: { ref: 'main', user: 'U0ALICE' } });
+    expect(again.status).toBe(202);
+  });
+
+  it('marks a deployment killed mid-rollout interrupted and accepts a new one', async () => {
+    const p = (prepared = await prepareHarness({ staging: { steps: ['touch "$IGOR_PATH/shared/step-started"; sleep 5'] } }));
+    const first = await startIgorProcess(p);
+    await first.api('/api/deployments', { body: { ref: 'main', user: 'U0ALICE' } });
+    await until('deploying', async () => ((await first.api<View>('/api/deployments/1')).body.state === 'deploying' ? true : undefined));
+    first.child.kill('SIGKILL');
+    await first.child;
+
+    const second = await startIgorProcess(p);
+    expect((await second.api<View>('/api/deployments/1')).body.state).toBe('interrupted');
+    const next = await second.api<{ id: string }>('/api/deployments', { body: { ref: 'main', user: 'U0ALICE' } });
+    expect(next).toMatchObject({ status: 202, body: { id: '2' } });
+  });
+
+  it('moves a corrupt store aside and starts anyway', async () => {
+    const p = (prepared = await prepareHarness());
+    await import('node:fs/promises').then((fs) => fs.mkdir(p.dataDir, { recursive: true }));
+    await writeFile(join(p.dataDir, 'db.json'), '{"version":1,"deployments":[{"id":"1"');
+    const igor = await startIgorProcess(p);
+    expect((await igor.api<{ deployments: unknown[] }>('/api/deployments')).body.deployments).toEqual([]);
+    expect(igor.output()).toContain('moved it aside');
+  });
+});

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { openStore } from '../../src/store/db.js';
+import { emptyStore } from '../../src/store/schema.js';
+
+let dir: string;
+/** Every log line written, parsed. */
+let lines: Array<Record<string, unknown>>;
+const log = () => createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'igor-store-'));
+  lines = [];
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('openStore', () => {
+  it('gives back what was written when the file is opened again', async () => {
+    const path = join(dir, 'db.json');
+    const store = await openStore(path, log());
+    store.data.nextDeploymentId = 42;
+    store.data.hostKeys['127.0.0.1:2222'] = 'SHA256:abc';
+    store.data.locks.production = { environment: 'production', deploymentId: '41', ref: 'main', user: 'U0ALICE', since: '2026-11-26T10:20:30.000Z' };
+    await store.write();
+
+    const reopened = await openStore(path, log());
+    expect(reopened.data).toEqual(store.data);
+    expect(reopened.data.nextDeploymentId).toBe(42);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(store.data);
+  });
+
+  it('starts with an empty store when there is no file', async () => {
+    const store = await openStore(join(dir, 'db.json'), log());
+    expect(store.data).toEqual(emptyStore());
+  });
+
+  it('lands every one of many concurrent writes', async () => {
+    const path = join(dir, 'db.json');
+    const store = await openStore(path, log());
+    const writes: Promise<void>[] = [];
+    for (let index = 0; index < 50; index++) {
+      store.data.hostKeys[`10.0.0.${index}:22`] = `SHA256:${index}`;
+      writes.push(store.write());
+    }
+    await Promise.all(writes);
+
+    const reopened = await openStore(path, log());
+    expect(Object.keys(reopened.data.hostKeys)).toHaveLength(50);
+    expect(reopened.data.hostKeys['10.0.0.49:22']).toBe('SHA256:49');
+    expect((await readdir(dir)).sort()).toEqual(['db.json']);
+  });
+
+  it('moves a file that is not JSON aside, unchanged, logs where, and starts an empty store', async () => {
+    const path = join(dir, 'db.json');
+    const garbage = '{"version": 1, "deployments": [ half a file';
+    await writeFile(path, garbage);
+
+    const store = await openStore(path, log());
+
+    expect(store.data).toEqual(emptyStore());
+    const aside = (await readdir(dir)).filter((name) => name.startsWith('db.json.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(await readFile(join(dir, aside[0]!), 'utf8')).toBe(garbage);
+
+    const errors = lines.filter((line) => line.level === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.movedTo).toBe(join(dir, aside[0]!));
+    expect(JSON.stringify(errors[0])).toContain(join(dir, aside[0]!));
+
+    store.data.nextDeploymentId = 2;
+    await store.write();
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ nextDeploymentId: 2 });
+    expect(await readFile(join(dir, aside[0]!), 'utf8')).toBe(garbage);
+  });
+
+  it('logs nothing and moves nothing for a valid file', async () => {
+    const path = join(dir, 'db.json');
+    await (await openStore(path, log())).write();
+    await openStore(path, log());
+    expect(lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
+    expect(await readdir(dir)).toEqual(['db.json']);
+  });
+
+  it('creates a missing folder', async () => {
+    const path = join(dir, 'data', 'nested', 'db.json');
+    const store = await openStore(path, log());
+    await store.write();
+    expect(existsSync(path)).toBe(true);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(emptyStore());
+  });
+});

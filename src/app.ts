@@ -16,6 +16,7 @@ import { boltLogger } from './chat/slack/logger.js';
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ensureExampleBundle } from './example/bundle.js';
+import { createEc2Discovery } from './fleet/discovery/ec2.js';
 import { createLocalDiscovery } from './fleet/discovery/local.js';
 import { createStaticDiscovery } from './fleet/discovery/static.js';
 import { createLocalTransport } from './fleet/transport/local.js';
@@ -84,7 +85,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   for (const [name, environment] of Object.entries(config.environments)) {
     discoveries[name] = environment.servers.local
       ? createLocalDiscovery(environment, dataDir)
-      : createStaticDiscovery(environment, options.processEnv.USER);
+      : environment.servers.ec2
+        ? createEc2Discovery({ environment, defaultUser: options.processEnv.USER })
+        : createStaticDiscovery(environment, options.processEnv.USER);
     connectors[name] = (server: Server) => {
       if (server.via === 'local') return Promise.resolve(createLocalTransport());
       return createSshTransport({

@@ -3,7 +3,7 @@ import { formatDuration } from '../config/duration.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
 import type { Deployment, StepRecord } from '../pipeline/types.js';
-import type { EnvironmentLock } from '../store/schema.js';
+import type { EnvironmentLock, ManualLock } from '../store/schema.js';
 import type { ChatMessage } from './port.js';
 
 const STATE_ICON: Record<Deployment['state'], string> = {
@@ -154,12 +154,15 @@ export function plain(text: string): ChatMessage {
 }
 
 /** `/deploy status`: what runs where now. */
-export function statusMessage(environments: Array<{ name: string; lock: EnvironmentLock | null; last: Deployment | undefined; live: Deployment | undefined }>): ChatMessage {
-  const lines = environments.map(({ name, lock, last, live }) => {
+export function statusMessage(
+  environments: Array<{ name: string; lock: EnvironmentLock | null; manualLock: ManualLock | null; last: Deployment | undefined; live: Deployment | undefined }>,
+): ChatMessage {
+  const lines = environments.map(({ name, lock, manualLock, last, live }) => {
     const liveText = live ? `live: ${live.release} (\`${live.ref}\` ${short(live.sha)}, ${age(live.finishedAt)} ago)` : 'live: nothing deployed by igor yet';
     const busy = lock ? ` · busy: <@${lock.user}> deploying \`${lock.ref}\` since ${lock.since}` : '';
     const lastText = last && last !== live ? ` · last: ${last.id} ${last.state}` : '';
-    return `*${name}*: ${liveText}${busy}${lastText}`;
+    const locked = manualLock ? ` · :lock: locked by <@${manualLock.user}> since ${manualLock.since}${manualLock.reason ? `: ${manualLock.reason}` : ''}` : '';
+    return `*${name}*: ${liveText}${busy}${locked}${lastText}`;
   });
   return plain(lines.join('\n'));
 }

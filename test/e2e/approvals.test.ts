@@ -107,6 +107,32 @@ describe('approvals', () => {
   });
 });
 
+describe('approvals through the control API', () => {
+  it('obeys the same rules as the buttons, naming the acting user', async () => {
+    const { h, slack } = await start();
+    await slack.slash('main', 'U0ALICE');
+    await slack.approvalRequest('1');
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${h.igor.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-api-token', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as { error?: string; deployment?: { state: string } } };
+    };
+    expect((await post('/api/deployments/1/approve', {})).status).toBe(400);
+    expect(await post('/api/deployments/1/approve', { user: 'U0ALICE' })).toMatchObject({ status: 403, body: { error: expect.stringMatching(/allowSelfApproval/) } });
+    expect(await post('/api/deployments/1/approve', { user: 'U0EVE' })).toMatchObject({ status: 403 });
+    expect(await post('/api/deployments/1/launch', { user: 'U0BOB' })).toMatchObject({ status: 404 });
+    expect(await post('/api/deployments/1/reject', { user: 'U0BOB' })).toMatchObject({ status: 200, body: { deployment: { state: 'rejected' } } });
+    expect(await post('/api/deployments/1/approve', { user: 'U0BOB' })).toMatchObject({ status: 409, body: { error: expect.stringMatching(/is rejected/) } });
+    expect(await post('/api/environments/staging/lock', { user: 'U0EVE' })).toMatchObject({ status: 403 });
+    expect(await post('/api/environments/staging/lock', { user: 'U0BOB', reason: 'freeze' })).toMatchObject({ status: 200 });
+    expect(await post('/api/deployments', { ref: 'main', user: 'U0ALICE' })).toMatchObject({ status: 409, body: { error: expect.stringMatching(/locked by <@U0BOB>.*freeze/) } });
+    expect(await post('/api/environments/staging/unlock', { user: 'U0BOB' })).toMatchObject({ status: 200 });
+  });
+});
+
 describe('cancel, locks and retry', () => {
   it('cancels a slow test step: its process tree is killed, teardown runs, the lock is released', async () => {
     const { h, slack } = await start({
@@ -143,6 +169,7 @@ describe('cancel, locks and retry', () => {
     expect(await (await slack.slash('lock staging', 'U0EVE')).answer()).toMatch(/only the deployers of staging may lock/);
     expect(await (await slack.slash('lock staging database migration', 'U0BOB')).answer()).toContain('staging is locked: database migration');
     expect(await (await slack.slash('main', 'U0ALICE')).answer()).toMatch(/staging is locked by <@U0BOB> since .*: database migration/);
+    expect(await (await slack.slash('status', 'U0EVE')).answer()).toMatch(/locked by <@U0BOB> since .*: database migration/);
     expect(await (await slack.slash('unlock staging', 'U0BOB')).answer()).toContain('staging is unlocked');
     expect(await (await slack.slash('main', 'U0ALICE')).answer()).toContain('Deployment 1');
   });

@@ -42,7 +42,7 @@ export function createDeployCommand(deps: { pipeline: Pipeline; config: Config; 
           now: statusMessage(
             names.map((name) => {
               const history = pipeline.list({ environment: name, limit: 500 });
-              return { name, lock: pipeline.lockOf(name), last: history[0], live: history.find((d) => d.state === 'succeeded') };
+              return { name, lock: pipeline.lockOf(name), manualLock: pipeline.manualLockOf(name), last: history[0], live: history.find((d) => d.state === 'succeeded') };
             }),
           ),
         };

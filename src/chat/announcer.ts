@@ -100,6 +100,7 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
         approvalContext.set(deployment.id, { commits: event.commits, compareUrl: event.compareUrl });
         void enqueue(deployment, async () => {
           if (!deployment.thread || !deployment.approval) return;
+          if (event.superseded) await show(event.superseded, plain(`:arrows_counterclockwise: Superseded: ${deployment.approval.reaskedBecause ?? 'the plan changed'}. Approval is asked again below.`));
           const message = approvalView(deployment);
           deployment.approval.message = await chat.reply(deployment.thread, message);
           shown.set(`${deployment.approval.message.channel}/${deployment.approval.message.ts}`, JSON.stringify(message));

@@ -56,6 +56,7 @@ export function createDecisions(options: DecisionOptions) {
       reaskedBecause,
       message: null,
     };
+    const superseded = deployment.approval?.message ?? null;
     if (deployment.state === 'awaiting-approval') {
       deployment.approval = approval;
       await recorder.changed(deployment);
@@ -64,7 +65,7 @@ export function createDecisions(options: DecisionOptions) {
     }
     const live = options.store.data.deployments.filter((d) => d.environment === deployment.environment && d.state === 'succeeded').at(-1);
     const commits = await options.mirror.commitsBetween(live?.sha ?? null, deployment.sha!).catch(() => []);
-    options.events.emit({ type: 'approval-requested', deployment, commits, compareUrl: compareUrl(config.repo, live?.sha ?? null, deployment.sha!) });
+    options.events.emit({ type: 'approval-requested', deployment, commits, compareUrl: compareUrl(config.repo, live?.sha ?? null, deployment.sha!), superseded });
     const run = runs.get(deployment.id);
     if (run) {
       if (run.expiryTimer) clearTimeout(run.expiryTimer);

@@ -1,6 +1,6 @@
 import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
-import type { Deployment } from './types.js';
+import type { ChatThread, Deployment } from './types.js';
 
 /** What the pipeline tells the chat adapters; each is rendered as a message or an update. */
 export type PipelineEvent =
@@ -9,7 +9,14 @@ export type PipelineEvent =
   | { type: 'finished'; deployment: Deployment }
   | { type: 'step'; deployment: Deployment; step: StepEvent }
   | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error' }
-  | { type: 'approval-requested'; deployment: Deployment; commits: CommitSummary[]; compareUrl: string | null };
+  | {
+      type: 'approval-requested';
+      deployment: Deployment;
+      commits: CommitSummary[];
+      compareUrl: string | null;
+      /** The earlier request this one replaces, when the plan changed. */
+      superseded: ChatThread | null;
+    };
 
 export type PipelineListener = (event: PipelineEvent) => void;
 

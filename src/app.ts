@@ -7,6 +7,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { createDeploymentActions } from './chat/actions.js';
 import { createAnnouncer } from './chat/announcer.js';
 import { createDeployCommand } from './chat/commands/deploy.js';
+import { createRollbackCommand } from './chat/commands/rollback.js';
 import { createLocalChat } from './chat/local/adapter.js';
 import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
@@ -25,6 +26,7 @@ import type { Connect, Discovery, Server } from './fleet/types.js';
 import { commandRoutes } from './http/routes/commands.js';
 import { deploymentRoutes } from './http/routes/deployments.js';
 import { environmentRoutes } from './http/routes/environments.js';
+import { rollbackRoutes } from './http/routes/rollback.js';
 import { createHttpApp, finishHttpApp } from './http/server.js';
 import { isLoopback } from './http/auth.js';
 import { createMirror } from './integration/mirror.js';
@@ -120,7 +122,10 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       return publicUrl;
     },
   });
-  const deploy = createDeployCommand({ pipeline, config, log }).answer;
+  const commands = {
+    '/deploy': createDeployCommand({ pipeline, config, log }).answer,
+    '/rollback': createRollbackCommand({ pipeline, config, log }).answer,
+  };
 
   const http = createHttpApp({
     apiToken: options.apiToken,
@@ -129,7 +134,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     api: {
       '/deployments': deploymentRoutes(pipeline),
       '/environments': environmentRoutes(pipeline),
-      '/commands': commandRoutes({ '/deploy': deploy }, config.channels.deploys),
+      '/commands': commandRoutes(commands, config.channels.deploys),
+      '/rollback': rollbackRoutes(pipeline),
     },
   });
 
@@ -146,7 +152,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       bolt = new BoltApp({ token: options.slack.botToken, receiver, clientOptions, logger, deferInitialization: true });
     }
     chat = createSlackChat(bolt.client);
-    commandListeners.register(bolt, { deploy, log });
+    commandListeners.register(bolt, { commands, log });
     actionListeners.register(bolt, { actions: createDeploymentActions(pipeline), chat, log });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');

@@ -2,7 +2,7 @@ import { RefusedError } from '../pipeline/errors.js';
 import type { Pipeline } from '../pipeline/service.js';
 
 /** The buttons igor puts on messages, by the `<action>` of their `igor.<action>` id. */
-export const DEPLOYMENT_ACTIONS = ['approve', 'reject', 'cancel', 'retry'] as const;
+export const DEPLOYMENT_ACTIONS = ['approve', 'reject', 'cancel', 'retry', 'promote', 'rollback'] as const;
 export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
 
 export type ActionOutcome = { ok: true; text: string } | { ok: false; text: string };
@@ -24,6 +24,13 @@ export function createDeploymentActions(pipeline: Pipeline) {
       case 'cancel':
         await pipeline.cancel(id, user);
         return `Cancelled deployment ${id}.`;
+      case 'promote':
+        await pipeline.promote(id, user);
+        return `Promoted deployment ${id}.`;
+      case 'rollback': {
+        const result = await pipeline.rollBack(id, user);
+        return result.id === id ? `Rolled back deployment ${id}.` : `Rollback ${result.id} puts back ${result.release}.`;
+      }
       case 'retry': {
         const retry = await pipeline.retry(id, user);
         return `Deployment ${retry.id} retries ${id}.`;

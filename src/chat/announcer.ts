@@ -5,7 +5,7 @@ import type { Pipeline } from '../pipeline/service.js';
 import type { Deployment } from '../pipeline/types.js';
 import type { Store } from '../store/db.js';
 import type { CommitSummary } from '../integration/mirror.js';
-import { approvalMessage, deploymentRoot, finishedReply, plain, stepReply } from './messages.js';
+import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply } from './messages.js';
 import type { Chat, ChatMessage } from './port.js';
 
 /** Root messages are updated at most this often; the last state always goes out. */
@@ -56,6 +56,7 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
       lastUpdate.set(deployment.id, Date.now());
       if (deployment.thread) await show(deployment.thread, deploymentRoot(deployment, options.publicUrl));
       if (deployment.approval?.message) await show(deployment.approval.message, approvalView(deployment));
+      if (deployment.promotion?.message) await show(deployment.promotion.message, promotionMessage(deployment));
     });
   }
 
@@ -108,9 +109,26 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
         });
         scheduleUpdate(deployment);
         return;
-      case 'note':
-        void reply(deployment, plain(event.tone === 'warning' ? `:warning: ${event.text}` : event.tone === 'error' ? `:x: ${event.text}` : event.text));
+      case 'promotion-requested':
+        void enqueue(deployment, async () => {
+          if (!deployment.thread || !deployment.promotion) return;
+          const message = promotionMessage(deployment);
+          deployment.promotion.message = await chat.reply(deployment.thread, message);
+          shown.set(`${deployment.promotion.message.channel}/${deployment.promotion.message.ts}`, JSON.stringify(message));
+          await store.write();
+        });
         return;
+      case 'note': {
+        const message = plain(event.tone === 'warning' ? `:warning: ${event.text}` : event.tone === 'error' ? `:x: ${event.text}` : event.text);
+        void reply(deployment, message);
+        if (event.alert && config.channels.alerts) {
+          void enqueue(deployment, async () => {
+            const link = deployment.thread ? `\n(deployment ${deployment.id} in <#${deployment.thread.channel}>)` : '';
+            await chat.post(config.channels.alerts!, plain(`${message.text}${link}`));
+          });
+        }
+        return;
+      }
       case 'finished':
         clearTimeout(pendingUpdate.get(deployment.id));
         pendingUpdate.delete(deployment.id);
@@ -119,7 +137,7 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
           queues.delete(deployment.id);
           lastUpdate.delete(deployment.id);
           approvalContext.delete(deployment.id);
-          for (const ref of [deployment.thread, deployment.approval?.message]) if (ref) shown.delete(`${ref.channel}/${ref.ts}`);
+          for (const ref of [deployment.thread, deployment.approval?.message, deployment.promotion?.message]) if (ref) shown.delete(`${ref.channel}/${ref.ts}`);
         });
         return;
     }

@@ -34,7 +34,7 @@ export function deploymentRoot(deployment: Deployment, publicUrl: string): ChatM
     `*Requested by*\n<@${deployment.requestedBy}>`,
     `*Approved by*\n${deployment.approvedBy === null ? '—' : deployment.approvedBy === 'policy' ? 'policy' : `<@${deployment.approvedBy}>`}`,
     `*Step*\n${running ? running.name : deployment.state}`,
-    `*Hosts*\n${deployment.hosts.length ? `${done}/${deployment.hosts.length} done${failed.length ? `, failed: ${failed.map((h) => h.host).join(', ')}` : ''}` : '—'}`,
+    `*Hosts*\n${deployment.hosts.length ? `${done}/${deployment.hosts.length} done${waveProgress(deployment)}${failed.length ? `, failed: ${failed.map((h) => h.host).join(', ')}` : ''}` : '—'}`,
   ];
   const context = [`deployment ${deployment.id}`, deployment.release ? `release ${deployment.release}` : null, deployment.reason ? `reason: ${deployment.reason}` : null]
     .filter(Boolean)
@@ -47,6 +47,17 @@ export function deploymentRoot(deployment: Deployment, publicUrl: string): ChatM
   const actions = rootButtons(deployment);
   if (actions.length) blocks.push(buttons(`deployment-${deployment.id}`, actions));
   return { text: `${deployment.app}: ${deployment.kind} ${deployment.ref} to ${deployment.environment}: ${deployment.state}`, blocks };
+}
+
+/** ` (canary 1/1, wave 1 1/3)`: progress per wave, when there is more than one. */
+function waveProgress(deployment: Deployment): string {
+  const waves = [...new Set(deployment.hosts.map((host) => host.wave).filter((wave): wave is string => Boolean(wave)))];
+  if (waves.length < 2) return '';
+  const parts = waves.map((wave) => {
+    const hosts = deployment.hosts.filter((host) => host.wave === wave);
+    return `${wave} ${hosts.filter((host) => host.state === 'succeeded').length}/${hosts.length}`;
+  });
+  return ` (${parts.join(', ')})`;
 }
 
 /** A thread reply for a finished integration step: duration, and the log tail when it failed. */
@@ -69,20 +80,56 @@ export function finishedReply(deployment: Deployment): ChatMessage {
   if (deployment.state === 'succeeded') {
     return plain(`:white_check_mark: ${deployment.release} is live on ${deployment.hosts.length} host(s) of ${deployment.environment} (took ${took}).`);
   }
+  if (deployment.state === 'rolled-back' || deployment.state === 'cancelled') {
+    const hosts = deployment.hosts.map((host) => `${host.host} ${host.state}`).join('; ');
+    return plain(`${STATE_ICON[deployment.state]} Deployment ${deployment.id} ${deployment.state}${deployment.reason ? `: ${deployment.reason}` : ''}.${hosts ? `\nHosts: ${hosts}` : ''}`);
+  }
   const hosts = deployment.hosts.length
     ? `\nHosts: ${deployment.hosts.map((host) => `${host.host} ${host.state}${host.error ? ` (${host.error.split('\n')[0]})` : ''}`).join('; ')}`
     : '';
   const text = `${STATE_ICON[deployment.state]} Deployment ${deployment.id} ${deployment.state}${deployment.reason ? `: ${deployment.reason}` : ''}.${hosts}`;
   const message = plain(text);
-  if (isRetryable(deployment)) message.blocks!.push(buttons(`finished-${deployment.id}`, [button('Retry', 'retry', deployment.id, 'primary')]));
+  const actions = rootButtons(deployment);
+  if (actions.length) message.blocks!.push(buttons(`finished-${deployment.id}`, actions));
   return message;
 }
 
-/** `Cancel` while a deployment can still be stopped; `Retry` once it failed in its tests or was interrupted. */
+/**
+ * The buttons of a root message: `Cancel` while running, `Rollback` too once hosts are changing,
+ * `Retry` when it failed in its tests or was interrupted, `Rollback` when it left hosts switched.
+ */
 function rootButtons(deployment: Deployment): Button[] {
   if (['queued', 'testing', 'awaiting-approval'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id)];
-  if (isRetryable(deployment)) return [button('Retry', 'retry', deployment.id, 'primary')];
-  return [];
+  if (['deploying', 'baking'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id), button('Rollback', 'rollback', deployment.id, 'danger')];
+  const found: Button[] = [];
+  if (isRetryable(deployment)) found.push(button('Retry', 'retry', deployment.id, 'primary'));
+  if (canRollBack(deployment)) found.push(button('Rollback', 'rollback', deployment.id, 'danger'));
+  return found;
+}
+
+/** A finished deployment that left hosts on its release, with a release before it to go back to. */
+export function canRollBack(deployment: Deployment): boolean {
+  if (!['succeeded', 'failed', 'interrupted'].includes(deployment.state)) return false;
+  if (deployment.kind === 'rollback') return deployment.state === 'succeeded' && Boolean(deployment.fromRelease);
+  return deployment.hosts.some((host) => host.switched && host.previousRelease && host.state !== 'rolled-back');
+}
+
+/** The canary has baked; with `promote: manual` a person decides. Afterwards the message says who did what. */
+export function promotionMessage(deployment: Deployment): ChatMessage {
+  const promotion = deployment.promotion!;
+  const canary = deployment.hosts.filter((host) => host.wave === 'canary').map((host) => host.host);
+  if (!promotion.decision && deployment.state === 'baking') {
+    const text = `:bread: The canary (${canary.join(', ')}) of ${deployment.release} baked and is healthy. Promote it to the rest of ${deployment.environment}, or roll it back?`;
+    return {
+      text,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text } },
+        buttons(`promotion-${deployment.id}`, [button('Promote', 'promote', deployment.id, 'primary'), button('Rollback', 'rollback', deployment.id, 'danger')]),
+      ],
+    };
+  }
+  const outcome = promotion.decision ? `${promotion.decision === 'promote' ? 'promoted' : 'rolled back'} by <@${promotion.decidedBy}>` : deployment.state;
+  return plain(`:bread: The canary (${canary.join(', ')}) of ${deployment.release}: ${outcome}.`);
 }
 
 /** A deployment that failed before touching any host, or was interrupted. */

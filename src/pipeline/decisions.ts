@@ -141,8 +141,8 @@ export function createDecisions(options: DecisionOptions) {
       const environment = config.environments[deployment.environment]!;
       const refusal = user === deployment.requestedBy ? null : deployRefusal(deployment.environment, environment, user, 'cancel deployments in');
       if (refusal) await refuse(deployment, 'cancel', user, 'forbidden', refusal);
-      if (!['queued', 'testing', 'awaiting-approval'].includes(deployment.state)) {
-        await refuse(deployment, 'cancel', user, 'conflict', `deployment ${deployment.id} is ${deployment.state}: hosts are being changed; use Rollback once it ends`);
+      if (deployment.state === 'verifying') {
+        await refuse(deployment, 'cancel', user, 'conflict', `deployment ${deployment.id} is verifying: every host is switched already; use Rollback once it ends`);
       }
       const run = runs.get(deployment.id);
       audit(deployment, 'cancel', user, 'done');
@@ -158,7 +158,42 @@ export function createDecisions(options: DecisionOptions) {
         run.decide({ outcome: 'cancelled' });
       } else {
         run.controller.abort();
+        run.decidePromotion('stop');
       }
+      await run.done;
+    },
+
+    /** Promote after a canary's bake, when `promote: manual`. */
+    async promote(deployment: Deployment, user: string): Promise<void> {
+      if (deployment.state !== 'baking' || !deployment.promotion || deployment.promotion.decision) {
+        await refuse(deployment, 'promote', user, 'conflict', `deployment ${deployment.id} is ${deployment.state}: there is no canary waiting to be promoted`);
+      }
+      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, user, 'promote deployments in');
+      if (refusal) await refuse(deployment, 'promote', user, 'forbidden', refusal);
+      const run = runs.get(deployment.id);
+      if (!run) return refuse(deployment, 'promote', user, 'conflict', `deployment ${deployment.id} is not running in this igor`);
+      Object.assign(deployment.promotion!, { decision: 'promote', decidedBy: user });
+      audit(deployment, 'promote', user, 'done');
+      await recorder.changed(deployment);
+      run.decidePromotion('promote');
+    },
+
+    /**
+     * The Rollback button on a deployment that is still rolling out or baking: stops it and puts
+     * back every switched host; it ends `rolled-back`. Resolves once it has ended.
+     */
+    async rollBackRunning(deployment: Deployment, user: string): Promise<void> {
+      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, user, 'roll back');
+      if (refusal) await refuse(deployment, 'rollback', user, 'forbidden', refusal);
+      const run = runs.get(deployment.id);
+      if (!run || !['deploying', 'baking'].includes(deployment.state)) {
+        return refuse(deployment, 'rollback', user, 'conflict', `deployment ${deployment.id} is ${deployment.state}: it is not rolling out`);
+      }
+      audit(deployment, 'rollback', user, 'done');
+      if (deployment.promotion && !deployment.promotion.decision) Object.assign(deployment.promotion, { decision: 'rollback', decidedBy: user });
+      run.stopReason = 'rolled-back';
+      run.controller.abort();
+      run.decidePromotion('rollback');
       await run.done;
     },
   };

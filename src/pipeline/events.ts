@@ -8,7 +8,8 @@ export type PipelineEvent =
   | { type: 'changed'; deployment: Deployment }
   | { type: 'finished'; deployment: Deployment }
   | { type: 'step'; deployment: Deployment; step: StepEvent }
-  | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error' }
+  | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error'; alert?: boolean }
+  | { type: 'promotion-requested'; deployment: Deployment }
   | {
       type: 'approval-requested';
       deployment: Deployment;

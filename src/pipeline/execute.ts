@@ -1,21 +1,23 @@
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { formatDuration } from '../config/duration.js';
-import { liveRelease } from '../fleet/host-deploy.js';
+import { DiscoveryError } from '../fleet/discovery/errors.js';
 import { releaseName } from '../fleet/releases.js';
-import { rollout, type HostEvent } from '../fleet/rollout.js';
-import type { Connect, Discovery, Server } from '../fleet/types.js';
+import type { Connect, Discovery } from '../fleet/types.js';
 import type { Mirror } from '../integration/mirror.js';
-import { runIntegration, type StepEvent } from '../integration/runner.js';
+import type { Store } from '../store/db.js';
+import { runIntegration } from '../integration/runner.js';
 import type { Clock } from './clock.js';
 import type { Decisions } from './decisions.js';
 import type { EventHub } from './events.js';
 import { approvalPolicy } from './policy.js';
+import { createProgress } from './progress.js';
 import type { Recorder } from './records.js';
 import type { Run } from './runs.js';
-import type { Deployment, StepRecord } from './types.js';
+import { createRollBack } from './roll-back.js';
+import { createShipper } from './ship.js';
+import type { Deployment } from './types.js';
 import { unsupportedSettings } from './unsupported.js';
 
 export interface ExecutorOptions {
@@ -26,6 +28,7 @@ export interface ExecutorOptions {
   connectors: Record<string, Connect>;
   recorder: Recorder;
   decisions: Decisions;
+  store: Store;
   events: EventHub;
   clock: Clock;
   dataDir: string;
@@ -41,6 +44,9 @@ export interface ExecutorOptions {
  */
 export function createExecutor(options: ExecutorOptions) {
   const { config, recorder } = options;
+  const progress = createProgress(options);
+  const ship = createShipper({ ...options, progress });
+  const rollBack = createRollBack({ ...options, progress });
 
   return async function execute(deployment: Deployment, run: Run): Promise<void> {
     const signal = run.controller.signal;
@@ -60,6 +66,7 @@ export function createExecutor(options: ExecutorOptions) {
     };
 
     try {
+      if (deployment.kind === 'rollback') return await rollBack(deployment, deployment.undo ?? false);
       const unsupported = unsupportedSettings(deployment.environment, environment);
       if (unsupported.length) return await fail(`not supported yet: ${unsupported.join(', ')}`);
 
@@ -79,7 +86,7 @@ export function createExecutor(options: ExecutorOptions) {
           path: options.path,
           home: options.home,
         },
-        (event) => void recordStep(deployment, event),
+        (event) => void progress.recordStepEvent(deployment, event),
       );
       if (await stopped()) return;
       if (!tests.ok) return await fail(`the ${tests.step} step ${tests.reason}`);
@@ -101,105 +108,14 @@ export function createExecutor(options: ExecutorOptions) {
 
       await mkdir(join(options.dataDir, 'artifacts'), { recursive: true });
       const artifact = await options.mirror.archive(deployment.sha!, artifactFile);
-      const release = releaseName(new Date(deployment.createdAt), deployment.sha!);
-      deployment.release = release;
-      deployment.hosts = servers.map((server) => ({ host: server.name, state: 'pending', release: null, previousRelease: null, error: null, phase: null }));
-      await startStep(deployment, 'deploy');
-
-      const result = await rollout(
-        servers,
-        environment.strategy,
-        {
-          app: config.app,
-          environment: deployment.environment,
-          release,
-          sha: deployment.sha!,
-          artifact,
-          steps: environment.steps,
-          restart: environment.restart,
-          health: environment.health,
-          keepReleases: environment.keepReleases,
-        },
-        options.connectors[deployment.environment]!,
-        (event) => void recordHost(deployment, event, join(logDir, 'deploy.log')),
-      );
-      for (const host of deployment.hosts) if (host.state === 'pending') host.state = 'untouched';
-      await finishStep(deployment, 'deploy', result.ok ? 'succeeded' : 'failed', result.failure);
-      if (!result.ok) {
-        const switched = deployment.hosts.filter((host) => host.state === 'succeeded').map((host) => host.host);
-        if (switched.length) {
-          recorder.note(deployment, `Automatic rollback is not supported yet: ${switched.join(', ')} now run ${release}.`, 'warning');
-        }
-        return await fail(`the rollout stopped: ${result.failure}`);
-      }
-
-      await recorder.transition(deployment, 'verify');
-      await startStep(deployment, 'verify');
-      const drift = await verifyReleases(servers, release, options.connectors[deployment.environment]!);
-      await finishStep(deployment, 'verify', drift.length ? 'failed' : 'succeeded', drift.join('; ') || null);
-      if (drift.length) return await fail(`verification found hosts not on ${release}: ${drift.join('; ')}`);
-      await recorder.transition(deployment, 'succeed', { reason: null });
+      deployment.release = releaseName(new Date(deployment.createdAt), deployment.sha!);
+      await ship(deployment, run, servers, artifact);
     } catch (error) {
+      if (error instanceof DiscoveryError) return void (await fail(error.message).catch(() => undefined));
       log.error({ err: error }, 'deployment failed unexpectedly');
       await fail(`unexpected error: ${(error as Error).message}`).catch((failure: unknown) => log.error({ err: failure }, 'could not record the failure'));
     } finally {
       await rm(artifactFile, { force: true });
     }
   };
-
-  async function verifyReleases(servers: readonly Server[], release: string, connect: Connect): Promise<string[]> {
-    const drift: string[] = [];
-    for (const server of servers) {
-      const transport = await connect(server);
-      try {
-        const live = await liveRelease(transport, server.path);
-        if (live !== release) drift.push(`${server.name} is on ${live ?? 'nothing'}`);
-      } finally {
-        await transport.close();
-      }
-    }
-    return drift;
-  }
-
-  async function recordStep(deployment: Deployment, event: StepEvent): Promise<void> {
-    if (event.type === 'started') await startStep(deployment, event.step);
-    else if (event.type === 'skipped') await finishStep(deployment, event.step, 'skipped', null);
-    else await finishStep(deployment, event.step, event.type, event.type === 'failed' ? event.reason : null);
-    options.events.emit({ type: 'step', deployment, step: event });
-  }
-
-  async function startStep(deployment: Deployment, name: string): Promise<void> {
-    const step = findStep(deployment, name);
-    Object.assign(step, { state: 'running', startedAt: options.clock.now().toISOString() });
-    await recorder.changed(deployment);
-  }
-
-  async function finishStep(deployment: Deployment, name: string, state: StepRecord['state'], error: string | null): Promise<void> {
-    const step = findStep(deployment, name);
-    Object.assign(step, { state, finishedAt: state === 'skipped' ? null : options.clock.now().toISOString(), error });
-    await recorder.changed(deployment);
-  }
-
-  async function recordHost(deployment: Deployment, event: HostEvent, logFile: string): Promise<void> {
-    const host = deployment.hosts.find((entry) => entry.host === event.server.name)!;
-    host.previousRelease = event.previousRelease;
-    if (event.type === 'started') Object.assign(host, { state: 'deploying', phase: event.phase });
-    if (event.type === 'succeeded') Object.assign(host, { state: 'succeeded', phase: null, release: deployment.release });
-    if (event.type === 'failed') Object.assign(host, { state: 'failed', error: event.error });
-    const line = event.type === 'started' ? event.phase : event.type === 'failed' ? `failed: ${event.error}` : 'done';
-    await appendFile(logFile, `${options.clock.now().toISOString()} ${event.server.name} ${line}\n`).catch(() => undefined);
-    await recorder.changed(deployment);
-  }
-}
-
-function findStep(deployment: Deployment, name: string): StepRecord {
-  const step = deployment.steps.find((entry) => entry.name === name);
-  if (!step) throw new Error(`deployment ${deployment.id} has no step ${name}`);
-  return step;
-}
-
-/** `3s`, for thread replies. */
-export function stepDuration(step: StepRecord): string | null {
-  if (!step.startedAt || !step.finishedAt) return null;
-  return formatDuration(Date.parse(step.finishedAt) - Date.parse(step.startedAt));
 }

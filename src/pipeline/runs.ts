@@ -3,8 +3,11 @@ import type { Server } from '../fleet/types.js';
 /** How the wait for an approval ended. */
 export type Decision = { outcome: 'approved'; servers: Server[] } | { outcome: 'rejected' | 'expired' | 'cancelled' | 'shutdown' };
 
-/** Why a run was told to stop early. */
-export type StopReason = 'cancelled' | 'shutdown';
+/** Why a run was told to stop early: Cancel, the Rollback button during a bake, or igor stopping. */
+export type StopReason = 'cancelled' | 'rolled-back' | 'shutdown';
+
+/** How the wait for a manual canary promotion ended. */
+export type Promotion = 'promote' | 'rollback' | 'stop';
 
 /** What igor holds in memory for one deployment while it runs. */
 export interface Run {
@@ -16,6 +19,9 @@ export interface Run {
   /** Resolves when a person (or the clock) decides on a pending approval. */
   decision: Promise<Decision>;
   decide(decision: Decision): void;
+  /** Resolves when someone presses Promote or Rollback after the canary's bake (or the run is stopped). */
+  promotion: Promise<Promotion>;
+  decidePromotion(promotion: Promotion): void;
   /** Set while an approval is being checked, so two presses cannot both start the rollout. */
   deciding: boolean;
   expiryTimer: NodeJS.Timeout | null;
@@ -28,7 +34,20 @@ export function createRuns() {
     add(id: string): Run {
       let decide!: (decision: Decision) => void;
       const decision = new Promise<Decision>((resolve) => (decide = resolve));
-      const run: Run = { controller: new AbortController(), stopReason: null, cancelledBy: null, done: Promise.resolve(), decision, decide, deciding: false, expiryTimer: null };
+      let decidePromotion!: (promotion: Promotion) => void;
+      const promotion = new Promise<Promotion>((resolve) => (decidePromotion = resolve));
+      const run: Run = {
+        controller: new AbortController(),
+        stopReason: null,
+        cancelledBy: null,
+        done: Promise.resolve(),
+        decision,
+        decide,
+        promotion,
+        decidePromotion,
+        deciding: false,
+        expiryTimer: null,
+      };
       runs.set(id, run);
       return run;
     },

@@ -10,6 +10,7 @@ import { createEventHub, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { deployRefusal } from './policy.js';
 import { createRecorder } from './records.js';
+import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
 import type { Deployment, StepRecord } from './types.js';
@@ -58,23 +59,27 @@ export function createPipeline(options: PipelineOptions) {
     return reserving.get(environment) ?? store.data.locks[environment] ?? null;
   }
 
-  async function request(input: DeployRequest): Promise<Deployment> {
-    const environment = environmentName(input.environment);
-    const settings = config.environments[environment]!;
-    const refusal = deployRefusal(environment, settings, input.user);
+  /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
+  function admit(environment: string, user: string, action: string): void {
+    const refusal = deployRefusal(environment, config.environments[environment]!, user, action);
     if (refusal) throw new RefusedError('forbidden', refusal);
     const manual = store.data.manualLocks[environment];
     if (manual) {
       throw new RefusedError('conflict', `${environment} is locked by <@${manual.user}> since ${manual.since}${manual.reason ? `: ${manual.reason}` : ''} (\`/deploy unlock ${environment}\` lifts it)`);
     }
+    const held = lockOf(environment);
+    if (held) throw new EnvironmentBusyError(held);
+  }
+
+  async function request(input: DeployRequest): Promise<Deployment> {
+    const environment = environmentName(input.environment);
     try {
       checkRef(input.ref);
     } catch (error) {
       if (error instanceof InvalidRefError) throw new RefusedError('bad-input', error.message, { cause: error });
       throw error;
     }
-    const held = lockOf(environment);
-    if (held) throw new EnvironmentBusyError(held);
+    admit(environment, input.user, 'deploy to');
     const since = clock.now().toISOString();
     reserving.set(environment, { environment, deploymentId: '(starting)', ref: input.ref, user: input.user, since });
     let deployment: Deployment;
@@ -82,7 +87,16 @@ export function createPipeline(options: PipelineOptions) {
       await mirror.fetch();
       const sha = await mirror.resolve(input.ref);
       if (!sha) throw new RefusedError('not-found', `\`${input.ref}\` is not a branch, tag or commit of ${config.repo}`);
-      deployment = await create(environment, input, sha, since);
+      deployment = await create({
+        kind: 'deploy',
+        environment,
+        ref: input.ref,
+        sha,
+        user: input.user,
+        since,
+        steps: [...integrationStepNames(config.integration), 'deploy', 'verify'],
+        extra: { retryOf: input.retryOf ?? null },
+      });
     } finally {
       reserving.delete(environment);
     }
@@ -90,17 +104,46 @@ export function createPipeline(options: PipelineOptions) {
     return deployment;
   }
 
-  async function create(environment: string, input: DeployRequest, sha: string, since: string): Promise<Deployment> {
+  /** `/rollback [env] [release]`: a deployment of a release the hosts still have, without tests. */
+  async function requestRollback(input: { environment?: string | undefined; release?: string | null; user: string }): Promise<Deployment> {
+    const environment = environmentName(input.environment);
+    admit(environment, input.user, 'roll back');
+    const target = rollbackTarget(store.data.deployments, store.data.badReleases[environment] ?? {}, environment, input.release ?? null);
+    const live = store.data.deployments.filter((d) => d.environment === environment && d.state === 'succeeded').at(-1);
+    const deployment = await create({
+      kind: 'rollback',
+      environment,
+      ref: target.release,
+      sha: target.sha,
+      user: input.user,
+      since: clock.now().toISOString(),
+      steps: ['rollback', 'verify'],
+      extra: { release: target.release, fromRelease: live?.release ?? null, undo: target.undo },
+    });
+    start(deployment);
+    return deployment;
+  }
+
+  async function create(input: {
+    kind: Deployment['kind'];
+    environment: string;
+    ref: string;
+    sha: string;
+    user: string;
+    since: string;
+    steps: string[];
+    extra: Partial<Deployment>;
+  }): Promise<Deployment> {
     const id = String(store.data.nextDeploymentId++);
     const step = (name: string): StepRecord => ({ name, state: 'pending', startedAt: null, finishedAt: null, logUrl: `${options.publicUrl}/api/deployments/${id}/logs/${name}` });
     const deployment: Deployment = {
       id,
-      kind: 'deploy',
+      kind: input.kind,
       app: config.app,
       ref: input.ref,
-      sha,
+      sha: input.sha,
       release: null,
-      environment,
+      environment: input.environment,
       state: 'queued',
       reason: null,
       requestedBy: input.user,
@@ -108,19 +151,20 @@ export function createPipeline(options: PipelineOptions) {
       rejectedBy: null,
       approval: null,
       audit: [],
-      retryOf: input.retryOf ?? null,
-      createdAt: since,
-      updatedAt: since,
+      retryOf: null,
+      createdAt: input.since,
+      updatedAt: input.since,
       finishedAt: null,
-      steps: [...integrationStepNames(config.integration), 'deploy', 'verify'].map(step),
+      steps: input.steps.map(step),
       hosts: [],
       thread: null,
+      ...input.extra,
     };
     store.data.deployments.push(deployment);
-    store.data.locks[environment] = { environment, deploymentId: id, ref: input.ref, user: input.user, since };
+    store.data.locks[input.environment] = { environment: input.environment, deploymentId: id, ref: input.ref, user: input.user, since: input.since };
     pruneHistory();
     await store.write();
-    log.info({ deployment: id, environment, ref: input.ref, sha, user: input.user }, 'deployment requested');
+    log.info({ deployment: id, kind: input.kind, environment: input.environment, ref: input.ref, sha: input.sha, user: input.user }, 'deployment requested');
     events.emit({ type: 'created', deployment });
     return deployment;
   }
@@ -161,6 +205,22 @@ export function createPipeline(options: PipelineOptions) {
     approve: (id: string, user: string) => decisions.approve(found(id), user),
     reject: (id: string, user: string) => decisions.reject(found(id), user),
     cancel: (id: string, user: string) => decisions.cancel(found(id), user),
+    promote: (id: string, user: string) => decisions.promote(found(id), user),
+    requestRollback,
+    /**
+     * The Rollback button: on a deployment still rolling out, stop it and put the hosts back; on
+     * a finished one, a rollback deployment to the release that was live before it.
+     */
+    async rollBack(id: string, user: string): Promise<Deployment> {
+      const deployment = found(id);
+      if (deployment.state === 'deploying' || deployment.state === 'baking') {
+        await decisions.rollBackRunning(deployment, user);
+        return deployment;
+      }
+      const before = deployment.kind === 'rollback' ? deployment.fromRelease : deployment.hosts.find((host) => host.previousRelease)?.previousRelease;
+      if (!before) throw new RefusedError('conflict', `deployment ${id} changed no host that had a release before it: there is nothing to roll back to`);
+      return requestRollback({ environment: deployment.environment, release: before, user });
+    },
     activeIn,
     /** Starts the same ref again in the same environment: a new deployment, the same rules. */
     async retry(id: string, user: string): Promise<Deployment> {
@@ -226,6 +286,7 @@ export function createPipeline(options: PipelineOptions) {
         run.stopReason = 'shutdown';
         run.controller.abort();
         run.decide({ outcome: 'shutdown' });
+        run.decidePromotion('stop');
       }
       const all = Promise.all(runs.all().map((run) => run.done));
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);

@@ -29,6 +29,8 @@ export const TRANSITIONS = {
   test: { from: ['queued'], to: 'testing' },
   requestApproval: { from: ['testing'], to: 'awaiting-approval' },
   approve: { from: ['testing', 'awaiting-approval'], to: 'deploying' },
+  /** Rollbacks skip tests and approval: the release passed them when it was first deployed. */
+  startRollback: { from: ['queued'], to: 'deploying' },
   reject: { from: ['awaiting-approval'], to: 'rejected' },
   expire: { from: ['awaiting-approval'], to: 'expired' },
   bake: { from: ['deploying'], to: 'baking' },

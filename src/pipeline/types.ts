@@ -1,7 +1,7 @@
 import type { DeploymentState } from './states.js';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
-export type HostState = 'pending' | 'deploying' | 'succeeded' | 'failed' | 'rolled-back' | 'untouched';
+export type HostState = 'pending' | 'deploying' | 'succeeded' | 'failed' | 'rolling-back' | 'rolled-back' | 'rollback-failed' | 'untouched';
 
 export interface StepRecord {
   name: string;
@@ -21,6 +21,10 @@ export interface HostRecord {
   error: string | null;
   /** The current phase while deploying: upload, unpack, steps, switch, restart, health. */
   phase?: string | null;
+  /** Whether this deployment switched the host's `current` (so a rollback must put it back). */
+  switched?: boolean;
+  /** The wave the host belongs to: `canary`, `wave 1`, … */
+  wave?: string;
 }
 
 /** What an approver approves: the exact commit, the hosts and how they will be rolled out. */
@@ -39,6 +43,14 @@ export interface ApprovalRequest {
   reaskedBecause: string | null;
   /** The thread reply carrying the Approve / Reject buttons. */
   message: ChatThread | null;
+}
+
+export interface PromotionRequest {
+  requestedAt: string;
+  /** The thread reply carrying Promote / Rollback. */
+  message: ChatThread | null;
+  decision: 'promote' | 'rollback' | null;
+  decidedBy: string | null;
 }
 
 export interface AuditEntry {
@@ -75,6 +87,12 @@ export interface Deployment {
   audit: AuditEntry[];
   /** The deployment this one retries, if any. */
   retryOf: string | null;
+  /** For a rollback: the release that was live when it started. */
+  fromRelease?: string | null;
+  /** For a rollback: whether it undoes the rollback that was live (lifting the bad mark). */
+  undo?: boolean;
+  /** Set while a manual canary promotion is asked for, and kept as its record. */
+  promotion?: PromotionRequest | null;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;

@@ -7,7 +7,6 @@ import type { EnvironmentConfig } from '../config/schema.js';
 export function unsupportedSettings(name: string, environment: EnvironmentConfig): string[] {
   const at = (key: string) => `environments.${name}.${key}`;
   const found: string[] = [];
-  if (environment.strategy.canary) found.push(at('strategy.canary'));
   if (environment.ssh.knownHosts) found.push(at('ssh.knownHosts'));
   return found;
 }

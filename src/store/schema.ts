@@ -23,10 +23,12 @@ export interface StoreData {
   deployments: Deployment[];
   locks: Record<string, EnvironmentLock>;
   manualLocks: Record<string, ManualLock>;
+  /** Releases that failed or were rolled back, per environment: `/rollback` skips them. */
+  badReleases: Record<string, Record<string, string>>;
   /** SHA-256 fingerprints of SSH host keys seen first (`host:port` → `SHA256:…`). */
   hostKeys: Record<string, string>;
 }
 
 export function emptyStore(): StoreData {
-  return { version: 1, nextDeploymentId: 1, deployments: [], locks: {}, manualLocks: {}, hostKeys: {} };
+  return { version: 1, nextDeploymentId: 1, deployments: [], locks: {}, manualLocks: {}, badReleases: {}, hostKeys: {} };
 }

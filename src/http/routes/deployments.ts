@@ -46,13 +46,24 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
       case 'cancel':
         await pipeline.cancel(id, user);
         break;
+      case 'promote':
+        await pipeline.promote(id, user);
+        break;
+      case 'rollback': {
+        const result = await pipeline.rollBack(id, user);
+        if (result.id !== id) {
+          response.status(202).json({ id: result.id, deployment: deploymentView(result) });
+          return;
+        }
+        break;
+      }
       case 'retry': {
         const retry = await pipeline.retry(id, user);
         response.status(202).json({ id: retry.id, deployment: deploymentView(retry) });
         return;
       }
       default:
-        throw new HttpError(404, `deployments have no action ${action}: approve, reject, cancel or retry`);
+        throw new HttpError(404, `deployments have no action ${action}: approve, reject, cancel, retry, promote or rollback`);
     }
     response.json({ deployment: deploymentView(deployment) });
   });

@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config/schema.js';
+import { RefusedError } from '../../pipeline/errors.js';
+import type { Pipeline } from '../../pipeline/service.js';
+import { plain } from '../messages.js';
+import type { CommandContext } from '../port.js';
+import type { CommandAnswer } from './answer.js';
+
+export const ROLLBACK_USAGE = '`/rollback [env] [release]`: back to the previous good release, or the one named (release id or commit)';
+
+/**
+ * Parses the text after `/rollback`: the first word is an environment only if one is configured
+ * by that name; the rest is the release id or commit.
+ */
+export function parseRollbackCommand(text: string, environments: readonly string[]): { environment?: string; release?: string } | null {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  if (words.length > 2) return null;
+  if (words[0] === 'help') return null;
+  if (words.length === 2) return environments.includes(words[0]!) ? { environment: words[0]!, release: words[1]! } : null;
+  if (words.length === 1) return environments.includes(words[0]!) ? { environment: words[0]! } : { release: words[0]! };
+  return {};
+}
+
+/** `/rollback`, chat-neutral. */
+export function createRollbackCommand(deps: { pipeline: Pipeline; config: Config; log: Logger }) {
+  return {
+    answer(text: string, context: CommandContext): CommandAnswer {
+      const parsed = parseRollbackCommand(text, Object.keys(deps.config.environments));
+      if (!parsed) return { now: plain(text.trim() === 'help' ? ROLLBACK_USAGE : `:warning: expected ${ROLLBACK_USAGE}`) };
+      return {
+        now: null,
+        later: async () => {
+          try {
+            const deployment = await deps.pipeline.requestRollback({ environment: parsed.environment, release: parsed.release ?? null, user: context.user });
+            return plain(`:rewind: Rollback ${deployment.id} puts ${deployment.release} back on ${deployment.environment}${deployment.fromRelease ? ` (from ${deployment.fromRelease})` : ''}.`);
+          } catch (error) {
+            if (!(error instanceof RefusedError)) throw error;
+            deps.log.info({ err: error }, 'rollback refused');
+            return plain(`:no_entry: ${error.message}`);
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { posix } from 'node:path';
+import type { HealthConfig } from '../config/schema.js';
+import { HostPhaseError } from './errors.js';
+import { healthUrl, waitUntilHealthy } from './health.js';
+import { layout, releaseEnv, switchCurrent } from './host-deploy.js';
+import type { Server, Transport } from './types.js';
+
+export interface RestoreJob {
+  app: string;
+  environment: string;
+  restart: string | undefined;
+  health: HealthConfig | undefined;
+}
+
+/** Whether the release folder is still on the server (a rollback needs no upload, only this). */
+export async function hasRelease(transport: Transport, root: string, release: string): Promise<boolean> {
+  return (await transport.exec(['test', '-d', layout(root, release).release])).code === 0;
+}
+
+/**
+ * Puts a release that is still on the server back live: switch `current`, restart, health check.
+ * No upload and no steps: the release ran them when it was first deployed.
+ */
+export async function restoreRelease(server: Server, transport: Transport, release: string, job: RestoreJob): Promise<void> {
+  if (!(await hasRelease(transport, server.path, release))) throw new HostPhaseError('switch', `release ${release} is not on this host any more`);
+  const revision = await transport.exec(['cat', '--', posix.join(layout(server.path, release).release, 'REVISION')]);
+  const sha = revision.code === 0 ? revision.stdout.trim() : '';
+  await switchCurrent(transport, server.path, release);
+  if (job.restart) {
+    const env = releaseEnv(server, { app: job.app, environment: job.environment, release, sha });
+    const result = await transport.exec(['bash', '-lc', job.restart], { cwd: layout(server.path, release).release, env });
+    if (result.code !== 0) {
+      throw new HostPhaseError('restart', `"${job.restart}" exited with code ${result.code}: ${`${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-5).join('\n')}`);
+    }
+  }
+  const health = server.health ?? job.health;
+  if (health) await waitUntilHealthy(healthUrl(health, server.address), health);
+}
+
+/** Leaves a `BAD_RELEASE` file in the release folder, so people on the server see it too. */
+export async function markReleaseBad(transport: Transport, root: string, release: string, reason: string): Promise<void> {
+  const file = posix.join(layout(root, release).release, 'BAD_RELEASE');
+  await transport.exec(['bash', '-c', '[ -d "$(dirname "$1")" ] && printf "%s\\n" "$2" > "$1" || true', 'igor', file, reason]);
+}
+
+/** Removes the `BAD_RELEASE` mark when a person deliberately puts that release back. */
+export async function clearBadMark(transport: Transport, root: string, release: string): Promise<void> {
+  await transport.exec(['rm', '-f', '--', posix.join(layout(root, release).release, 'BAD_RELEASE')]);
+}

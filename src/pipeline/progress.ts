@@ -1,0 +1,50 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { StepEvent } from '../integration/runner.js';
+import type { Clock } from './clock.js';
+import type { EventHub } from './events.js';
+import type { Recorder } from './records.js';
+import type { Deployment, HostRecord, StepRecord } from './types.js';
+
+/**
+ * Records progress on a deployment's steps and hosts: each change is saved and announced, and
+ * host events are also appended to the step's log (`deploy.log`, `rollback.log`).
+ */
+export function createProgress(options: { recorder: Recorder; events: EventHub; clock: Clock }) {
+  const { recorder, clock } = options;
+  const now = () => clock.now().toISOString();
+
+  function findStep(deployment: Deployment, name: string): StepRecord {
+    const step = deployment.steps.find((entry) => entry.name === name);
+    if (!step) throw new Error(`deployment ${deployment.id} has no step ${name}`);
+    return step;
+  }
+
+  return {
+    async startStep(deployment: Deployment, name: string): Promise<void> {
+      Object.assign(findStep(deployment, name), { state: 'running', startedAt: now() });
+      await recorder.changed(deployment);
+    },
+    async finishStep(deployment: Deployment, name: string, state: StepRecord['state'], error: string | null): Promise<void> {
+      Object.assign(findStep(deployment, name), { state, finishedAt: state === 'skipped' ? null : now(), error });
+      await recorder.changed(deployment);
+    },
+    /** An integration step's event: recorded on the step, then announced as it is. */
+    async recordStepEvent(deployment: Deployment, event: StepEvent): Promise<void> {
+      if (event.type === 'started') await this.startStep(deployment, event.step);
+      else if (event.type === 'skipped') await this.finishStep(deployment, event.step, 'skipped', null);
+      else await this.finishStep(deployment, event.step, event.type, event.type === 'failed' ? event.reason : null);
+      options.events.emit({ type: 'step', deployment, step: event });
+    },
+    /** Changes one host's record, logs the change as a line of `logFile`, saves and announces. */
+    async host(deployment: Deployment, name: string, patch: Partial<HostRecord>, logFile: string, line: string): Promise<void> {
+      const host = deployment.hosts.find((entry) => entry.host === name);
+      if (!host) throw new Error(`deployment ${deployment.id} has no host ${name}`);
+      Object.assign(host, patch);
+      await mkdir(dirname(logFile), { recursive: true });
+      await appendFile(logFile, `${now()} ${name} ${line}\n`).catch(() => undefined);
+      await recorder.changed(deployment);
+    },
+  };
+}
+export type Progress = ReturnType<typeof createProgress>;

@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { clearBadMark, hasRelease, markReleaseBad, restoreRelease } from '../fleet/restore.js';
+import { runWave } from '../fleet/rollout.js';
+import type { Connect, Discovery, Server } from '../fleet/types.js';
+import type { Store } from '../store/db.js';
+import type { Progress } from './progress.js';
+import type { Recorder } from './records.js';
+import { driftFrom } from './ship.js';
+import type { Deployment } from './types.js';
+
+export interface RollBackOptions {
+  config: Config;
+  store: Store;
+  recorder: Recorder;
+  progress: Progress;
+  discoveries: Record<string, Discovery>;
+  connectors: Record<string, Connect>;
+  dataDir: string;
+}
+
+/**
+ * Runs a rollback deployment: no tests, no upload. Every host must still have the release (checked
+ * on all of them before any is touched); then, in parallel, switch `current`, restart, health.
+ * The release rolled away from is marked bad, unless this undoes an earlier rollback.
+ */
+export function createRollBack(options: RollBackOptions) {
+  const { config, recorder, progress } = options;
+  return async function rollBack(deployment: Deployment, undo: boolean): Promise<void> {
+    const environment = config.environments[deployment.environment]!;
+    const connect = options.connectors[deployment.environment]!;
+    const logFile = join(options.dataDir, 'logs', deployment.id, 'rollback.log');
+    const release = deployment.release!;
+    await recorder.transition(deployment, 'startRollback', { approvedBy: 'policy' });
+    const servers = await options.discoveries[deployment.environment]!.servers();
+    if (servers.length === 0) return void (await recorder.transition(deployment, 'fail', { reason: `discovery found no servers for ${deployment.environment}` }));
+    deployment.hosts = servers.map((server) => ({ host: server.name, state: 'pending', release: null, previousRelease: null, error: null, phase: null, switched: false }));
+    await progress.startStep(deployment, 'rollback');
+
+    const missing = (await Promise.all(servers.map(async (server) => ((await withTransport(connect, server, (t) => hasRelease(t, server.path, release))) ? null : server.name)))).filter(Boolean);
+    if (missing.length) {
+      for (const host of deployment.hosts) host.state = 'untouched';
+      const reason = `${missing.join(', ')} no longer ha${missing.length === 1 ? 's' : 've'} release ${release} (pruned by keepReleases?): nothing was changed`;
+      await progress.finishStep(deployment, 'rollback', 'failed', reason);
+      return void (await recorder.transition(deployment, 'fail', { reason }));
+    }
+
+    const job = { app: config.app, environment: deployment.environment, restart: environment.restart, health: environment.health };
+    const failure = await runWave(servers, environment.strategy.parallel, async (server) => {
+      await progress.host(deployment, server.name, { state: 'deploying', phase: 'switch', previousRelease: deployment.fromRelease ?? null }, logFile, `switching to ${release}`);
+      try {
+        await withTransport(connect, server, async (transport) => {
+          await restoreRelease(server, transport, release, job);
+          if (undo) await clearBadMark(transport, server.path, release);
+          if (deployment.fromRelease && !undo) await markReleaseBad(transport, server.path, deployment.fromRelease, `rolled back by deployment ${deployment.id}`);
+        });
+        await progress.host(deployment, server.name, { state: 'succeeded', phase: null, release, switched: true }, logFile, 'done');
+      } catch (error) {
+        await progress.host(deployment, server.name, { state: 'failed', error: (error as Error).message }, logFile, `failed: ${(error as Error).message}`);
+        throw error;
+      }
+    });
+    for (const host of deployment.hosts) if (host.state === 'pending') host.state = 'untouched';
+    await progress.finishStep(deployment, 'rollback', failure ? 'failed' : 'succeeded', failure);
+    if (failure) {
+      recorder.note(deployment, `The rollback to ${release} stopped: ${failure}. Hosts: ${deployment.hosts.map((h) => `${h.host} ${h.state}`).join(', ')}.`, 'error', true);
+      return void (await recorder.transition(deployment, 'fail', { reason: `the rollback stopped: ${failure}` }));
+    }
+    const bad = (options.store.data.badReleases[deployment.environment] ??= {});
+    if (undo) delete bad[release];
+    else if (deployment.fromRelease) bad[deployment.fromRelease] = `rolled back by deployment ${deployment.id}`;
+
+    await recorder.transition(deployment, 'verify');
+    await progress.startStep(deployment, 'verify');
+    const drift = await driftFrom(release, servers, connect);
+    await progress.finishStep(deployment, 'verify', drift.length ? 'failed' : 'succeeded', drift.join('; ') || null);
+    if (drift.length) return void (await recorder.transition(deployment, 'fail', { reason: `verification found hosts not on ${release}: ${drift.join('; ')}` }));
+    await recorder.transition(deployment, 'succeed', { reason: null });
+  };
+}
+
+async function withTransport<T>(connect: Connect, server: Server, work: (transport: Awaited<ReturnType<Connect>>) => Promise<T>): Promise<T> {
+  const transport = await connect(server);
+  try {
+    return await work(transport);
+  } finally {
+    await transport.close();
+  }
+}

@@ -200,16 +200,31 @@ export function plain(text: string): ChatMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
-/** `/deploy status`: what runs where now. */
-export function statusMessage(
-  environments: Array<{ name: string; lock: EnvironmentLock | null; manualLock: ManualLock | null; last: Deployment | undefined; live: Deployment | undefined }>,
-): ChatMessage {
-  const lines = environments.map(({ name, lock, manualLock, last, live }) => {
+/** What `/deploy status` shows of one environment. */
+export interface EnvironmentStatus {
+  name: string;
+  lock: EnvironmentLock | null;
+  manualLock: ManualLock | null;
+  last: Deployment | undefined;
+  live: Deployment | undefined;
+  /** What each host's `current` points at now. */
+  hosts: Array<{ host: string; release: string | null; error: string | null }>;
+}
+
+/** `/deploy status`: the live release per environment, its commit and age, and hosts that disagree. */
+export function statusMessage(environments: EnvironmentStatus[]): ChatMessage {
+  const lines = environments.map(({ name, lock, manualLock, last, live, hosts }) => {
     const liveText = live ? `live: ${live.release} (\`${live.ref}\` ${short(live.sha)}, ${age(live.finishedAt)} ago)` : 'live: nothing deployed by igor yet';
     const busy = lock ? ` · busy: <@${lock.user}> deploying \`${lock.ref}\` since ${lock.since}` : '';
     const lastText = last && last !== live ? ` · last: ${last.id} ${last.state}` : '';
     const locked = manualLock ? ` · :lock: locked by <@${manualLock.user}> since ${manualLock.since}${manualLock.reason ? `: ${manualLock.reason}` : ''}` : '';
-    return `*${name}*: ${liveText}${busy}${locked}${lastText}`;
+    const drift = hosts.filter((host) => host.error || host.release !== (live?.release ?? null));
+    const driftText = drift.length
+      ? `\n    :warning: drift: ${drift.map((host) => `${host.host} ${host.error ? `unreachable (${host.error})` : `on ${host.release ?? 'nothing'}`}`).join(', ')}`
+      : hosts.length
+        ? ` · ${hosts.length} host(s) agree`
+        : '';
+    return `*${name}*: ${liveText}${busy}${locked}${lastText}${driftText}`;
   });
   return plain(lines.join('\n'));
 }

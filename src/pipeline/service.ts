@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { InvalidRefError, checkRef } from '../integration/refs.js';
 import { integrationStepNames } from '../integration/runner.js';
+import { liveRelease } from '../fleet/host-deploy.js';
 import type { Store } from '../store/db.js';
 import type { EnvironmentLock } from '../store/schema.js';
 import { createDecisions } from './decisions.js';
@@ -247,6 +248,25 @@ export function createPipeline(options: PipelineOptions) {
       log.info({ environment: name, user }, 'environment unlocked');
     },
     manualLockOf: (environment: string) => store.data.manualLocks[environment] ?? null,
+    /** What each server of the environment runs now (its `current`), or why it could not be read. */
+    async hostReleases(environment: string): Promise<Array<{ host: string; release: string | null; error: string | null }>> {
+      const name = environmentName(environment);
+      const servers = await options.discoveries[name]!.servers();
+      return Promise.all(
+        servers.map(async (server) => {
+          try {
+            const transport = await options.connectors[name]!(server);
+            try {
+              return { host: server.name, release: await liveRelease(transport, server.path), error: null };
+            } finally {
+              await transport.close();
+            }
+          } catch (error) {
+            return { host: server.name, release: null, error: (error as Error).message };
+          }
+        }),
+      );
+    },
     lockOf,
     environmentName,
     found,

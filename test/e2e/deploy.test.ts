@@ -79,7 +79,9 @@ describe('/deploy from Slack to sshd hosts', () => {
     ]);
 
     const status = await slash(h, 'status');
-    expect(textOf(status.response.json() as { text: string })).toContain(`live: ${deployment.release}`);
+    const statusText = JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(status.responseId)[0], { what: 'the status' })).body);
+    expect(statusText).toContain(`live: ${deployment.release}`);
+    expect(statusText).toContain('2 host(s) agree');
     const history = await slash(h, 'history staging');
     expect(textOf(history.response.json() as { text: string })).toMatch(/1 · staging · `main` .* succeeded · by <@U0ALICE>, approved by policy/);
 

@@ -5,7 +5,7 @@
 // All hosts share this machine's filesystem and process table: give each host its own deploy path,
 // and track started processes by pid file (see killPidFiles).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -175,6 +175,9 @@ function sshdConfig(address: string, dir: string, pidFile: string): string {
     // No AcceptEnv line: no client environment variable is accepted.
     'PrintMotd no',
     'UseDNS no',
+    // Sessions get a HOME of their own, empty: a deploy user's login is light, and the test
+    // machine's own ~/.bashrc (pyenv and more, ~0.5 s a command) must not slow every command.
+    `SetEnv HOME=${path.join(dir, 'home')}`,
     'LogLevel ERROR',
     '',
   ].join('\n');
@@ -208,6 +211,7 @@ export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet>
       ].map(([file, comment]) => execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment!, '-f', file!])),
     );
     await writeFile(path.join(dir, 'authorized_keys'), await readFile(`${privateKeyPath}.pub`, 'utf8'), { mode: 0o600 });
+    await mkdir(path.join(dir, 'home'));
 
     const user = os.userInfo().username;
     const hosts: SshFleetHost[] = [];

@@ -38,14 +38,23 @@ export function createDeployCommand(deps: { pipeline: Pipeline; config: Config; 
         return { now: plain(DEPLOY_USAGE) };
       case 'status': {
         const names = command.environment ? [pipeline.environmentName(command.environment)] : Object.keys(config.environments);
-        return {
-          now: statusMessage(
-            names.map((name) => {
-              const history = pipeline.list({ environment: name, limit: 500 });
-              return { name, lock: pipeline.lockOf(name), manualLock: pipeline.manualLockOf(name), last: history[0], live: history.find((d) => d.state === 'succeeded') };
-            }),
+        return later(async () =>
+          statusMessage(
+            await Promise.all(
+              names.map(async (name) => {
+                const history = pipeline.list({ environment: name, limit: 500 });
+                return {
+                  name,
+                  lock: pipeline.lockOf(name),
+                  manualLock: pipeline.manualLockOf(name),
+                  last: history[0],
+                  live: history.find((d) => d.state === 'succeeded'),
+                  hosts: await pipeline.hostReleases(name).catch((error: unknown) => [{ host: '(discovery)', release: null, error: (error as Error).message }]),
+                };
+              }),
+            ),
           ),
-        };
+        );
       }
       case 'history': {
         const environment = command.environment ? pipeline.environmentName(command.environment) : undefined;

@@ -71,8 +71,13 @@ function poolId(): number {
   return id;
 }
 
+/**
+ * 127.<net>.<pool + 10>.<i + 2>: the worker's pool id keeps parallel files apart; IGOR_TEST_NET
+ * (0 by default) keeps apart two test runs on one machine, e.g. an engineer's and CI's.
+ */
 function fleetAddress(index: number): string {
-  return `127.0.${poolId() + 10}.${index + 2}`;
+  const net = Number(process.env.IGOR_TEST_NET ?? 0);
+  return `127.${net}.${poolId() + 10}.${index + 2}`;
 }
 
 /** 'ssh' if something answers with an SSH banner, 'open' if it accepts but says nothing SSH-like, else 'closed'. */

@@ -1,7 +1,7 @@
 // System packages the end-to-end tests need. CI runs as root and gets them installed; a developer
 // machine without them stops at once with the one line to run. Tests that need them are never skipped.
 import { constants } from 'node:fs';
-import { access, chmod, mkdir } from 'node:fs/promises';
+import { access, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 
@@ -12,12 +12,19 @@ export interface SystemDep {
   aptPackage: string;
 }
 
-// One entry per binary. Add `prometheus-alertmanager`, `chromium`, … here.
+// One entry per binary.
 export const SYSTEM_DEPS: readonly SystemDep[] = [
   { binary: '/usr/sbin/sshd', aptPackage: 'openssh-server' },
   // openssh-server depends on openssh-client, so one package line covers both.
   { binary: 'ssh-keygen', aptPackage: 'openssh-server' },
+  { binary: 'prometheus-alertmanager', aptPackage: 'prometheus-alertmanager' },
 ];
+
+/**
+ * While apt installs, package scripts must not start services (Alertmanager's would listen on
+ * *:9093): Debian's policy-rc.d convention, exit 101 = "not allowed".
+ */
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 /** Folders that must exist when running as root (sshd's privilege separation folder). */
 const ROOT_RUNTIME_DIRS = ['/run/sshd'];
@@ -62,7 +69,13 @@ export async function ensureSystemDeps(deps: readonly SystemDep[] = SYSTEM_DEPS)
     console.error(`[test setup] ${binaries} missing: apt-get install -y ${packages.join(' ')}`);
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
     await execa('apt-get', ['update'], { env, stdout: 'inherit', stderr: 'inherit' });
-    await execa('apt-get', ['install', '-y', ...packages], { env, stdout: 'inherit', stderr: 'inherit' });
+    const hadPolicy = await isExecutable(POLICY_RC_D);
+    if (!hadPolicy) await writeFile(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+    try {
+      await execa('apt-get', ['install', '-y', ...packages], { env, stdout: 'inherit', stderr: 'inherit' });
+    } finally {
+      if (!hadPolicy) await rm(POLICY_RC_D, { force: true });
+    }
     missing = await missingDeps(deps);
     if (missing.length > 0) {
       throw new Error(`apt-get install -y ${packages.join(' ')} ran, but ${missing.map((d) => d.binary).join(', ')} is still missing`);

@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { App as BoltApp, ExpressReceiver } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
+import { deploymentAlarms } from './alarms/from-deployments.js';
+import { createMonitor } from './alarms/monitor.js';
+import { createAlarms } from './alarms/service.js';
 import { createDeploymentActions } from './chat/actions.js';
+import { createAlarmAnnouncer } from './chat/alarm-announcer.js';
 import { createAnnouncer } from './chat/announcer.js';
 import { createDeployCommand } from './chat/commands/deploy.js';
 import { createRollbackCommand } from './chat/commands/rollback.js';
@@ -23,6 +27,7 @@ import { createStaticDiscovery } from './fleet/discovery/static.js';
 import { createLocalTransport } from './fleet/transport/local.js';
 import { createSshTransport } from './fleet/transport/ssh.js';
 import type { Connect, Discovery, Server } from './fleet/types.js';
+import { alarmRoutes } from './http/routes/alarms.js';
 import { commandRoutes } from './http/routes/commands.js';
 import { deploymentRoutes } from './http/routes/deployments.js';
 import { environmentRoutes } from './http/routes/environments.js';
@@ -33,6 +38,7 @@ import { createMirror } from './integration/mirror.js';
 import { createLogger } from './logger.js';
 import { systemClock, type Clock } from './pipeline/clock.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
+import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
 import { openStore, type Store } from './store/db.js';
 
 export interface AppOptions {
@@ -45,6 +51,10 @@ export interface AppOptions {
   publicUrl?: string;
   slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   apiToken?: string;
+  /** Bearer token of the Alertmanager webhook. */
+  alertsToken?: string;
+  /** How often unposted alarms are retried (the outbox); default 5 s. */
+  alarmRetryMs?: number;
   /** How long `stop()` lets host operations finish. */
   graceMs?: number;
   logLevel?: string;
@@ -122,6 +132,17 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       return publicUrl;
     },
   });
+  const alarms = createAlarms({ store, clock, log });
+  const raiseDeploymentAlarms = deploymentAlarms(alarms, () => publicUrl);
+  pipeline.on((event) => void raiseDeploymentAlarms(event).catch((error: unknown) => log.error({ err: error }, 'could not raise an alarm')));
+  const monitor = createMonitor({
+    config,
+    discoveries,
+    alarms,
+    busy: (environment) => pipeline.lockOf(environment) !== null,
+    liveDeployment: (environment) => pipeline.list({ environment, limit: 500 }).find((d) => d.state === 'succeeded')?.id ?? null,
+    log,
+  });
   const commands = {
     '/deploy': createDeployCommand({ pipeline, config, log }).answer,
     '/rollback': createRollbackCommand({ pipeline, config, log }).answer,
@@ -131,7 +152,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     apiToken: options.apiToken,
     localMode,
     log,
+    ownAuth: { '/api/alerts/alertmanager': alertmanagerRoutes({ alarms, token: options.alertsToken, log }) },
     api: {
+      '/alarms': alarmRoutes(alarms),
       '/deployments': deploymentRoutes(pipeline),
       '/environments': environmentRoutes(pipeline),
       '/commands': commandRoutes(commands, config.channels.deploys),
@@ -142,7 +165,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   let chat: Chat;
   let bolt: BoltApp | null = null;
   if (options.slack?.botToken) {
-    const clientOptions = options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {};
+    // A few quick retries, then the call fails: alarms go to the outbox, which retries for as long as it takes.
+    const clientOptions = { ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
     const logger = boltLogger(log);
     if (options.slack.appToken) {
       bolt = new BoltApp({ token: options.slack.botToken, appToken: options.slack.appToken, socketMode: true, clientOptions, logger, deferInitialization: true });
@@ -153,7 +177,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     }
     chat = createSlackChat(bolt.client);
     commandListeners.register(bolt, { commands, log });
-    actionListeners.register(bolt, { actions: createDeploymentActions(pipeline), chat, log });
+    actionListeners.register(bolt, { actions: createDeploymentActions(pipeline, alarms), alarms, chat, log });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
@@ -162,6 +186,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   }
   finishHttpApp(http, log);
   const announcer = createAnnouncer({ chat, config, store, pipeline, get publicUrl() { return publicUrl; }, log });
+  const alarmAnnouncer = createAlarmAnnouncer({ chat, config, alarms, log, ...(options.alarmRetryMs ? { retryEveryMs: options.alarmRetryMs } : {}) });
 
   let server: HttpServer | null = null;
   let url = '';
@@ -191,10 +216,13 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       if (!options.publicUrl) publicUrl = `http://localhost:${port}`;
       if (bolt && options.slack?.appToken) await bolt.start();
+      alarmAnnouncer.start();
+      monitor.start();
       log.info({ url, mode: localMode ? 'local' : options.slack?.appToken ? 'slack-socket' : 'slack-http', config: usesExample ? 'bundled example' : options.configPath }, 'igor is listening');
       return { url };
     },
     async stop() {
+      monitor.stop();
       if (bolt && options.slack?.appToken) await bolt.stop();
       if (server) {
         const closing = new Promise<void>((done) => server!.close(() => done()));
@@ -207,6 +235,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       }
       await announcer.flush();
       announcer.stop();
+      await alarmAnnouncer.stop();
       await store.write();
       log.info('igor stopped');
     },

@@ -16,6 +16,7 @@ try {
       ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }
       : undefined,
     apiToken: env.IGOR_API_TOKEN,
+    alertsToken: env.IGOR_ALERTS_TOKEN,
     graceMs: env.IGOR_GRACE_PERIOD ? Number(env.IGOR_GRACE_PERIOD) * 1000 : undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
     processEnv: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/', USER: env.USER ?? env.LOGNAME ?? 'root' },

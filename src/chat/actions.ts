@@ -1,3 +1,4 @@
+import type { Alarms } from '../alarms/service.js';
 import { RefusedError } from '../pipeline/errors.js';
 import type { Pipeline } from '../pipeline/service.js';
 
@@ -11,7 +12,7 @@ export type ActionOutcome = { ok: true; text: string } | { ok: false; text: stri
  * A button press, chat-neutral: the Slack listener and the control API both call this. A refusal
  * is an outcome (told privately to the presser), not an error.
  */
-export function createDeploymentActions(pipeline: Pipeline) {
+export function createDeploymentActions(pipeline: Pipeline, alarms: Alarms) {
   async function perform(action: DeploymentAction, id: string, user: string): Promise<string> {
     switch (action) {
       case 'approve':
@@ -28,8 +29,11 @@ export function createDeploymentActions(pipeline: Pipeline) {
         await pipeline.promote(id, user);
         return `Promoted deployment ${id}.`;
       case 'rollback': {
-        const result = await pipeline.rollBack(id, user);
-        return result.id === id ? `Rolled back deployment ${id}.` : `Rollback ${result.id} puts back ${result.release}.`;
+        // On an alarm, Rollback undoes the deployment the alarm names.
+        const target = id.startsWith('A') ? alarms.found(id).deploymentId : id;
+        if (!target) throw new RefusedError('conflict', `alarm ${id} names no deployment to roll back`);
+        const result = await pipeline.rollBack(target, user);
+        return result.id === target ? `Rolled back deployment ${target}.` : `Rollback ${result.id} puts back ${result.release}.`;
       }
       case 'retry': {
         const retry = await pipeline.retry(id, user);

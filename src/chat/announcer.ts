@@ -118,17 +118,9 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
           await store.write();
         });
         return;
-      case 'note': {
-        const message = plain(event.tone === 'warning' ? `:warning: ${event.text}` : event.tone === 'error' ? `:x: ${event.text}` : event.text);
-        void reply(deployment, message);
-        if (event.alert && config.channels.alerts) {
-          void enqueue(deployment, async () => {
-            const link = deployment.thread ? `\n(deployment ${deployment.id} in <#${deployment.thread.channel}>)` : '';
-            await chat.post(config.channels.alerts!, plain(`${message.text}${link}`));
-          });
-        }
+      case 'note':
+        void reply(deployment, plain(event.tone === 'warning' ? `:warning: ${event.text}` : event.tone === 'error' ? `:x: ${event.text}` : event.text));
         return;
-      }
       case 'finished':
         clearTimeout(pendingUpdate.get(deployment.id));
         pendingUpdate.delete(deployment.id);

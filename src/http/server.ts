@@ -9,6 +9,8 @@ export interface HttpOptions {
   log: Logger;
   /** Routers under `/api`, guarded by the API token. */
   api: Record<string, Router>;
+  /** Routers with an authentication of their own (webhooks), mounted before the API token guard. */
+  ownAuth?: Record<string, Router>;
 }
 
 /**
@@ -21,6 +23,7 @@ export function createHttpApp(options: HttpOptions): Express {
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
+  for (const [path, router] of Object.entries(options.ownAuth ?? {})) app.use(path, router);
   const api = express.Router();
   api.use(requireBearer({ token: options.apiToken, allowLoopbackWithoutToken: options.localMode, what: 'the control API' }));
   api.use(express.json({ limit: '1mb' }));

@@ -8,7 +8,7 @@ export type PipelineEvent =
   | { type: 'changed'; deployment: Deployment }
   | { type: 'finished'; deployment: Deployment }
   | { type: 'step'; deployment: Deployment; step: StepEvent }
-  | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error'; alert?: boolean }
+  | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error' }
   | { type: 'promotion-requested'; deployment: Deployment }
   | {
       type: 'approval-requested';

@@ -32,9 +32,9 @@ export function createRecorder(store: Store, events: EventHub, clock: Clock) {
       await save(deployment);
       events.emit({ type: FINISHED.has(state) ? 'finished' : 'changed', deployment });
     },
-    /** A reply in the deployment's thread; with `alert`, also posted to the alerts channel. */
-    note(deployment: Deployment, text: string, tone: 'info' | 'warning' | 'error' = 'info', alert = false): void {
-      events.emit({ type: 'note', deployment, text, tone, alert });
+    /** A reply in the deployment's thread. */
+    note(deployment: Deployment, text: string, tone: 'info' | 'warning' | 'error' = 'info'): void {
+      events.emit({ type: 'note', deployment, text, tone });
     },
   };
 }

@@ -158,12 +158,12 @@ export function createShipper(options: ShipOptions) {
     await markBad(deployment, servers, outcome.kind === 'failure' ? `deployment ${deployment.id} failed: ${reason}` : `deployment ${deployment.id} was ${outcome.kind}`);
     if (outcome.kind === 'failure' && environment.rollback === 'manual') {
       const switched = deployment.hosts.filter((host) => host.switched).map((host) => host.host);
-      recorder.note(deployment, `The rollout stopped: ${reason}.${switched.length ? ` ${switched.join(', ')} run ${release}; press Rollback to put back the release before (\`rollback: manual\`).` : ''}`, 'error', true);
+      recorder.note(deployment, `The rollout stopped: ${reason}.${switched.length ? ` ${switched.join(', ')} run ${release}; press Rollback to put back the release before (\`rollback: manual\`).` : ''}`, 'error');
       await recorder.transition(deployment, 'fail', { reason: `the rollout stopped: ${reason}` });
       return;
     }
     const failures = await restoreSwitched(deployment, servers);
-    recorder.note(deployment, rollbackSummary(deployment, reason), failures ? 'error' : 'warning', true);
+    recorder.note(deployment, rollbackSummary(deployment, reason), failures ? 'error' : 'warning');
     const who = outcome.kind === 'cancelled' ? `cancelled by <@${deployment.audit.findLast((entry) => entry.action === 'cancel')?.user ?? 'someone'}>` : reason;
     if (failures) await recorder.transition(deployment, 'fail', { reason: `${who}; the rollback failed on ${failures} host(s)` });
     else if (outcome.kind === 'cancelled') await recorder.transition(deployment, 'cancel', { reason: who });

@@ -1,3 +1,4 @@
+import type { Alarm, Silence } from '../alarms/model.js';
 import type { Deployment } from '../pipeline/types.js';
 
 /** Who holds an environment, so a second deploy can be told. */
@@ -25,10 +26,14 @@ export interface StoreData {
   manualLocks: Record<string, ManualLock>;
   /** Releases that failed or were rolled back, per environment: `/rollback` skips them. */
   badReleases: Record<string, Record<string, string>>;
+  nextAlarmId: number;
+  alarms: Alarm[];
+  /** Silences by alarm key: no notification for that key until the silence ends. */
+  silences: Record<string, Silence>;
   /** SHA-256 fingerprints of SSH host keys seen first (`host:port` → `SHA256:…`). */
   hostKeys: Record<string, string>;
 }
 
 export function emptyStore(): StoreData {
-  return { version: 1, nextDeploymentId: 1, deployments: [], locks: {}, manualLocks: {}, badReleases: {}, hostKeys: {} };
+  return { version: 1, nextDeploymentId: 1, nextAlarmId: 1, alarms: [], silences: {}, deployments: [], locks: {}, manualLocks: {}, badReleases: {}, hostKeys: {} };
 }

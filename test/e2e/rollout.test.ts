@@ -97,8 +97,10 @@ describe('canary, waves and automatic rollback on sshd hosts', () => {
     const summary = slackDriver(h).thread('2').map(textOf).find((text) => text.includes('Rolled back:'))!;
     expect(summary).toContain('Rolled back: web-1, web-2, web-3.');
     expect(summary).toContain('Never changed: web-4.');
-    const alert = await h.slack.waitFor(() => h.slack.messages('C0ALERTS').find((message) => textOf(message).includes('Rolled back:')), { what: 'the alert' });
-    expect(textOf(alert)).toContain('deployment 2');
+    const alarm = await h.slack.waitFor(() => h.slack.messages('C0ALERTS').find((message) => textOf(message).includes('Deployment 2 of `main` to staging was rolled back')), { what: 'the alarm' });
+    expect(textOf(alarm)).toContain('Rolled back: web-1, web-2, web-3.');
+    expect(textOf(alarm)).toContain('Never changed: web-4.');
+    expect(buttonsOf(alarm).map((b) => b.text)).toEqual(['Acknowledge', 'Silence 1h']);
   });
 });
 

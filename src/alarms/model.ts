@@ -1,0 +1,120 @@
+import type { ChatThread } from '../pipeline/types.js';
+
+export type AlarmSource = 'monitor' | 'alertmanager' | 'igor';
+export type AlarmSeverity = 'critical' | 'warning' | 'info';
+export type AlarmState = 'firing' | 'acknowledged' | 'resolved';
+
+export interface AlarmEvent {
+  at: string;
+  action: 'fired' | 'fired-again' | 'acknowledged' | 'silenced' | 'resolved' | 'reminded';
+  user: string | null;
+  detail: string | null;
+}
+
+/** One occurrence of something wrong, from any source; deduplicated by `key` while it lasts. */
+export interface Alarm {
+  id: string;
+  key: string;
+  source: AlarmSource;
+  severity: AlarmSeverity;
+  environment: string | null;
+  hosts: string[];
+  summary: string;
+  detail: string | null;
+  /** What to do first: a runbook, or null when the obvious action (a button) is it. */
+  runbookUrl: string | null;
+  /** Where it came from: Prometheus' graph, igor's deployment page. */
+  link: string | null;
+  labels: Record<string, string>;
+  /** The deployment a `Rollback` would undo, when rolling back is what would fix it. */
+  deploymentId: string | null;
+  state: AlarmState;
+  since: string;
+  lastSeen: string;
+  count: number;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  remindedAt: string | null;
+  history: AlarmEvent[];
+  /** Its message in the alerts channel; null until posted (the outbox retries until it is). */
+  message: ChatThread | null;
+}
+
+/** What a source reports; the service turns it into a new alarm or an update of the live one. */
+export interface AlarmInput {
+  key: string;
+  source: AlarmSource;
+  severity: AlarmSeverity;
+  environment: string | null;
+  hosts?: string[];
+  summary: string;
+  detail?: string | null;
+  runbookUrl?: string | null;
+  link?: string | null;
+  labels?: Record<string, string>;
+  deploymentId?: string | null;
+}
+
+/** A silence on a key: no notification for it until `until`. */
+export interface Silence {
+  until: string;
+  by: string;
+}
+
+export function isLive(alarm: Alarm): boolean {
+  return alarm.state !== 'resolved';
+}
+
+/** A new alarm from a report. */
+export function newAlarm(id: string, input: AlarmInput, now: Date): Alarm {
+  const at = now.toISOString();
+  return {
+    id,
+    key: input.key,
+    source: input.source,
+    severity: input.severity,
+    environment: input.environment,
+    hosts: input.hosts ?? [],
+    summary: input.summary,
+    detail: input.detail ?? null,
+    runbookUrl: input.runbookUrl ?? null,
+    link: input.link ?? null,
+    labels: input.labels ?? {},
+    deploymentId: input.deploymentId ?? null,
+    state: 'firing',
+    since: at,
+    lastSeen: at,
+    count: 1,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    remindedAt: null,
+    history: [{ at, action: 'fired', user: null, detail: null }],
+    message: null,
+  };
+}
+
+/** The live alarm fired again: counted, refreshed, its message updated rather than repeated. */
+export function fireAgain(alarm: Alarm, input: AlarmInput, now: Date): void {
+  const at = now.toISOString();
+  Object.assign(alarm, {
+    count: alarm.count + 1,
+    lastSeen: at,
+    severity: input.severity,
+    summary: input.summary,
+    detail: input.detail ?? alarm.detail,
+    hosts: input.hosts ?? alarm.hosts,
+    runbookUrl: input.runbookUrl ?? alarm.runbookUrl,
+    link: input.link ?? alarm.link,
+    labels: input.labels ?? alarm.labels,
+    deploymentId: input.deploymentId ?? alarm.deploymentId,
+  });
+  alarm.history.push({ at, action: 'fired-again', user: null, detail: null });
+}
+
+/** Whether a critical alarm is due a reminder: still firing, nobody has it, `remindAfter` since it fired or was last reminded. */
+export function dueReminder(alarm: Alarm, remindAfterMs: number, now: Date): boolean {
+  if (alarm.state !== 'firing' || alarm.severity !== 'critical') return false;
+  return now.getTime() - Date.parse(alarm.remindedAt ?? alarm.since) >= remindAfterMs;
+}

@@ -1,0 +1,143 @@
+import type { Logger } from 'pino';
+import { RefusedError } from '../pipeline/errors.js';
+import type { Clock } from '../pipeline/clock.js';
+import type { Store } from '../store/db.js';
+import { fireAgain, isLive, newAlarm, type Alarm, type AlarmInput } from './model.js';
+
+/** What the alarm service tells the chat: each is a message posted, updated or replied to. */
+export type AlarmChange =
+  | { type: 'raised'; alarm: Alarm; silenced: boolean }
+  | { type: 'fired-again'; alarm: Alarm; silenced: boolean }
+  | { type: 'updated'; alarm: Alarm; text: string }
+  | { type: 'resolved'; alarm: Alarm; text: string }
+  | { type: 'reminder'; alarm: Alarm };
+
+/** How many resolved alarms the store keeps. */
+const RESOLVED_KEPT = 500;
+
+/**
+ * One alarm model for every source. A report for a key that is live updates that alarm; after it
+ * resolved, the same key starts a new occurrence. Every action is kept in the alarm's history.
+ */
+export function createAlarms(options: { store: Store; clock: Clock; log: Logger }) {
+  const { store, clock } = options;
+  const listeners = new Set<(change: AlarmChange) => void>();
+  const emit = (change: AlarmChange) => {
+    for (const listener of listeners) listener(change);
+  };
+  const now = () => clock.now();
+
+  function liveByKey(key: string): Alarm | undefined {
+    return store.data.alarms.find((alarm) => alarm.key === key && isLive(alarm));
+  }
+
+  function silenced(key: string): boolean {
+    const silence = store.data.silences[key];
+    if (!silence) return false;
+    if (Date.parse(silence.until) > now().getTime()) return true;
+    delete store.data.silences[key];
+    return false;
+  }
+
+  function found(id: string): Alarm {
+    const alarm = store.data.alarms.find((entry) => entry.id === id);
+    if (!alarm) throw new RefusedError('not-found', `there is no alarm ${id}`);
+    return alarm;
+  }
+
+  function prune(): void {
+    const resolved = store.data.alarms.filter((alarm) => !isLive(alarm));
+    const excess = resolved.length - RESOLVED_KEPT;
+    if (excess > 0) {
+      const doomed = new Set(resolved.slice(0, excess));
+      store.data.alarms = store.data.alarms.filter((alarm) => !doomed.has(alarm));
+    }
+  }
+
+  return {
+    on(listener: (change: AlarmChange) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** Raises an alarm, or counts the live one with the same key again. */
+    async raise(input: AlarmInput): Promise<Alarm> {
+      const live = liveByKey(input.key);
+      if (live) {
+        fireAgain(live, input, now());
+        await store.write();
+        emit({ type: 'fired-again', alarm: live, silenced: silenced(input.key) });
+        return live;
+      }
+      const alarm = newAlarm(`A${store.data.nextAlarmId++}`, input, now());
+      store.data.alarms.push(alarm);
+      prune();
+      await store.write();
+      options.log.warn({ alarm: alarm.id, key: alarm.key, severity: alarm.severity, environment: alarm.environment }, alarm.summary);
+      emit({ type: 'raised', alarm, silenced: silenced(input.key) });
+      return alarm;
+    },
+    /** Resolves the live alarm with this key, if any (a source saying it is fine again). */
+    async resolveKey(key: string, detail: string): Promise<Alarm | null> {
+      const live = liveByKey(key);
+      if (!live) return null;
+      return this.resolve(live.id, null, detail);
+    },
+    async resolve(id: string, user: string | null, detail: string | null = null): Promise<Alarm> {
+      const alarm = found(id);
+      if (!isLive(alarm)) throw new RefusedError('conflict', `alarm ${id} is resolved already`);
+      const at = now().toISOString();
+      Object.assign(alarm, { state: 'resolved', resolvedAt: at });
+      alarm.history.push({ at, action: 'resolved', user, detail });
+      await store.write();
+      emit({ type: 'resolved', alarm, text: `:white_check_mark: Resolved${user ? ` by <@${user}>` : ''}${detail ? `: ${detail}` : ''}.` });
+      return alarm;
+    },
+    async acknowledge(id: string, user: string): Promise<Alarm> {
+      const alarm = found(id);
+      if (alarm.state === 'resolved') throw new RefusedError('conflict', `alarm ${id} is resolved already`);
+      if (alarm.state === 'acknowledged') throw new RefusedError('conflict', `alarm ${id} is acknowledged already by <@${alarm.acknowledgedBy}>`);
+      const at = now().toISOString();
+      Object.assign(alarm, { state: 'acknowledged', acknowledgedBy: user, acknowledgedAt: at });
+      alarm.history.push({ at, action: 'acknowledged', user, detail: null });
+      await store.write();
+      emit({ type: 'updated', alarm, text: `:eyes: <@${user}> has it.` });
+      return alarm;
+    },
+    /** Silences the alarm's key: it notifies nobody until the silence ends. */
+    async silence(id: string, user: string, durationMs: number): Promise<Alarm> {
+      const alarm = found(id);
+      if (alarm.state === 'resolved') throw new RefusedError('conflict', `alarm ${id} is resolved already`);
+      const at = now();
+      const until = new Date(at.getTime() + durationMs).toISOString();
+      store.data.silences[alarm.key] = { until, by: user };
+      alarm.history.push({ at: at.toISOString(), action: 'silenced', user, detail: `until ${until}` });
+      await store.write();
+      emit({ type: 'updated', alarm, text: `:mute: Silenced by <@${user}> until ${until}.` });
+      return alarm;
+    },
+    /** Records that a reminder went out, and asks the chat to send it. */
+    async remind(alarm: Alarm): Promise<void> {
+      const at = now().toISOString();
+      alarm.remindedAt = at;
+      alarm.history.push({ at, action: 'reminded', user: null, detail: null });
+      await store.write();
+      if (!silenced(alarm.key)) emit({ type: 'reminder', alarm });
+    },
+    /** Persists changes made to alarms outside the service (their chat message refs). */
+    save: () => store.write(),
+    silencedUntil(key: string): string | null {
+      return silenced(key) ? store.data.silences[key]!.until : null;
+    },
+    get: (id: string) => store.data.alarms.find((alarm) => alarm.id === id),
+    found,
+    /** Newest first. */
+    list(filter: { state?: string; environment?: string } = {}): Alarm[] {
+      return store.data.alarms
+        .filter((alarm) => (!filter.state || alarm.state === filter.state) && (!filter.environment || alarm.environment === filter.environment))
+        .slice()
+        .reverse();
+    },
+    live: () => store.data.alarms.filter(isLive),
+  };
+}
+export type Alarms = ReturnType<typeof createAlarms>;

@@ -6,7 +6,7 @@ import { App as BoltApp, ExpressReceiver } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { deploymentAlarms } from './alarms/from-deployments.js';
 import { createMonitor } from './alarms/monitor.js';
-import { createAlarms } from './alarms/service.js';
+import { createAlarms, type Alarms } from './alarms/service.js';
 import { createDeploymentActions } from './chat/actions.js';
 import { createAlarmAnnouncer } from './chat/alarm-announcer.js';
 import { createAnnouncer } from './chat/announcer.js';
@@ -70,6 +70,7 @@ export interface Igor {
   readonly url: string;
   readonly config: Config;
   readonly pipeline: Pipeline;
+  readonly alarms: Alarms;
   readonly chat: Chat;
   readonly log: Logger;
   readonly usesExample: boolean;
@@ -193,6 +194,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   return {
     config,
     pipeline,
+    alarms,
     chat,
     log,
     usesExample,

@@ -57,6 +57,34 @@ describe('surviving kill -9', () => {
     expect(next).toMatchObject({ status: 202, body: { id: '2' } });
   });
 
+  it('gets the alarm of a failed deployment to Slack once Slack answers again, also across a restart', async () => {
+    const p = (prepared = await prepareHarness({ integration: { steps: [{ name: 'unit', run: 'echo broken; exit 1' }] } }));
+    p.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1, times: 2 });
+    p.slack.failNext('chat.postMessage', { status: 500, times: 100_000 });
+    const first = await startIgorProcess(p);
+    await first.api('/api/deployments', { body: { ref: 'main', user: 'U0ALICE' } });
+    type AlarmView = { key: string; message: unknown; summary: string };
+    const pending = await until('the alarm to be stored, unposted', async () => {
+      const alarms = (await first.api<{ alarms: AlarmView[] }>('/api/alarms')).body.alarms;
+      return alarms.find((alarm) => alarm.key === 'deployment:1' && alarm.message === null);
+    });
+    expect(pending.summary).toContain('Deployment 1 of `main` to staging failed');
+    first.child.kill('SIGKILL');
+    await first.child;
+
+    const second = await startIgorProcess(p);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    p.slack.clearFailures();
+    const posted = await p.slack.waitFor(() => p.slack.messages('C0ALERTS').find((m) => textOf(m).includes('Deployment 1 of `main` to staging failed')), {
+      what: 'the alarm, once Slack answers',
+      timeoutMs: 20_000,
+    });
+    expect(textOf(posted)).toContain('the unit step exited with code 1');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(p.slack.messages('C0ALERTS').filter((m) => textOf(m).includes('Deployment 1 of'))).toHaveLength(1);
+    expect((await second.api<{ alarms: AlarmView[] }>('/api/alarms')).body.alarms[0]!.message).not.toBeNull();
+  });
+
   it('moves a corrupt store aside and starts anyway', async () => {
     const p = (prepared = await prepareHarness());
     await import('node:fs/promises').then((fs) => fs.mkdir(p.dataDir, { recursive: true }));

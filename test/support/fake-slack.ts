@@ -132,6 +132,8 @@ export interface FakeSlack {
    * `response` for any response URL, or `response/<id>` for one.
    */
   failNext(method: string, options?: FailureOptions): void;
+  /** Slack answers again: every queued failure is dropped. */
+  clearFailures(): void;
   /** Polls until `predicate` returns a truthy value (a throw counts as "not yet") and returns it. */
   waitFor<T>(predicate: () => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
   /** A readable dump of every call so far: method, channel, ts, text. */
@@ -461,6 +463,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     callsOf: (method) => calls.filter((c) => method === undefined || c.method === method),
     responseUrl: (id) => `${origin}/response/${encodeURIComponent(id ?? `r${++responseSeq}`)}`,
     responsesTo: (id) => responses.filter((r) => r.id === id),
+    clearFailures: () => failures.clear(),
     failNext: (method, options = {}) => {
       const queue = failures.get(method) ?? [];
       queue.push({ ...options, times: options.times ?? 1 });

@@ -11,6 +11,7 @@ import { killPidFiles, startSshFleet, type SshFleet } from './sshd-fleet.js';
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test-token';
 export const API_TOKEN = 'test-api-token';
+export const ALERTS_TOKEN = 'test-alerts-token';
 /** The example app's port on each test host's own loopback address. */
 export const APP_PORT = 18_080;
 
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   staging?: Record<string, unknown>;
   /** Extra environments. */
   environments?: Record<string, unknown>;
+  /** Merged into the top level of igor.yml (e.g. `alarms`). */
+  top?: Record<string, unknown>;
 }
 
 /** The real parts around igor: an example app repository, real sshd hosts, the fake Slack Web API, and `igor.yml`. */
@@ -83,6 +86,7 @@ export async function prepareHarness(options: HarnessOptions = {}): Promise<Prep
         },
         ...options.environments,
       },
+      ...options.top,
     };
     const configPath = join(dir, 'igor.yml');
     await writeFile(configPath, stringify(config));
@@ -114,6 +118,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       port: 0,
       slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: prepared.slack.url },
       apiToken: API_TOKEN,
+      alertsToken: ALERTS_TOKEN,
+      alarmRetryMs: 200,
       graceMs: 5_000,
       logLevel: 'debug',
       logDestination,

@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
-import { API_TOKEN, BOT_TOKEN, SIGNING_SECRET, type Prepared } from './igor-harness.js';
+import { ALERTS_TOKEN, API_TOKEN, BOT_TOKEN, SIGNING_SECRET, type Prepared } from './igor-harness.js';
 
 export interface IgorProcess {
   url: string;
@@ -24,6 +24,8 @@ export async function startIgorProcess(prepared: Prepared): Promise<IgorProcess>
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: prepared.slack.url,
       IGOR_API_TOKEN: API_TOKEN,
+      IGOR_ALERTS_TOKEN: ALERTS_TOKEN,
+      IGOR_ALARM_RETRY_MS: '200',
       IGOR_HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
     },

@@ -53,7 +53,7 @@ describe('alarms from the health monitor', () => {
     await execa('bash', ['scripts/restart.sh'], { cwd: join(web1, 'current'), env: { IGOR_PATH: web1, IGOR_HOST: host.host, APP_PORT: String(APP_PORT) } });
     const resolved = await h.slack.waitFor(() => alertsMessages(h, '[resolved]')[0], { what: 'the alarm to resolve', timeoutMs: 20_000 });
     expect(buttonsOf(resolved)).toEqual([]);
-    expect(h.slack.replies('C0ALERTS', resolved.ts).map(textOf).join('\n')).toContain('web-1 is healthy again');
+    await h.slack.waitFor(() => h.slack.replies('C0ALERTS', resolved.ts).find((reply) => textOf(reply).includes('web-1 is healthy again')), { what: 'the resolution in the thread' });
     expect(alertsMessages(h, 'fails its health check')).toHaveLength(1);
   });
 });
@@ -95,7 +95,7 @@ describe('alarms from Alertmanager', () => {
     // A group that says resolved while one of its alerts still fires: each alert is keyed by its fingerprint.
     await postAlerts(h, payload('resolved', [{ ...errors, status: 'resolved' }, latency]));
     await h.slack.waitFor(() => textOf(h.slack.message('C0ALERTS', message.ts)).includes('[resolved]') || undefined, { what: 'the errors alarm to resolve' });
-    expect(h.slack.replies('C0ALERTS', message.ts).map(textOf).join('\n')).toContain('Resolved');
+    await h.slack.waitFor(() => h.slack.replies('C0ALERTS', message.ts).find((reply) => textOf(reply).includes('Resolved')), { what: 'the resolution in the thread' });
     expect(h.igor.alarms.list().find((a) => a.key === 'alertmanager:fp-latency')!.state).toBe('firing');
 
     // After it resolved, the same alert firing again is a new occurrence with a message of its own.
@@ -111,7 +111,7 @@ describe('alarms from Alertmanager', () => {
     const message = structuredClone(await h.slack.waitFor(() => alertsMessages(h, 'Disk almost full')[0], { what: 'the alarm' }));
     await slack.press(message, 'Acknowledge', 'U0BOB');
     await h.slack.waitFor(() => textOf(h.slack.message('C0ALERTS', message.ts)).includes('<@U0BOB> since') || undefined, { what: 'who has it' });
-    expect(h.slack.replies('C0ALERTS', message.ts).map(textOf).join('\n')).toContain('<@U0BOB> has it');
+    await h.slack.waitFor(() => h.slack.replies('C0ALERTS', message.ts).find((reply) => textOf(reply).includes('<@U0BOB> has it')), { what: 'who has it, in the thread' });
     await slack.press(message, 'Acknowledge', 'U0CAROL');
     expect(textOf(await slack.ephemeralFor('U0CAROL'))).toContain('acknowledged already by <@U0BOB>');
 

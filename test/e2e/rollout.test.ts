@@ -94,7 +94,7 @@ describe('canary, waves and automatic rollback on sshd hosts', () => {
     expect(existsSync(join(h.hostPaths['web-1']!, 'releases', second.release!, 'BAD_RELEASE'))).toBe(true);
     expect(existsSync(join(h.hostPaths['web-4']!, 'releases', second.release!))).toBe(false);
 
-    const summary = slackDriver(h).thread('2').map(textOf).find((text) => text.includes('Rolled back:'))!;
+    const summary = await h.slack.waitFor(() => slackDriver(h).thread('2').map(textOf).find((text) => text.includes('Rolled back:')), { what: 'the rollback summary in the thread' });
     expect(summary).toContain('Rolled back: web-1, web-2, web-3.');
     expect(summary).toContain('Never changed: web-4.');
     const alarm = await h.slack.waitFor(() => h.slack.messages('C0ALERTS').find((message) => textOf(message).includes('Deployment 2 of `main` to staging was rolled back')), { what: 'the alarm' });

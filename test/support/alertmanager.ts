@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
+import { freePort, trackChild, untrackChild } from './processes.js';
 
 export interface Alertmanager {
   url: string;
@@ -31,6 +31,8 @@ export async function startAlertmanager(options: { webhookUrl: string; token: st
     [`--config.file=${join(dir, 'alertmanager.yml')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', `--storage.path=${join(dir, 'data')}`, '--log.level=warn'],
     { reject: false, all: true },
   );
+  trackChild(child);
+  void child.finally(() => untrackChild(child));
   let output = '';
   child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -61,13 +63,3 @@ export async function startAlertmanager(options: { webhookUrl: string; token: st
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}

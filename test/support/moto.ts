@@ -2,13 +2,13 @@
 //
 // moto_server comes with the machine image's Python (a pyenv shim on these machines). A machine
 // without it fails the tests with MOTO_MISSING: they are never skipped.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, trackChild, untrackChild } from './processes.js';
 
 export const MOTO_MISSING =
   'moto_server is not installed: the EC2 tests need moto\'s server (moto 5, Python 3.11); install it with pip install "moto[server]"';
@@ -76,7 +76,7 @@ async function launch(binary: string, port: number): Promise<Moto> {
       resolve();
     });
   });
-  exited.then(() => liveChildren.delete(child), () => {});
+  exited.then(() => untrackChild(child), () => {});
 
   const stop = async (): Promise<void> => {
     if (exit) return;
@@ -144,26 +144,4 @@ function fallbackDirs(): string[] {
   return [path.join(pyenvRoot, 'shims'), path.join(os.homedir(), '.local', 'bin')];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-// Safety net: if a worker exits without stop() (crash, forgotten afterAll), take moto with it.
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-  liveChildren.add(child);
-}

@@ -46,9 +46,10 @@ describe('startSshFleet', () => {
 
   it('names two hosts on this worker\'s loopback addresses', () => {
     const pool = Number(process.env.VITEST_POOL_ID ?? '1');
+    const net = Number(process.env.IGOR_TEST_NET ?? 0);
     expect(fleet!.hosts).toEqual([
-      { name: 'web-1', host: `127.0.${pool + 10}.2`, port: 2222, user: os.userInfo().username },
-      { name: 'web-2', host: `127.0.${pool + 10}.3`, port: 2222, user: os.userInfo().username },
+      { name: 'web-1', host: `127.${net}.${pool + 10}.2`, port: 2222, user: os.userInfo().username },
+      { name: 'web-2', host: `127.${net}.${pool + 10}.3`, port: 2222, user: os.userInfo().username },
     ]);
   });
 

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { trackChild, untrackChild } from './processes.js';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 export const SSH_FLEET_PORT = 2222;
@@ -51,18 +52,6 @@ interface Sshd {
   stderr: string;
 }
 
-// Safety net: if a worker exits without stop() (crash, forgotten afterAll), take the sshds with it.
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-  liveChildren.add(child);
-}
 
 function poolId(): number {
   const raw = process.env.VITEST_POOL_ID ?? '1';
@@ -127,7 +116,7 @@ function spawnSshd(name: string, address: string, configPath: string): Sshd {
   sshd.exited = new Promise((resolve) => {
     child.once('exit', (code, signal) => {
       sshd.exit = { code, signal };
-      liveChildren.delete(child);
+      untrackChild(child);
       resolve();
     });
     child.once('error', (error) => {

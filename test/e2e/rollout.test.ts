@@ -74,7 +74,8 @@ describe('canary, waves and automatic rollback on sshd hosts', () => {
     // The second version fails on web-3: the canary and the first wave pass, wave 2 stops at web-3.
     const failHost = h.fleet.hosts.find((host) => host.name === 'web-3')!.host;
     h.igor.config.environments.staging!.restart = `APP_PORT=${APP_PORT} FAIL_HOST=${failHost} bash scripts/restart.sh`;
-    h.igor.config.environments.staging!.health!.retries = 3;
+    // Enough retries for a loaded machine to start the app, few enough for web-3 to fail soon.
+    h.igor.config.environments.staging!.health!.retries = 30;
     const v2 = await commit(h, { 'server.js': FAILS_ON_ONE_HOST }, 'Fails on one host');
     const second = await deployed(h, 'main', '2');
     expect(second.sha).toBe(v2);

@@ -170,7 +170,16 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     const clientOptions = { ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
     const logger = boltLogger(log);
     if (options.slack.appToken) {
-      bolt = new BoltApp({ token: options.slack.botToken, appToken: options.slack.appToken, socketMode: true, clientOptions, logger, deferInitialization: true });
+      // installerOptions.clientOptions reaches the Socket Mode client's own Web API calls (apps.connections.open).
+      bolt = new BoltApp({
+        token: options.slack.botToken,
+        appToken: options.slack.appToken,
+        socketMode: true,
+        clientOptions,
+        installerOptions: { clientOptions },
+        logger,
+        deferInitialization: true,
+      });
     } else {
       if (!options.slack.signingSecret) throw new ConfigError('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
       const receiver = new ExpressReceiver({ signingSecret: options.slack.signingSecret, app: http, logger });

@@ -21,6 +21,8 @@ import { boltLogger } from './chat/slack/logger.js';
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ensureExampleBundle } from './example/bundle.js';
+import { flagsChangedText } from './flags/changed-since.js';
+import { createFlags } from './flags/index.js';
 import { createEc2Discovery } from './fleet/discovery/ec2.js';
 import { createLocalDiscovery } from './fleet/discovery/local.js';
 import { createStaticDiscovery } from './fleet/discovery/static.js';
@@ -51,6 +53,8 @@ export interface AppOptions {
   publicUrl?: string;
   slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   apiToken?: string;
+  /** IGOR_FLAGS_TOKEN: when set, `/flags/*` needs it as a bearer token. */
+  flagsToken?: string;
   /** Bearer token of the Alertmanager webhook. */
   alertsToken?: string;
   /** How often unposted alarms are retried (the outbox); default 5 s. */
@@ -144,9 +148,26 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     liveDeployment: (environment) => pipeline.list({ environment, limit: 500 }).find((d) => d.state === 'succeeded')?.id ?? null,
     log,
   });
+  let chat: Chat;
+  const flags = createFlags({
+    config,
+    store,
+    get chat() {
+      return chat;
+    },
+    discoveries,
+    connectors,
+    flagsToken: options.flagsToken,
+    get publicUrl() {
+      return publicUrl;
+    },
+    log,
+    clock,
+  });
   const commands = {
-    '/deploy': createDeployCommand({ pipeline, config, log }).answer,
+    '/deploy': createDeployCommand({ pipeline, config, log, flagsChangedSince: (name, since) => flagsChangedText(flags.changedSince(name, since)) }).answer,
     '/rollback': createRollbackCommand({ pipeline, config, log }).answer,
+    '/flags': flags.command,
   };
 
   const http = createHttpApp({
@@ -156,6 +177,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     ownAuth: { '/api/alerts/alertmanager': alertmanagerRoutes({ alarms, token: options.alertsToken, log }) },
     api: {
       '/alarms': alarmRoutes(alarms),
+      '/flags': flags.apiRoutes,
       '/deployments': deploymentRoutes(pipeline),
       '/environments': environmentRoutes(pipeline),
       '/commands': commandRoutes(commands, config.channels.deploys),
@@ -163,7 +185,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     },
   });
 
-  let chat: Chat;
+  http.use('/flags', flags.publicRoutes);
   let bolt: BoltApp | null = null;
   if (options.slack?.botToken) {
     // A few quick retries, then the call fails: alarms go to the outbox, which retries for as long as it takes.
@@ -187,7 +209,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     }
     chat = createSlackChat(bolt.client);
     commandListeners.register(bolt, { commands, log });
-    actionListeners.register(bolt, { actions: createDeploymentActions(pipeline, alarms), alarms, chat, log });
+    actionListeners.register(bolt, { actions: createDeploymentActions(pipeline, alarms), alarms, chat, log, undoFlag: flags.undo });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
@@ -247,6 +269,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       await announcer.flush();
       announcer.stop();
       await alarmAnnouncer.stop();
+      await flags.flush();
       await store.write();
       log.info('igor stopped');
     },

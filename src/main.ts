@@ -17,6 +17,7 @@ try {
       : undefined,
     apiToken: env.IGOR_API_TOKEN,
     alertsToken: env.IGOR_ALERTS_TOKEN,
+    flagsToken: env.IGOR_FLAGS_TOKEN,
     alarmRetryMs: env.IGOR_ALARM_RETRY_MS ? Number(env.IGOR_ALARM_RETRY_MS) : undefined,
     graceMs: env.IGOR_GRACE_PERIOD ? Number(env.IGOR_GRACE_PERIOD) * 1000 : undefined,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -209,11 +209,13 @@ export interface EnvironmentStatus {
   live: Deployment | undefined;
   /** What each host's `current` points at now. */
   hosts: Array<{ host: string; release: string | null; error: string | null }>;
+  /** Flags changed since the live release, in words. */
+  flags?: string | null;
 }
 
 /** `/deploy status`: the live release per environment, its commit and age, and hosts that disagree. */
 export function statusMessage(environments: EnvironmentStatus[]): ChatMessage {
-  const lines = environments.map(({ name, lock, manualLock, last, live, hosts }) => {
+  const lines = environments.map(({ name, lock, manualLock, last, live, hosts, flags }) => {
     const liveText = live ? `live: ${live.release} (\`${live.ref}\` ${short(live.sha)}, ${age(live.finishedAt)} ago)` : 'live: nothing deployed by igor yet';
     const busy = lock ? ` · busy: <@${lock.user}> deploying \`${lock.ref}\` since ${lock.since}` : '';
     const lastText = last && last !== live ? ` · last: ${last.id} ${last.state}` : '';
@@ -224,7 +226,7 @@ export function statusMessage(environments: EnvironmentStatus[]): ChatMessage {
       : hosts.length
         ? ` · ${hosts.length} host(s) agree`
         : '';
-    return `*${name}*: ${liveText}${busy}${locked}${lastText}${driftText}`;
+    return `*${name}*: ${liveText}${busy}${locked}${lastText}${driftText}${flags ? `\n    ${flags}` : ''}`;
   });
   return plain(lines.join('\n'));
 }

@@ -1,4 +1,5 @@
 import type { Alarm, Silence } from '../alarms/model.js';
+import { emptyFlags, type FlagsData } from '../flags/model.js';
 import type { Deployment } from '../pipeline/types.js';
 
 /** Who holds an environment, so a second deploy can be told. */
@@ -32,8 +33,10 @@ export interface StoreData {
   silences: Record<string, Silence>;
   /** SHA-256 fingerprints of SSH host keys seen first (`host:port` → `SHA256:…`). */
   hostKeys: Record<string, string>;
+  /** Feature flags per environment and their audit log (`/flags`, `/api/flags`). */
+  flags: FlagsData;
 }
 
 export function emptyStore(): StoreData {
-  return { version: 1, nextDeploymentId: 1, nextAlarmId: 1, alarms: [], silences: {}, deployments: [], locks: {}, manualLocks: {}, badReleases: {}, hostKeys: {} };
+  return { version: 1, nextDeploymentId: 1, nextAlarmId: 1, alarms: [], silences: {}, deployments: [], locks: {}, manualLocks: {}, badReleases: {}, hostKeys: {}, flags: emptyFlags() };
 }

@@ -13,7 +13,13 @@ import type { CommandAnswer } from './answer.js';
  * `/deploy`, chat-neutral: parses and answers. Unparseable text and refs that break git's rules
  * are answered at once, before any process runs; the deploy itself is answered later.
  */
-export function createDeployCommand(deps: { pipeline: Pipeline; config: Config; log: Logger }) {
+export function createDeployCommand(deps: {
+  pipeline: Pipeline;
+  config: Config;
+  log: Logger;
+  /** The flags changed in an environment since a time, in words (null when none). */
+  flagsChangedSince?: (environment: string, sinceIso: string | null) => string | null;
+}) {
   const { pipeline, config } = deps;
 
   function answer(text: string, context: CommandContext): CommandAnswer {
@@ -49,6 +55,7 @@ export function createDeployCommand(deps: { pipeline: Pipeline; config: Config; 
                   manualLock: pipeline.manualLockOf(name),
                   last: history[0],
                   live: history.find((d) => d.state === 'succeeded'),
+                  flags: deps.flagsChangedSince?.(name, history.find((d) => d.state === 'succeeded')?.finishedAt ?? null) ?? null,
                   hosts: await pipeline.hostReleases(name).catch((error: unknown) => [{ host: '(discovery)', release: null, error: (error as Error).message }]),
                 };
               }),

@@ -5,10 +5,12 @@ import type { DeploymentActions } from '../../../actions.js';
 import type { Chat } from '../../../port.js';
 import * as alarm from './alarm.js';
 import * as deployment from './deployment.js';
+import * as flagUndo from './flag-undo.js';
 
 export default {
-  register(app: App, deps: { actions: DeploymentActions; alarms: Alarms; chat: Chat; log: Logger }): void {
+  register(app: App, deps: { actions: DeploymentActions; alarms: Alarms; chat: Chat; log: Logger; undoFlag?: flagUndo.FlagUndo }): void {
     deployment.register(app, deps);
     alarm.register(app, deps);
+    if (deps.undoFlag) flagUndo.register(app, { undo: deps.undoFlag, chat: deps.chat, log: deps.log });
   },
 };

@@ -7,6 +7,7 @@ import * as slashCommand from './slash-command.js';
 export default {
   register(app: App, deps: { commands: Record<string, CommandHandler>; log: Logger }): void {
     for (const [name, handler] of Object.entries(deps.commands)) slashCommand.register(app, name, { handler, log: deps.log });
-    notYet.register(app, ['/flags']);
+    // Until a handler is wired for it, a command of the manifest answers "not supported yet".
+    notYet.register(app, ['/flags'].filter((name) => !deps.commands[name]));
   },
 };

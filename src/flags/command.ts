@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { CommandAnswer } from '../chat/commands/answer.js';
+import { UsageError } from '../chat/commands/usage.js';
+import { plain } from '../chat/messages.js';
+import type { ChatMessage, CommandContext } from '../chat/port.js';
+import type { Config } from '../config/schema.js';
+import { RefusedError } from '../pipeline/errors.js';
+import { parseFlagsCommand, type FlagsCommand } from './grammar.js';
+import { FLAGS_USAGE, flagListMessage } from './messages.js';
+import type { FlagsService } from './service.js';
+
+/**
+ * `/flags`, chat-neutral: parses and answers. Listing answers at once; a change is answered once it
+ * is stored, and announced in the environment's channel for everyone.
+ */
+export function createFlagsCommand(deps: { flags: FlagsService; config: Config; log: Logger; publicUrl: () => string }) {
+  const { flags, config } = deps;
+
+  function answer(text: string, context: CommandContext): CommandAnswer {
+    let command: FlagsCommand;
+    try {
+      command = parseFlagsCommand(text);
+    } catch (error) {
+      if (error instanceof UsageError) return { now: plain(`:warning: ${error.message}\n${FLAGS_USAGE}`) };
+      throw error;
+    }
+    try {
+      return dispatch(command, context);
+    } catch (error) {
+      // `/flags stagin`: the word may be a mistyped command as much as a mistyped environment.
+      if (command.kind === 'list' && error instanceof RefusedError && error.code === 'not-found') return { now: plain(`:warning: ${error.message}\n${FLAGS_USAGE}`) };
+      return { now: refusal(error) };
+    }
+  }
+
+  function dispatch(command: FlagsCommand, context: CommandContext): CommandAnswer {
+    switch (command.kind) {
+      case 'help':
+        return { now: plain(FLAGS_USAGE) };
+      case 'list': {
+        const environment = flags.environmentName(command.environment);
+        return { now: flagListMessage(environment, flags.flagsOf(environment), deps.publicUrl()) };
+      }
+      case 'set':
+        return later(async () => {
+          const { change, flag } = await flags.set({ environment: command.environment, key: command.key, value: command.value, user: context.user });
+          if (!change) return plain(`:information_source: \`${flag.key}\` is ${flag.value} in ${flag.environment} already: nothing changed.`);
+          return plain(`:white_check_mark: \`${change.key}\` in ${change.environment}: ${change.from ?? 'not set'} → ${change.to} (change ${change.id}), announced in <#${channelOf(change.environment)}>.`);
+        });
+      case 'delete':
+        return later(async () => {
+          const change = await flags.remove({ environment: command.environment, key: command.key, user: context.user });
+          return plain(`:wastebasket: Deleted \`${change.key}\` in ${change.environment} (it was ${change.from}; change ${change.id}), announced in <#${channelOf(change.environment)}>.`);
+        });
+    }
+  }
+
+  function channelOf(environment: string): string {
+    return config.environments[environment]?.channel ?? config.channels.deploys;
+  }
+
+  /** An answer that needs work first; a refusal becomes the answer. */
+  function later(work: () => Promise<ChatMessage>): CommandAnswer {
+    return {
+      now: null,
+      later: () =>
+        work().catch((error: unknown) => {
+          deps.log.info({ err: error }, 'flags command refused');
+          return refusal(error);
+        }),
+    };
+  }
+
+  return { answer };
+}
+
+function refusal(error: unknown): ChatMessage {
+  if (error instanceof RefusedError) return plain(`:no_entry: ${error.message}`);
+  throw error;
+}

@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import type { Chat } from '../chat/port.js';
+import type { Config } from '../config/schema.js';
+import type { Connect, Discovery } from '../fleet/types.js';
+import type { Store } from '../store/db.js';
+import { flagdJson } from './flagd.js';
+import { flagChangeMessage } from './messages.js';
+import type { FlagChange } from './model.js';
+import { pushFlagsFile } from './push.js';
+
+export interface FlagDeliveryOptions {
+  config: Config;
+  store: Store;
+  /** Read when a change is announced, so the composition root may hand in a getter. */
+  readonly chat: Chat;
+  discoveries: Record<string, Discovery>;
+  connectors: Record<string, Connect>;
+  log: Logger;
+}
+
+/**
+ * What follows a stored change, in the background and in order per environment: push the
+ * environment's `flags.json` to its hosts when `flags.push` is on, then announce the change in the
+ * environment's channel (with how the push went), and mark an undone change's message as undone.
+ * A failure is logged and kept on the change; it never undoes the change itself.
+ */
+export function createFlagDelivery(options: FlagDeliveryOptions) {
+  const { config, store, log } = options;
+  const queues = new Map<string, Promise<void>>();
+
+  async function push(change: FlagChange): Promise<void> {
+    const environment = config.environments[change.environment]!;
+    if (!environment.flags?.push) return;
+    // The environment's flags as they are now: a later change queued behind this one pushes again.
+    try {
+      change.push = await pushFlagsFile({
+        json: flagdJson(store.data.flags.environments[change.environment] ?? {}),
+        discovery: options.discoveries[change.environment]!,
+        connect: options.connectors[change.environment]!,
+        parallel: environment.strategy.parallel,
+      });
+    } catch (error) {
+      log.error({ err: error, change: change.id }, 'could not push flags.json');
+      change.push = { error: (error as Error).message, hosts: [] };
+    }
+    const failed = change.push.error ? [change.push.error] : change.push.hosts.filter((host) => !host.ok).map((host) => host.error);
+    if (failed.length) log.warn({ change: change.id, environment: change.environment, failed }, 'flags.json did not reach every host');
+    else log.info({ change: change.id, environment: change.environment, hosts: change.push.hosts.length }, 'flags.json pushed');
+    await store.write();
+  }
+
+  async function announce(change: FlagChange): Promise<void> {
+    const channel = config.environments[change.environment]?.channel ?? config.channels.deploys;
+    change.message = await options.chat.post(channel, flagChangeMessage(change));
+    await store.write();
+    const original = change.undoOf ? store.data.flags.history.find((entry) => entry.id === change.undoOf) : undefined;
+    if (original?.message) await options.chat.update(original.message, flagChangeMessage(original));
+  }
+
+  function deliver(change: FlagChange): Promise<void> {
+    const previous = queues.get(change.environment) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      await push(change).catch((error: unknown) => log.error({ err: error, change: change.id }, 'could not record how flags.json was pushed'));
+      await announce(change).catch((error: unknown) => log.error({ err: error, change: change.id, chat: options.chat.name }, 'could not announce a flag change'));
+    });
+    queues.set(change.environment, next);
+    return next;
+  }
+
+  return {
+    deliver,
+    /** Resolves once every change stored so far is pushed and announced (for shutdown and tests). */
+    async flush(): Promise<void> {
+      while (queues.size) {
+        const pending = [...queues.entries()];
+        await Promise.all(pending.map(([, promise]) => promise));
+        for (const [environment, promise] of pending) if (queues.get(environment) === promise) queues.delete(environment);
+      }
+    },
+  };
+}
+export type FlagDelivery = ReturnType<typeof createFlagDelivery>;

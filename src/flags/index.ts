@@ -1,0 +1,90 @@
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { ActionOutcome } from '../chat/actions.js';
+import type { CommandHandler } from '../chat/commands/answer.js';
+import type { Chat } from '../chat/port.js';
+import type { Config } from '../config/schema.js';
+import type { Connect, Discovery } from '../fleet/types.js';
+import { systemClock, type Clock } from '../pipeline/clock.js';
+import { RefusedError } from '../pipeline/errors.js';
+import type { Store } from '../store/db.js';
+import { flagApiRoutes } from './api-routes.js';
+import { flagsChangedSince, type FlagDrift } from './changed-since.js';
+import { createFlagsCommand } from './command.js';
+import { createFlagDelivery } from './delivery.js';
+import { createEvaluator } from './evaluate.js';
+import { flagPublicRoutes } from './public-routes.js';
+import { createFlagsService, type FlagsService } from './service.js';
+
+export { flagsChangedSince, flagsChangedText, type FlagDrift } from './changed-since.js';
+export { FLAG_UNDO_ACTION } from './messages.js';
+
+export interface FlagsOptions {
+  config: Config;
+  store: Store;
+  /** Read only when a change is announced: the composition root may hand in a getter, since its chat comes later. */
+  readonly chat: Chat;
+  discoveries: Record<string, Discovery>;
+  connectors: Record<string, Connect>;
+  /** `IGOR_FLAGS_TOKEN`: when set, every `/flags/*` request needs it as a bearer token. */
+  flagsToken?: string | undefined;
+  /** Base for links in messages; read on every use, so a getter works. */
+  readonly publicUrl: string;
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface Flags {
+  /** `/flags`, for the Slack listener and `/api/commands`. */
+  command: CommandHandler;
+  /** Mount at `/api/flags`, behind the API token. */
+  apiRoutes: Router;
+  /** Mount at `/flags`: flagd.json and OFREP for the apps. */
+  publicRoutes: Router;
+  /** The `Undo` button (`igor.flag-undo`, value the change id); a refusal is an outcome, told to the presser. */
+  undo(changeId: string, user: string): Promise<ActionOutcome>;
+  /** For `/deploy status`: the flags of `environment` changed after `sinceIso` (all when null). */
+  changedSince(environment: string, sinceIso: string | null): FlagDrift[];
+  /** Resolves once every change so far is pushed and announced; call before the store's last write. */
+  flush(): Promise<void>;
+  readonly service: FlagsService;
+}
+
+/**
+ * Feature flags, one per environment and key, set from Slack or the API and served to apps as
+ * flagd.json and OFREP.
+ * @example
+ * const flags = createFlags({ config, store, get chat() { return chat; }, discoveries, connectors, flagsToken, get publicUrl() { return publicUrl; }, log, clock });
+ * http.use('/flags', flags.publicRoutes);
+ */
+export function createFlags(options: FlagsOptions): Flags {
+  const log = options.log.child({ subsystem: 'flags' });
+  const delivery = createFlagDelivery({
+    config: options.config,
+    store: options.store,
+    get chat() {
+      return options.chat;
+    },
+    discoveries: options.discoveries,
+    connectors: options.connectors,
+    log,
+  });
+  const service = createFlagsService({ config: options.config, store: options.store, clock: options.clock ?? systemClock, log, onChange: (change) => void delivery.deliver(change) });
+  return {
+    service,
+    command: createFlagsCommand({ flags: service, config: options.config, log, publicUrl: () => options.publicUrl }).answer,
+    apiRoutes: flagApiRoutes(service),
+    publicRoutes: flagPublicRoutes({ flags: service, evaluator: createEvaluator(log), token: options.flagsToken, log }),
+    async undo(changeId: string, user: string): Promise<ActionOutcome> {
+      try {
+        const change = await service.undo(changeId, user);
+        return { ok: true, text: `Undid change ${changeId}: \`${change.key}\` in ${change.environment}: ${change.from ?? 'not set'} → ${change.to ?? 'not set'} (change ${change.id}).` };
+      } catch (error) {
+        if (error instanceof RefusedError) return { ok: false, text: error.message };
+        throw error;
+      }
+    },
+    changedSince: (environment, sinceIso) => flagsChangedSince(options.store, environment, sinceIso),
+    flush: () => delivery.flush(),
+  };
+}

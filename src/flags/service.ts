@@ -1,0 +1,157 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../pipeline/clock.js';
+import { RefusedError } from '../pipeline/errors.js';
+import { deployRefusal } from '../pipeline/policy.js';
+import type { Store } from '../store/db.js';
+import { flagKeyProblem, parseFlagSetting, SETTING_RULE, type FlagChange, type FlagRecord, type FlagSetting } from './model.js';
+
+/** How many changes the audit log keeps, all environments together; the oldest go first. */
+export const HISTORY_LIMIT = 5_000;
+
+/** A flag as the API and chat show it. */
+export interface FlagView {
+  environment: string;
+  key: string;
+  value: FlagSetting;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface FlagsServiceOptions {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** Hears every change once it is stored: announce it, push `flags.json`. */
+  onChange?: (change: FlagChange) => void;
+}
+
+/**
+ * The flags of every environment and their audit log, kept in the store. Changes obey the same
+ * rule as deploys (`environments.<env>.deployers`); anyone may read. Knows nothing of chat or HTTP.
+ */
+export function createFlagsService(options: FlagsServiceOptions) {
+  const { config, store, clock, log } = options;
+
+  /** The environment named, else `defaultEnvironment`, else the only one. */
+  function environmentName(requested: string | undefined): string {
+    const names = Object.keys(config.environments);
+    const name = requested ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : undefined);
+    if (!name) throw new RefusedError('bad-input', `name an environment: ${names.join(', ')} (or set defaultEnvironment)`);
+    if (!config.environments[name]) throw new RefusedError('not-found', `there is no environment "${name}"; configured: ${names.join(', ')}`);
+    return name;
+  }
+
+  /** The flags of one (existing) environment, by key. */
+  function flagsOf(environment: string): Record<string, FlagRecord> {
+    return store.data.flags.environments[environment] ?? {};
+  }
+
+  function view(environment: string, key: string, record: FlagRecord): FlagView {
+    return { environment, key, ...record };
+  }
+
+  function list(environment?: string): FlagView[] {
+    const names = environment === undefined ? Object.keys(config.environments) : [environmentName(environment)];
+    return names.flatMap((name) =>
+      Object.entries(flagsOf(name))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, record]) => view(name, key, record)),
+    );
+  }
+
+  function mayChange(environment: string, user: string): void {
+    const refusal = deployRefusal(environment, config.environments[environment]!, user, 'change flags in');
+    if (refusal) throw new RefusedError('forbidden', refusal);
+  }
+
+  function checkKey(key: string): void {
+    const problem = flagKeyProblem(key);
+    if (problem) throw new RefusedError('bad-input', problem);
+  }
+
+  /** Stores one change: the flag's new value (or its removal) and the audit entry. */
+  async function record(input: Pick<FlagChange, 'environment' | 'key' | 'action' | 'from' | 'to' | 'user' | 'undoOf'>): Promise<FlagChange> {
+    const data = store.data.flags;
+    const at = clock.now().toISOString();
+    const change: FlagChange = { id: String(data.nextChangeId++), ...input, at, undoneBy: null, message: null, push: null };
+    const flags = (data.environments[input.environment] ??= {});
+    if (input.to === null) delete flags[input.key];
+    else flags[input.key] = { value: input.to, updatedBy: input.user, updatedAt: at };
+    if (input.undoOf) {
+      const original = data.history.find((entry) => entry.id === input.undoOf);
+      if (original) original.undoneBy = { change: change.id, user: input.user, at };
+    }
+    data.history.push(change);
+    if (data.history.length > HISTORY_LIMIT) data.history.splice(0, data.history.length - HISTORY_LIMIT);
+    await store.write();
+    log.info({ change: change.id, environment: change.environment, key: change.key, action: change.action, from: change.from, to: change.to, user: change.user }, 'flag changed');
+    options.onChange?.(change);
+    return change;
+  }
+
+  return {
+    environmentName,
+    flagsOf,
+    /** Every flag of one environment, or of all, by environment and key. */
+    list,
+    get(environment: string, key: string): FlagView | null {
+      const name = environmentName(environment);
+      const record = flagsOf(name)[key];
+      return record ? view(name, key, record) : null;
+    },
+    /**
+     * Creates or changes a flag. Setting the value it already has changes nothing and records
+     * nothing (`change: null`).
+     */
+    async set(input: { environment?: string | undefined; key: string; value: string; user: string }): Promise<{ change: FlagChange | null; flag: FlagView }> {
+      const environment = environmentName(input.environment);
+      mayChange(environment, input.user);
+      checkKey(input.key);
+      const value = parseFlagSetting(input.value);
+      if (!value) throw new RefusedError('bad-input', `a flag's value is ${SETTING_RULE}; got "${input.value.slice(0, 100)}"`);
+      const current = flagsOf(environment)[input.key];
+      if (current?.value === value) return { change: null, flag: view(environment, input.key, current) };
+      const change = await record({ environment, key: input.key, action: 'set', from: current?.value ?? null, to: value, user: input.user, undoOf: null });
+      return { change, flag: view(environment, input.key, flagsOf(environment)[input.key]!) };
+    },
+    async remove(input: { environment?: string | undefined; key: string; user: string }): Promise<FlagChange> {
+      const environment = environmentName(input.environment);
+      mayChange(environment, input.user);
+      checkKey(input.key);
+      const current = flagsOf(environment)[input.key];
+      if (!current) throw new RefusedError('not-found', `there is no flag ${input.key} in ${environment}`);
+      return record({ environment, key: input.key, action: 'delete', from: current.value, to: null, user: input.user, undoOf: null });
+    },
+    /**
+     * Reverts one change: the flag goes back to what it was before it (or away, if it was new).
+     * Refused when the flag changed again since, so a later change is never silently lost.
+     */
+    async undo(changeId: string, user: string): Promise<FlagChange> {
+      const original = store.data.flags.history.find((change) => change.id === changeId);
+      if (!original) throw new RefusedError('not-found', `there is no flag change ${changeId}`);
+      const environment = environmentName(original.environment);
+      mayChange(environment, user);
+      if (original.undoneBy) {
+        throw new RefusedError('conflict', `change ${changeId} was undone already by <@${original.undoneBy.user}> at ${original.undoneBy.at} (change ${original.undoneBy.change})`);
+      }
+      const current = flagsOf(environment)[original.key] ?? null;
+      if ((current?.value ?? null) !== original.to) {
+        const now = current ? `it is ${current.value} since <@${current.updatedBy}> set it at ${current.updatedAt}` : 'it was deleted since';
+        throw new RefusedError('conflict', `\`${original.key}\` in ${environment} changed after change ${changeId} (${now}): undo the later change, or set it with \`/flags set\``);
+      }
+      return record({ environment, key: original.key, action: 'undo', from: original.to, to: original.from, user, undoOf: original.id });
+    },
+    change(id: string): FlagChange | undefined {
+      return store.data.flags.history.find((change) => change.id === id);
+    },
+    /** The audit log of one flag, newest first. */
+    history(environment: string, key: string): FlagChange[] {
+      const name = environmentName(environment);
+      checkKey(key);
+      return store.data.flags.history.filter((change) => change.environment === name && change.key === key).reverse();
+    },
+  };
+}
+export type FlagsService = ReturnType<typeof createFlagsService>;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { environmentChannel } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import type { PipelineEvent } from '../pipeline/events.js';
 import type { Pipeline } from '../pipeline/service.js';
@@ -47,9 +48,7 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
     return next;
   }
 
-  function channelOf(deployment: Deployment): string {
-    return config.environments[deployment.environment]?.channel ?? config.channels.deploys;
-  }
+  const channelOf = (deployment: Deployment) => environmentChannel(config, deployment.environment);
 
   function updateRoot(deployment: Deployment): Promise<void> {
     return enqueue(deployment, async () => {

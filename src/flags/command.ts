@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { CommandAnswer } from '../chat/commands/answer.js';
+import { laterAnswer, refusalMessage, type CommandAnswer } from '../chat/commands/answer.js';
 import { UsageError } from '../chat/commands/usage.js';
 import { plain } from '../chat/messages.js';
 import type { ChatMessage, CommandContext } from '../chat/port.js';
+import { environmentChannel } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import { RefusedError } from '../pipeline/errors.js';
 import { parseFlagsCommand, type FlagsCommand } from './grammar.js';
@@ -15,6 +16,7 @@ import type { FlagsService } from './service.js';
  */
 export function createFlagsCommand(deps: { flags: FlagsService; config: Config; log: Logger; publicUrl: () => string }) {
   const { flags, config } = deps;
+  const later = (work: () => Promise<ChatMessage>) => laterAnswer(work, deps.log, '/flags');
 
   function answer(text: string, context: CommandContext): CommandAnswer {
     let command: FlagsCommand;
@@ -29,7 +31,7 @@ export function createFlagsCommand(deps: { flags: FlagsService; config: Config; 
     } catch (error) {
       // `/flags stagin`: the word may be a mistyped command as much as a mistyped environment.
       if (command.kind === 'list' && error instanceof RefusedError && error.code === 'not-found') return { now: plain(`:warning: ${error.message}\n${FLAGS_USAGE}`) };
-      return { now: refusal(error) };
+      return { now: refusalMessage(error) };
     }
   }
 
@@ -55,26 +57,8 @@ export function createFlagsCommand(deps: { flags: FlagsService; config: Config; 
     }
   }
 
-  function channelOf(environment: string): string {
-    return config.environments[environment]?.channel ?? config.channels.deploys;
-  }
-
-  /** An answer that needs work first; a refusal becomes the answer. */
-  function later(work: () => Promise<ChatMessage>): CommandAnswer {
-    return {
-      now: null,
-      later: () =>
-        work().catch((error: unknown) => {
-          deps.log.info({ err: error }, 'flags command refused');
-          return refusal(error);
-        }),
-    };
-  }
+  const channelOf = (environment: string) => environmentChannel(config, environment);
 
   return { answer };
 }
 
-function refusal(error: unknown): ChatMessage {
-  if (error instanceof RefusedError) return plain(`:no_entry: ${error.message}`);
-  throw error;
-}

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Chat } from '../chat/port.js';
+import { environmentChannel } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import type { Connect, Discovery } from '../fleet/types.js';
 import type { Store } from '../store/db.js';
@@ -50,7 +51,7 @@ export function createFlagDelivery(options: FlagDeliveryOptions) {
   }
 
   async function announce(change: FlagChange): Promise<void> {
-    const channel = config.environments[change.environment]?.channel ?? config.channels.deploys;
+    const channel = environmentChannel(config, change.environment);
     change.message = await options.chat.post(channel, flagChangeMessage(change));
     await store.write();
     const original = change.undoOf ? store.data.flags.history.find((entry) => entry.id === change.undoOf) : undefined;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { environmentName as resolveEnvironment } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../pipeline/clock.js';
 import { RefusedError } from '../pipeline/errors.js';
@@ -34,14 +35,7 @@ export interface FlagsServiceOptions {
 export function createFlagsService(options: FlagsServiceOptions) {
   const { config, store, clock, log } = options;
 
-  /** The environment named, else `defaultEnvironment`, else the only one. */
-  function environmentName(requested: string | undefined): string {
-    const names = Object.keys(config.environments);
-    const name = requested ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : undefined);
-    if (!name) throw new RefusedError('bad-input', `name an environment: ${names.join(', ')} (or set defaultEnvironment)`);
-    if (!config.environments[name]) throw new RefusedError('not-found', `there is no environment "${name}"; configured: ${names.join(', ')}`);
-    return name;
-  }
+  const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
 
   /** The flags of one (existing) environment, by key. */
   function flagsOf(environment: string): Record<string, FlagRecord> {

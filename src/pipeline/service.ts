@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { environmentName as resolveEnvironment } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import { InvalidRefError, checkRef } from '../integration/refs.js';
 import { integrationStepNames } from '../integration/runner.js';
@@ -48,13 +49,7 @@ export function createPipeline(options: PipelineOptions) {
   /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
   const reserving = new Map<string, EnvironmentLock>();
 
-  function environmentName(requested: string | undefined): string {
-    const names = Object.keys(config.environments);
-    const name = requested ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : undefined);
-    if (!name) throw new RefusedError('bad-input', `name an environment: ${names.join(', ')} (or set defaultEnvironment)`);
-    if (!config.environments[name]) throw new RefusedError('not-found', `there is no environment "${name}"; configured: ${names.join(', ')}`);
-    return name;
-  }
+  const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
 
   function lockOf(environment: string): EnvironmentLock | null {
     return reserving.get(environment) ?? store.data.locks[environment] ?? null;

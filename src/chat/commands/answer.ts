@@ -1,3 +1,6 @@
+import type { Logger } from 'pino';
+import { RefusedError } from '../../pipeline/errors.js';
+import { plain } from '../messages.js';
 import type { ChatMessage, CommandContext } from '../port.js';
 
 /** What a command answers at once (in the ack), and what it answers later, if anything. */
@@ -8,3 +11,24 @@ export interface CommandAnswer {
 
 /** A slash command, chat-neutral: the Slack listener and the HTTP console both call it. */
 export type CommandHandler = (text: string, context: CommandContext) => CommandAnswer;
+
+/**
+ * An answer that needs work first (a deploy, a lock, a flag change): acked empty, answered later.
+ * A refusal becomes the answer; anything else is a bug and propagates.
+ */
+export function laterAnswer(work: () => Promise<ChatMessage>, log: Logger, what: string): CommandAnswer {
+  return {
+    now: null,
+    later: () =>
+      work().catch((error: unknown) => {
+        log.info({ err: error }, `${what} refused`);
+        return refusalMessage(error);
+      }),
+  };
+}
+
+/** A refusal, as told to the person who asked. */
+export function refusalMessage(error: unknown): ChatMessage {
+  if (error instanceof RefusedError) return plain(`:no_entry: ${error.message}`);
+  throw error;
+}

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { InvalidRefError, checkRef } from '../../integration/refs.js';
-import { RefusedError } from '../../pipeline/errors.js';
 import type { Pipeline } from '../../pipeline/service.js';
+import { environmentChannel } from '../../config/environments.js';
 import type { Config } from '../../config/schema.js';
 import { historyMessage, plain, statusMessage } from '../messages.js';
 import type { ChatMessage, CommandContext } from '../port.js';
 import { DEPLOY_USAGE, parseDeployCommand, type DeployCommand } from './deploy-grammar.js';
 import { UsageError } from './usage.js';
-import type { CommandAnswer } from './answer.js';
+import { laterAnswer, refusalMessage, type CommandAnswer } from './answer.js';
 
 /**
  * `/deploy`, chat-neutral: parses and answers. Unparseable text and refs that break git's rules
@@ -22,6 +22,8 @@ export function createDeployCommand(deps: {
 }) {
   const { pipeline, config } = deps;
 
+  const later = (work: () => Promise<ChatMessage>) => laterAnswer(work, deps.log, '/deploy');
+
   function answer(text: string, context: CommandContext): CommandAnswer {
     let command: DeployCommand;
     try {
@@ -34,7 +36,7 @@ export function createDeployCommand(deps: {
     try {
       return dispatch(command, context);
     } catch (error) {
-      return { now: refusal(error) };
+      return { now: refusalMessage(error) };
     }
   }
 
@@ -86,28 +88,12 @@ export function createDeployCommand(deps: {
       case 'deploy':
         return later(async () => {
           const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, user: context.user });
-          const channel = config.environments[deployment.environment]!.channel ?? config.channels.deploys;
+          const channel = environmentChannel(config, deployment.environment);
           return plain(`:rocket: Deployment ${deployment.id} of \`${deployment.ref}\` (${deployment.sha!.slice(0, 7)}) to ${deployment.environment} started: follow it in <#${channel}>.`);
         });
     }
   }
 
-  /** An answer that needs work first; a refusal becomes the answer. */
-  function later(work: () => Promise<ChatMessage>): CommandAnswer {
-    return {
-      now: null,
-      later: () =>
-        work().catch((error: unknown) => {
-          deps.log.info({ err: error }, 'command refused');
-          return refusal(error);
-        }),
-    };
-  }
-
   return { answer };
 }
 
-function refusal(error: unknown): ChatMessage {
-  if (error instanceof RefusedError) return plain(`:no_entry: ${error.message}`);
-  throw error;
-}

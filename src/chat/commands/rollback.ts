@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
-import { RefusedError } from '../../pipeline/errors.js';
 import type { Pipeline } from '../../pipeline/service.js';
 import { plain } from '../messages.js';
 import type { CommandContext } from '../port.js';
-import type { CommandAnswer } from './answer.js';
+import { laterAnswer, type CommandAnswer } from './answer.js';
 
 export const ROLLBACK_USAGE = '`/rollback [env] [release]`: back to the previous good release, or the one named (release id or commit)';
 
@@ -27,19 +26,14 @@ export function createRollbackCommand(deps: { pipeline: Pipeline; config: Config
     answer(text: string, context: CommandContext): CommandAnswer {
       const parsed = parseRollbackCommand(text, Object.keys(deps.config.environments));
       if (!parsed) return { now: plain(text.trim() === 'help' ? ROLLBACK_USAGE : `:warning: expected ${ROLLBACK_USAGE}`) };
-      return {
-        now: null,
-        later: async () => {
-          try {
-            const deployment = await deps.pipeline.requestRollback({ environment: parsed.environment, release: parsed.release ?? null, user: context.user });
-            return plain(`:rewind: Rollback ${deployment.id} puts ${deployment.release} back on ${deployment.environment}${deployment.fromRelease ? ` (from ${deployment.fromRelease})` : ''}.`);
-          } catch (error) {
-            if (!(error instanceof RefusedError)) throw error;
-            deps.log.info({ err: error }, 'rollback refused');
-            return plain(`:no_entry: ${error.message}`);
-          }
+      return laterAnswer(
+        async () => {
+          const deployment = await deps.pipeline.requestRollback({ environment: parsed.environment, release: parsed.release ?? null, user: context.user });
+          return plain(`:rewind: Rollback ${deployment.id} puts ${deployment.release} back on ${deployment.environment}${deployment.fromRelease ? ` (from ${deployment.fromRelease})` : ''}.`);
         },
-      };
+        deps.log,
+        '/rollback',
+      );
     },
   };
 }

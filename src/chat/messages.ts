@@ -31,8 +31,8 @@ export function deploymentRoot(deployment: Deployment, publicUrl: string): ChatM
   const done = deployment.hosts.filter((host) => host.state === 'succeeded').length;
   const failed = deployment.hosts.filter((host) => host.state === 'failed');
   const fields = [
-    `*Requested by*\n<@${deployment.requestedBy}>`,
-    `*Approved by*\n${deployment.approvedBy === null ? '—' : deployment.approvedBy === 'policy' ? 'policy' : `<@${deployment.approvedBy}>`}`,
+    `*Requested by*\n${mention(deployment.requestedBy)}`,
+    `*Approved by*\n${deployment.approvedBy === null ? '—' : deployment.approvedBy === 'policy' ? 'policy' : `${mention(deployment.approvedBy)}`}`,
     `*Step*\n${running ? running.name : deployment.state}`,
     `*Hosts*\n${deployment.hosts.length ? `${done}/${deployment.hosts.length} done${waveProgress(deployment)}${failed.length ? `, failed: ${failed.map((h) => h.host).join(', ')}` : ''}` : '—'}`,
   ];
@@ -128,7 +128,7 @@ export function promotionMessage(deployment: Deployment): ChatMessage {
       ],
     };
   }
-  const outcome = promotion.decision ? `${promotion.decision === 'promote' ? 'promoted' : 'rolled back'} by <@${promotion.decidedBy}>` : deployment.state;
+  const outcome = promotion.decision ? `${promotion.decision === 'promote' ? 'promoted' : 'rolled back'} by ${mention(promotion.decidedBy)}` : deployment.state;
   return plain(`:bread: The canary (${canary.join(', ')}) of ${deployment.release}: ${outcome}.`);
 }
 
@@ -158,7 +158,7 @@ export function approvalMessage(deployment: Deployment, commits: CommitSummary[]
   const waiting = deployment.state === 'awaiting-approval';
   const blocks: KnownBlock[] = [];
   const headline = waiting
-    ? `:raised_hand: *Approval needed* to deploy \`${deployment.ref}\` (${short(plan.sha)}) to *${plan.environment}*, asked by <@${deployment.requestedBy}>`
+    ? `:raised_hand: *Approval needed* to deploy \`${deployment.ref}\` (${short(plan.sha)}) to *${plan.environment}*, asked by ${mention(deployment.requestedBy)}`
     : `${STATE_ICON[deployment.state]} Approval for \`${deployment.ref}\` (${short(plan.sha)}) to *${plan.environment}*: ${decisionText(deployment)}`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: headline } });
   if (approval.reaskedBecause && waiting) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: Asked again: ${approval.reaskedBecause}` }] });
@@ -184,8 +184,8 @@ export function approvalMessage(deployment: Deployment, commits: CommitSummary[]
 
 function decisionText(deployment: Deployment): string {
   const by = deployment.audit.findLast((entry) => entry.outcome === 'done' && ['approve', 'reject', 'cancel'].includes(entry.action));
-  if (deployment.approvedBy && deployment.approvedBy !== 'policy') return `approved by <@${deployment.approvedBy}>${by ? ` at ${by.at}` : ''}`;
-  if (deployment.rejectedBy) return `rejected by <@${deployment.rejectedBy}>${by ? ` at ${by.at}` : ''}`;
+  if (deployment.approvedBy && deployment.approvedBy !== 'policy') return `approved by ${mention(deployment.approvedBy)}${by ? ` at ${by.at}` : ''}`;
+  if (deployment.rejectedBy) return `rejected by ${mention(deployment.rejectedBy)}${by ? ` at ${by.at}` : ''}`;
   if (deployment.state === 'expired') return `expired (${deployment.reason})`;
   return `${deployment.state}${deployment.reason ? ` (${deployment.reason})` : ''}`;
 }
@@ -194,6 +194,12 @@ function testSummary(deployment: Deployment): string {
   const tests = deployment.steps.filter((step) => !['deploy', 'verify'].includes(step.name));
   if (!tests.length) return 'none configured';
   return tests.map((step) => `${step.state === 'succeeded' ? ':white_check_mark:' : ':x:'} ${step.name}${step.startedAt && step.finishedAt ? ` ${formatDuration(Date.parse(step.finishedAt) - Date.parse(step.startedAt))}` : ''}`).join(' · ');
+}
+
+/** A Slack mention for Slack user ids; anyone else (`github:ada`, `api`) by name, as code. */
+export function mention(user: string | null): string {
+  if (!user) return '?';
+  return /^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : `\`${user}\``;
 }
 
 export function plain(text: string): ChatMessage {
@@ -217,9 +223,9 @@ export interface EnvironmentStatus {
 export function statusMessage(environments: EnvironmentStatus[]): ChatMessage {
   const lines = environments.map(({ name, lock, manualLock, last, live, hosts, flags }) => {
     const liveText = live ? `live: ${live.release} (\`${live.ref}\` ${short(live.sha)}, ${age(live.finishedAt)} ago)` : 'live: nothing deployed by igor yet';
-    const busy = lock ? ` · busy: <@${lock.user}> deploying \`${lock.ref}\` since ${lock.since}` : '';
+    const busy = lock ? ` · busy: ${mention(lock.user)} deploying \`${lock.ref}\` since ${lock.since}` : '';
     const lastText = last && last !== live ? ` · last: ${last.id} ${last.state}` : '';
-    const locked = manualLock ? ` · :lock: locked by <@${manualLock.user}> since ${manualLock.since}${manualLock.reason ? `: ${manualLock.reason}` : ''}` : '';
+    const locked = manualLock ? ` · :lock: locked by ${mention(manualLock.user)} since ${manualLock.since}${manualLock.reason ? `: ${manualLock.reason}` : ''}` : '';
     const drift = hosts.filter((host) => host.error || host.release !== (live?.release ?? null));
     const driftText = drift.length
       ? `\n    :warning: drift: ${drift.map((host) => `${host.host} ${host.error ? `unreachable (${host.error})` : `on ${host.release ?? 'nothing'}`}`).join(', ')}`
@@ -236,7 +242,7 @@ export function historyMessage(deployments: Deployment[]): ChatMessage {
   if (deployments.length === 0) return plain('No deployments yet.');
   const lines = deployments.map(
     (d) =>
-      `${STATE_ICON[d.state]} ${d.id} · ${d.environment} · \`${d.ref}\` ${short(d.sha)} · ${d.state} · by <@${d.requestedBy}>${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `<@${d.approvedBy}>`}` : ''}${d.rejectedBy ? `, rejected by <@${d.rejectedBy}>` : ''} · ${d.createdAt}`,
+      `${STATE_ICON[d.state]} ${d.id} · ${d.environment} · \`${d.ref}\` ${short(d.sha)} · ${d.state} · by ${mention(d.requestedBy)}${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `${mention(d.approvedBy)}`}` : ''}${d.rejectedBy ? `, rejected by ${mention(d.rejectedBy)}` : ''} · ${d.createdAt}`,
   );
   return plain(lines.join('\n'));
 }

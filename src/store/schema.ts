@@ -1,4 +1,5 @@
 import type { Alarm, Silence } from '../alarms/model.js';
+import { emptyCiData, type CiData } from '../ci/types.js';
 import { emptyFlags, type FlagsData } from '../flags/model.js';
 import type { Deployment } from '../pipeline/types.js';
 
@@ -35,8 +36,10 @@ export interface StoreData {
   hostKeys: Record<string, string>;
   /** Feature flags per environment and their audit log (`/flags`, `/api/flags`). */
   flags: FlagsData;
+  /** The integration server: test runs of pushed commits, webhook deliveries seen, deploys waiting. */
+  ci: CiData;
 }
 
 export function emptyStore(): StoreData {
-  return { version: 1, nextDeploymentId: 1, nextAlarmId: 1, alarms: [], silences: {}, deployments: [], locks: {}, manualLocks: {}, badReleases: {}, hostKeys: {}, flags: emptyFlags() };
+  return { version: 1, nextDeploymentId: 1, nextAlarmId: 1, alarms: [], silences: {}, deployments: [], locks: {}, manualLocks: {}, badReleases: {}, hostKeys: {}, flags: emptyFlags(), ci: emptyCiData() };
 }

@@ -3,7 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
-import { createApp, type Igor } from '../../src/app.js';
+import { createApp, type AppOptions, type Igor } from '../../src/app.js';
 import { createExampleRepository } from '../../src/example/repository.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { killPidFiles, startSshFleet, type SshFleet } from './sshd-fleet.js';
@@ -50,6 +50,8 @@ export interface HarnessOptions {
   environments?: Record<string, unknown>;
   /** Merged into the top level of igor.yml (e.g. `alarms`). */
   top?: Record<string, unknown>;
+  /** GitHub webhook secret, token and API URL, as `createApp` takes them. */
+  github?: AppOptions['github'];
 }
 
 /** The real parts around igor: an example app repository, real sshd hosts, the fake Slack Web API, and `igor.yml`. */
@@ -124,6 +126,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logLevel: 'debug',
       logDestination,
       processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', USER: userInfo().username },
+      ...(options.github ? { github: options.github } : {}),
     });
     await igor.start();
     prepared.onClose(() => igor.stop());

@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import { plain } from '../chat/messages.js';
+import type { Chat } from '../chat/port.js';
+import type { Config } from '../config/schema.js';
+import { EnvironmentBusyError, RefusedError } from '../pipeline/errors.js';
+import type { Pipeline } from '../pipeline/service.js';
+import type { Store } from '../store/db.js';
+import type { CiEvent, IntegrationServer } from './server.js';
+import type { CiRun, PendingDeploy } from './types.js';
+
+/**
+ * Continuous deployment: `environments.<env>.autoDeploy: { branch }` deploys each commit of that
+ * branch whose tests passed, through the pipeline and so through the environment's approval
+ * policy. Only the branch's newest pushed commit is deployed. While the environment is busy, the
+ * newest tested commit waits (one per environment, in the store) and is requested when the
+ * deployment there finishes. `options.chat` is read when a message goes out (it may be a getter).
+ */
+export function createAutoDeploy(options: { config: Config; store: Store; pipeline: Pipeline; server: IntegrationServer; chat: Chat; log: Logger }) {
+  const { config, store, pipeline, server } = options;
+  const log = options.log.child({ component: 'auto-deploy' });
+  const pending = () => store.data.ci.pendingDeploys;
+
+  /** Environments that deploy `branch` by themselves. */
+  function environmentsFor(branch: string): string[] {
+    return Object.entries(config.environments)
+      .filter(([, environment]) => environment.autoDeploy && environment.autoDeploy.branch.replace(/^refs\/heads\//, '') === branch)
+      .map(([name]) => name);
+  }
+
+  function tell(text: string): void {
+    options.chat.post(config.channels.deploys, plain(text)).catch((error: unknown) => log.error({ err: error }, 'could not tell the chat about an auto-deploy'));
+  }
+
+  async function deployPending(environment: string): Promise<void> {
+    const next = pending()[environment];
+    if (!next) return;
+    if (pipeline.lockOf(environment)) {
+      log.info({ environment, sha: next.sha }, 'the environment is busy: the tested commit waits for it');
+      await store.write();
+      return;
+    }
+    delete pending()[environment];
+    try {
+      // The branch as ref (so approval.autoApprove.refs applies), the tested commit as sha, and
+      // autoDeploy itself as the authority: the people who configured it are the deployers here.
+      const deployment = await pipeline.request({ ref: next.branch, sha: next.sha, environment, user: next.user, authorizedBy: `environments.${environment}.autoDeploy` });
+      log.info({ environment, sha: next.sha, branch: next.branch, run: next.runId, deployment: deployment.id }, 'auto-deploy requested');
+    } catch (error) {
+      if (error instanceof EnvironmentBusyError) {
+        // Taken in the meantime: wait again, unless a newer commit is already waiting.
+        pending()[environment] ??= next;
+        log.info({ environment, sha: next.sha }, 'the environment became busy: the tested commit waits for it');
+      } else if (error instanceof RefusedError) {
+        log.warn({ environment, sha: next.sha, reason: error.message }, 'auto-deploy refused');
+        tell(`:warning: Not deploying \`${next.branch}\` at \`${next.sha.slice(0, 7)}\` to ${environment} (environments.${environment}.autoDeploy): ${error.message}`);
+      } else {
+        log.error({ err: error, environment, sha: next.sha }, 'auto-deploy failed');
+        tell(`:x: Could not deploy \`${next.branch}\` at \`${next.sha.slice(0, 7)}\` to ${environment}: ${(error as Error).message}`);
+      }
+    }
+    await store.write();
+  }
+
+  function offer(run: CiRun): void {
+    if (server.headOf(run.branch) !== run.sha) {
+      log.info({ run: run.id, branch: run.branch, sha: run.sha }, 'a newer commit was pushed since: not deploying this one');
+      return;
+    }
+    for (const environment of environmentsFor(run.branch)) {
+      const candidate: PendingDeploy = { sha: run.sha, branch: run.branch, user: run.requestedBy, runId: run.id };
+      pending()[environment] = candidate;
+      void deployPending(environment).catch((error: unknown) => log.error({ err: error, environment }, 'could not request an auto-deploy'));
+    }
+  }
+
+  const unsubscribeServer = server.on((event: CiEvent) => {
+    if (event.type === 'finished' && event.run.state === 'passed') offer(event.run);
+  });
+  const unsubscribePipeline = pipeline.on((event) => {
+    if (event.type !== 'finished' || !pending()[event.deployment.environment]) return;
+    const environment = event.deployment.environment;
+    // After the pipeline's own bookkeeping for this event is done.
+    setImmediate(() => void deployPending(environment).catch((error: unknown) => log.error({ err: error, environment }, 'could not request an auto-deploy')));
+  });
+
+  return {
+    stop(): void {
+      unsubscribeServer();
+      unsubscribePipeline();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Chat } from '../chat/port.js';
+import type { Config } from '../config/schema.js';
+import type { Mirror } from '../integration/mirror.js';
+import type { Clock } from '../pipeline/clock.js';
+import type { Pipeline } from '../pipeline/service.js';
+import type { Store } from '../store/db.js';
+import { createDeliveries } from '../webhooks/github/deliveries.js';
+import { GITHUB_HANDLERS } from '../webhooks/github/handlers.js';
+import { githubWebhookRoutes } from '../webhooks/github/route.js';
+import { createCiAnnouncer } from './announcer.js';
+import { createAutoDeploy } from './auto-deploy.js';
+import { createCommitStatuses } from './commit-status.js';
+import { createIntegrationServer, type IntegrationServer } from './server.js';
+import { reportCommitStatuses } from './status-reporter.js';
+import type { CiRun } from './types.js';
+
+export const GITHUB_WEBHOOK_PATH = '/api/github/webhooks';
+export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
+
+export interface GithubIntegrationOptions {
+  config: Config;
+  store: Store;
+  pipeline: Pipeline;
+  /** The same mirror as the pipeline's, so fetches of one repository never overlap. */
+  mirror: Mirror;
+  /** Read when a message goes out: may be a getter for a chat made after this integration. */
+  chat: Chat;
+  log: Logger;
+  clock: Clock;
+  dataDir: string;
+  /** `GITHUB_WEBHOOK_SECRET`; unset means every delivery is refused with 503. */
+  webhookSecret: string | undefined;
+  /** `GITHUB_TOKEN`; unset means no commit statuses. */
+  githubToken?: string | undefined;
+  /** `GITHUB_API_URL`, default `https://api.github.com` (GitHub Enterprise: `https://HOST/api/v3`). */
+  githubApiUrl?: string | undefined;
+  /** igor's PATH and HOME, handed to the integration steps. */
+  path: string;
+  home: string;
+  /** Test runs at once; default 1. */
+  concurrency?: number;
+}
+
+export interface GithubIntegration {
+  /**
+   * `POST /api/github/webhooks`: mount at {@link GITHUB_WEBHOOK_PATH} before `/api` and its token
+   * check and before any body parser (`ownAuth` of `createHttpApp`).
+   */
+  readonly middleware: Router;
+  /** The integration server itself: its runs (`list`, `get`) for status pages and tests. */
+  readonly ci: IntegrationServer;
+  /** The Retry button of a failed test run; throws `RefusedError` for an unknown or unfinished run. */
+  retry(runId: string, user: string): Promise<CiRun>;
+  /** Stops taking pushes, stops running tests (queued again at the next start), flushes chat and statuses. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The integration server behind GitHub's webhooks: every push to a branch of `config.repo` is
+ * tested, failures and fixes are told in the deploys channel, the verdict is set as the commit's
+ * status on GitHub (with a token), and `autoDeploy` branches are deployed once their tests pass.
+ * @example
+ *   const github = createGithubIntegration({ config, store, pipeline, mirror, chat, log, clock, dataDir,
+ *     webhookSecret: env.GITHUB_WEBHOOK_SECRET, githubToken: env.GITHUB_TOKEN, githubApiUrl: env.GITHUB_API_URL, path: env.PATH, home: env.HOME });
+ *   app.use(GITHUB_WEBHOOK_PATH, github.middleware);
+ */
+export function createGithubIntegration(options: GithubIntegrationOptions): GithubIntegration {
+  const { config, store, log } = options;
+  const server = createIntegrationServer({
+    config,
+    store,
+    mirror: options.mirror,
+    clock: options.clock,
+    log,
+    dataDir: options.dataDir,
+    path: options.path,
+    home: options.home,
+    concurrency: options.concurrency,
+  });
+  const announcer = createCiAnnouncer({
+    server,
+    get chat() {
+      return options.chat;
+    },
+    channel: config.channels.deploys,
+    app: config.app,
+    store,
+    log,
+  });
+  const statuses = options.githubToken
+    ? reportCommitStatuses(server, createCommitStatuses({ token: options.githubToken, baseUrl: options.githubApiUrl || DEFAULT_GITHUB_API_URL, log }))
+    : null;
+  const autoDeploy = createAutoDeploy({
+    config,
+    store,
+    pipeline: options.pipeline,
+    server,
+    get chat() {
+      return options.chat;
+    },
+    log,
+  });
+  const middleware = githubWebhookRoutes({
+    secret: options.webhookSecret,
+    handlers: GITHUB_HANDLERS,
+    context: { config, ci: server, log: log.child({ component: 'github-webhooks' }) },
+    deliveries: createDeliveries(store),
+    log,
+  });
+  if (!options.webhookSecret) log.info('GITHUB_WEBHOOK_SECRET is not set: GitHub webhooks are refused, and pushes are not tested');
+
+  return {
+    middleware,
+    ci: server,
+    retry: (runId, user) => server.retry(runId, user),
+    async stop() {
+      autoDeploy.stop();
+      await server.stop();
+      await statuses?.flush();
+      statuses?.stop();
+      await announcer.flush();
+      announcer.stop();
+    },
+  };
+}

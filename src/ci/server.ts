@@ -1,0 +1,319 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Mirror } from '../integration/mirror.js';
+import { runIntegration, type IntegrationResult } from '../integration/runner.js';
+import type { Clock } from '../pipeline/clock.js';
+import { RefusedError } from '../pipeline/errors.js';
+import type { Store } from '../store/db.js';
+import { CI_FINISHED, emptyCiData, type CiData, type CiRepository, type CiRun, type CiRunState } from './types.js';
+
+/** What the integration server tells its listeners (chat, commit statuses, auto-deploy). */
+export type CiEvent =
+  | { type: 'queued'; run: CiRun }
+  | { type: 'started'; run: CiRun }
+  /** `previous` is the branch's last verdict (passed or failed) before this run, if any. */
+  | { type: 'finished'; run: CiRun; previous: CiRun | null }
+  | { type: 'retried'; run: CiRun; of: CiRun };
+
+export type CiListener = (event: CiEvent) => void;
+
+/** A commit pushed to a branch, as a webhook tells it. */
+export interface PushedCommit {
+  branch: string;
+  sha: string;
+  subject: string | null;
+  author: string | null;
+  /** `github:<pusher>`. */
+  requestedBy: string;
+  repository: CiRepository | null;
+  delivery: string | null;
+  forced: boolean;
+}
+
+export interface IntegrationServerOptions {
+  config: Config;
+  store: Store;
+  mirror: Mirror;
+  clock: Clock;
+  log: Logger;
+  /** Workspaces go to `dataDir/ci/<run>`, logs to `dataDir/logs/ci-<run>/<step>.log`. */
+  dataDir: string;
+  /** igor's PATH and HOME, handed to the integration steps. */
+  path: string;
+  home: string;
+  /** How many runs at once; default 1, so a burst of pushes queues instead of overloading the machine. */
+  concurrency?: number;
+}
+
+/** How many runs the store keeps; finished ones go first. */
+const RUN_LIMIT = 500;
+
+/**
+ * The integration server: runs the integration steps on every pushed commit, in its own workspace,
+ * a bounded number at a time. A newer push to a branch supersedes that branch's queued runs; a
+ * deleted branch cancels its runs. Every run is recorded in the store before it is announced.
+ * @example
+ *   const ci = createIntegrationServer({ config, store, mirror, clock, log, dataDir, path, home });
+ *   ci.on((event) => event.type === 'finished' && console.log(event.run.state));
+ *   await ci.push({ branch: 'main', sha, subject: 'Fix', author: 'Ada', requestedBy: 'github:ada', repository: null, delivery: null, forced: false });
+ */
+export function createIntegrationServer(options: IntegrationServerOptions) {
+  const { config, store, mirror, clock } = options;
+  const log = options.log.child({ component: 'ci' });
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const listeners = new Set<CiListener>();
+  const active = new Map<string, { controller: AbortController; stopReason: 'deleted' | 'shutdown' | null; done: Promise<void> }>();
+  let stopping = false;
+
+  // Stores written before this feature, or by an older igor, lack some keys.
+  store.data.ci = { ...emptyCiData(), ...store.data.ci };
+  const data = (): CiData => store.data.ci;
+  const now = () => clock.now().toISOString();
+
+  function emit(event: CiEvent): void {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log.error({ err: error, event: event.type }, 'a listener of the integration server failed');
+      }
+    }
+  }
+
+  function create(input: Omit<CiRun, 'id' | 'state' | 'reason' | 'failedStep' | 'logTail' | 'createdAt' | 'startedAt' | 'finishedAt' | 'message'>): CiRun {
+    const run: CiRun = {
+      id: String(data().nextRunId++),
+      ...input,
+      state: 'queued',
+      reason: null,
+      failedStep: null,
+      logTail: null,
+      createdAt: now(),
+      startedAt: null,
+      finishedAt: null,
+      message: null,
+    };
+    data().runs.push(run);
+    prune();
+    return run;
+  }
+
+  function end(run: CiRun, state: CiRunState, reason: string | null = null): void {
+    run.state = state;
+    run.reason = reason;
+    run.finishedAt = now();
+  }
+
+  /** The branch's last verdict before `run`: what "fixed" is measured against. */
+  function previousVerdict(run: CiRun): CiRun | null {
+    let found: CiRun | null = null;
+    for (const other of data().runs) {
+      if (other.id === run.id || other.branch !== run.branch || (other.state !== 'passed' && other.state !== 'failed') || !other.finishedAt) continue;
+      if (!found || other.finishedAt >= found.finishedAt!) found = other;
+    }
+    return found;
+  }
+
+  /** Marks the branch's queued runs other than `keep` superseded; returns them. */
+  function supersedeQueued(branch: string, by: string, keep: string | null): CiRun[] {
+    const superseded = data().runs.filter((run) => run.branch === branch && run.state === 'queued' && run.id !== keep && !active.has(run.id));
+    for (const run of superseded) end(run, 'superseded', `superseded by ${by.slice(0, 7)}`);
+    return superseded;
+  }
+
+  function finished(runs: CiRun[]): void {
+    for (const run of runs) emit({ type: 'finished', run, previous: previousVerdict(run) });
+  }
+
+  function pump(): void {
+    while (!stopping && active.size < concurrency) {
+      const next = data().runs.find((run) => run.state === 'queued' && !active.has(run.id));
+      if (!next) return;
+      const entry = { controller: new AbortController(), stopReason: null as 'deleted' | 'shutdown' | null, done: Promise.resolve() };
+      active.set(next.id, entry);
+      entry.done = execute(next, entry)
+        .catch((error: unknown) => log.error({ err: error, run: next.id }, 'a test run could not be recorded'))
+        .finally(() => {
+          active.delete(next.id);
+          pump();
+        });
+    }
+  }
+
+  async function execute(run: CiRun, entry: { controller: AbortController; stopReason: 'deleted' | 'shutdown' | null }): Promise<void> {
+    const runLog = log.child({ run: run.id, branch: run.branch, sha: run.sha });
+    run.state = 'running';
+    run.startedAt = now();
+    await store.write();
+    emit({ type: 'started', run });
+    runLog.info('test run started');
+
+    let result: IntegrationResult;
+    try {
+      await mirror.fetch();
+      if (!(await mirror.resolve(run.sha))) {
+        result = { ok: false, step: 'checkout', reason: `found no commit ${run.sha} in ${config.repo} (repo in igor.yml)`, logTail: '', cancelled: false };
+      } else {
+        result = await runIntegration(
+          config.integration,
+          mirror,
+          {
+            deploymentId: `ci-${run.id}`,
+            app: config.app,
+            environment: '',
+            ref: run.branch,
+            sha: run.sha,
+            workspace: join(options.dataDir, 'ci', run.id),
+            logDir: join(options.dataDir, 'logs', `ci-${run.id}`),
+            signal: entry.controller.signal,
+            path: options.path,
+            home: options.home,
+          },
+          (event) => runLog.debug({ step: event.step, outcome: event.type }, 'test step'),
+        );
+      }
+    } catch (error) {
+      runLog.error({ err: error }, 'test run failed unexpectedly');
+      result = { ok: false, step: 'checkout', reason: `unexpected error: ${(error as Error).message}`, logTail: '', cancelled: entry.controller.signal.aborted };
+    }
+
+    if (result.ok) {
+      end(run, 'passed');
+    } else if (result.cancelled || entry.stopReason) {
+      if (entry.stopReason === 'shutdown') end(run, 'interrupted', 'igor was stopped while it ran');
+      else end(run, 'cancelled', 'the branch was deleted');
+    } else {
+      end(run, 'failed', result.reason);
+      run.failedStep = result.step;
+      run.logTail = result.logTail;
+    }
+    await store.write();
+    runLog.info({ state: run.state, step: run.failedStep, reason: run.reason }, 'test run finished');
+    finished([run]);
+  }
+
+  function prune(): void {
+    const excess = data().runs.length - RUN_LIMIT;
+    if (excess <= 0) return;
+    const removable = new Set(data().runs.filter((run) => CI_FINISHED.has(run.state)).slice(0, excess));
+    data().runs = data().runs.filter((run) => !removable.has(run));
+  }
+
+  /** After a restart: runs that were running or interrupted go back to the queue (tests are safe to repeat). */
+  function resume(): void {
+    const stranded = data().runs.filter((run) => run.state === 'running' || run.state === 'interrupted');
+    for (const run of stranded) {
+      Object.assign(run, { state: 'queued', reason: null, startedAt: null, finishedAt: null });
+      log.warn({ run: run.id, branch: run.branch, sha: run.sha }, 'queued a test run again after a restart');
+    }
+    for (const branch of new Set(stranded.map((run) => run.branch))) {
+      const newest = data().runs.filter((run) => run.branch === branch && run.state === 'queued').at(-1)!;
+      supersedeQueued(branch, newest.sha, newest.id);
+    }
+    if (stranded.length) void store.write().catch((error: unknown) => log.error({ err: error }, 'could not record resumed test runs'));
+  }
+
+  resume();
+  // Deferred so listeners subscribe before the first resumed run starts.
+  setImmediate(pump);
+
+  return {
+    on(listener: CiListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    /** Queues a run of a pushed commit; queued runs of the same branch are superseded by it. */
+    async push(commit: PushedCommit): Promise<CiRun> {
+      if (stopping) throw new RefusedError('conflict', 'igor is stopping: the push is not tested');
+      data().heads[commit.branch] = commit.sha;
+      const same = data().runs.find((run) => run.branch === commit.branch && run.sha === commit.sha && (run.state === 'queued' || run.state === 'running'));
+      if (same) {
+        await store.write();
+        log.info({ run: same.id, branch: commit.branch, sha: commit.sha }, 'this commit is being tested already');
+        return same;
+      }
+      const superseded = supersedeQueued(commit.branch, commit.sha, null);
+      const run = create({ ...commit, retryOf: null });
+      await store.write();
+      log.info({ run: run.id, branch: run.branch, sha: run.sha, forced: run.forced, superseded: superseded.map((old) => old.id) }, 'test run queued');
+      finished(superseded);
+      emit({ type: 'queued', run });
+      pump();
+      return run;
+    },
+
+    /** The branch is gone: its queued runs are cancelled and its running ones stopped. */
+    async deleteBranch(branch: string): Promise<CiRun[]> {
+      delete data().heads[branch];
+      const queued = data().runs.filter((run) => run.branch === branch && run.state === 'queued' && !active.has(run.id));
+      for (const run of queued) end(run, 'cancelled', 'the branch was deleted');
+      const running = data().runs.filter((run) => run.branch === branch && active.has(run.id));
+      for (const run of running) {
+        const entry = active.get(run.id)!;
+        entry.stopReason = 'deleted';
+        entry.controller.abort();
+      }
+      await store.write();
+      log.info({ branch, cancelled: queued.map((run) => run.id), stopped: running.map((run) => run.id) }, 'branch deleted: its test runs are cancelled');
+      finished(queued);
+      return [...queued, ...running];
+    },
+
+    /** The Retry button: the same commit again, as a new run asked by `user`. */
+    async retry(runId: string, user: string): Promise<CiRun> {
+      const previous = data().runs.find((run) => run.id === runId);
+      if (!previous) throw new RefusedError('not-found', `there is no test run ${runId} (igor keeps the last ${RUN_LIMIT})`);
+      if (!CI_FINISHED.has(previous.state)) throw new RefusedError('conflict', `test run ${runId} is ${previous.state}: it can be retried once it has finished`);
+      if (stopping) throw new RefusedError('conflict', 'igor is stopping: try again once it is back');
+      const run = create({
+        branch: previous.branch,
+        sha: previous.sha,
+        subject: previous.subject,
+        author: previous.author,
+        requestedBy: user,
+        repository: previous.repository,
+        delivery: null,
+        forced: false,
+        retryOf: previous.id,
+      });
+      await store.write();
+      log.info({ run: run.id, retryOf: previous.id, user }, 'test run retried');
+      emit({ type: 'retried', run, of: previous });
+      emit({ type: 'queued', run });
+      pump();
+      return run;
+    },
+
+    get(id: string): CiRun | undefined {
+      return data().runs.find((run) => run.id === id);
+    },
+
+    /** Newest first. */
+    list(filter: { branch?: string; limit?: number } = {}): CiRun[] {
+      return data()
+        .runs.filter((run) => !filter.branch || run.branch === filter.branch)
+        .slice()
+        .reverse()
+        .slice(0, filter.limit ?? 50);
+    },
+
+    /** The newest pushed commit of `branch`, if igor has seen one. */
+    headOf(branch: string): string | undefined {
+      return data().heads[branch];
+    },
+
+    /** Stops taking runs; running ones are stopped (and queued again at the next start). */
+    async stop(): Promise<void> {
+      stopping = true;
+      for (const entry of active.values()) {
+        entry.stopReason = 'shutdown';
+        entry.controller.abort();
+      }
+      await Promise.all([...active.values()].map((entry) => entry.done));
+      listeners.clear();
+    },
+  };
+}
+export type IntegrationServer = ReturnType<typeof createIntegrationServer>;

@@ -1,0 +1,65 @@
+/** Where a run stands; `passed` and `failed` are verdicts, the rest are runs that gave none. */
+export type CiRunState = 'queued' | 'running' | 'passed' | 'failed' | 'superseded' | 'cancelled' | 'interrupted';
+
+/** The GitHub repository a push came from: where commit statuses go. */
+export interface CiRepository {
+  owner: string;
+  name: string;
+  /** `https://github.com/acme/shop`, for links to commits; null when the payload had none. */
+  htmlUrl: string | null;
+}
+
+/** One run of the integration steps on one commit of one branch. */
+export interface CiRun {
+  id: string;
+  branch: string;
+  sha: string;
+  /** First line of the commit message, and its author, as the push told them. */
+  subject: string | null;
+  author: string | null;
+  /** Who caused the run: `github:<pusher>` for a push, the Slack user id for a Retry. */
+  requestedBy: string;
+  repository: CiRepository | null;
+  /** The `X-GitHub-Delivery` that asked for it, if a webhook did. */
+  delivery: string | null;
+  forced: boolean;
+  retryOf: string | null;
+  state: CiRunState;
+  /** Why it failed or gave no verdict, in words. */
+  reason: string | null;
+  failedStep: string | null;
+  logTail: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** The chat message that told of its result, when one was posted. */
+  message: { channel: string; ts: string } | null;
+}
+
+/** A commit that passed its tests and waits for its environment to free (`autoDeploy`). */
+export interface PendingDeploy {
+  sha: string;
+  branch: string;
+  user: string;
+  runId: string;
+}
+
+/** What the integration server keeps in the store (the `ci` field). */
+export interface CiData {
+  nextRunId: number;
+  /** Oldest first; finished ones are pruned past a limit. */
+  runs: CiRun[];
+  /** `X-GitHub-Delivery` ids acted on, oldest first, bounded. */
+  deliveries: string[];
+  /** The newest pushed commit of each branch. */
+  heads: Record<string, string>;
+  /** Per environment: the newest tested commit to deploy once the environment frees. */
+  pendingDeploys: Record<string, PendingDeploy>;
+}
+
+export function emptyCiData(): CiData {
+  return { nextRunId: 1, runs: [], deliveries: [], heads: {}, pendingDeploys: {} };
+}
+
+/** States a run never leaves. */
+export const CI_FINISHED: ReadonlySet<CiRunState> = new Set(['passed', 'failed', 'superseded', 'cancelled', 'interrupted']);

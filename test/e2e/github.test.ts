@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFiles } from '../../src/example/repository.js';
+import { buttonsOf, textOf } from '../support/fake-slack.js';
+import { deliver, pingPayload, pushPayload, signGithubBody } from '../support/github-webhooks.js';
+import { startHarness, type Harness, type HarnessOptions } from '../support/igor-harness.js';
+import { slackDriver } from './slack-driver.js';
+
+const SECRET = 'e2e-webhook-secret';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function start(staging: Record<string, unknown> = {}, options: HarnessOptions = {}) {
+  const h = (harness = await startHarness({ staging: { autoDeploy: { branch: 'main' }, ...staging }, github: { webhookSecret: SECRET }, ...options }));
+  const webhooks = `${h.igor.url}/api/github/webhooks`;
+  return {
+    h,
+    slack: slackDriver(h),
+    push: (branch: string, after: string, pusher = 'ada') => deliver(webhooks, SECRET, 'push', pushPayload({ repo: h.repo, branch, after, pusher })),
+    webhooks,
+  };
+}
+
+async function commit(h: Harness, files: Record<string, string>, subject: string): Promise<string> {
+  await writeFiles(h.repo, files);
+  const git = simpleGit(h.repo);
+  await git.add('.');
+  await git.commit(subject);
+  return (await git.revparse(['HEAD'])).trim();
+}
+
+describe('GitHub webhooks through the whole igor', () => {
+  it('deploys a push to the autoDeploy branch to every host once its tests pass: the tested commit, asked by its pusher', async () => {
+    const { h, slack, push } = await start();
+    const response = await push('main', h.sha);
+    expect(response.status).toBe(200);
+    const done = await slack.state('1', 'succeeded');
+    expect(done).toMatchObject({ ref: 'main', sha: h.sha, requestedBy: 'github:ada', approvedBy: 'policy', environment: 'staging' });
+    for (const path of Object.values(h.hostPaths)) expect((await readFile(join(path, 'current', 'REVISION'), 'utf8')).trim()).toBe(h.sha);
+    expect(h.igor.pipeline.list()).toHaveLength(1);
+  });
+
+  it('with required approval, stops at the approval request and touches no host', async () => {
+    const { h, slack, push } = await start({ approval: { mode: 'required', approvers: ['U0BOB'] } });
+    expect((await push('main', h.sha)).status).toBe(200);
+    const request = await slack.approvalRequest('1');
+    expect(textOf(request)).toContain(h.sha);
+    expect(buttonsOf(request).map((b) => b.text)).toEqual(['Approve', 'Reject']);
+    expect(h.igor.pipeline.get('1')).toMatchObject({ state: 'awaiting-approval', ref: 'main', sha: h.sha, requestedBy: 'github:ada' });
+    for (const path of Object.values(h.hostPaths)) expect(existsSync(join(path, 'current'))).toBe(false);
+  });
+
+  it('tells a failing push in the deploys channel, deploys nothing, and its Retry button tests the commit again', async () => {
+    const { h, slack, push } = await start();
+    const broken = await commit(h, { 'lib/greeting.js': "exports.greeting = (name) => 'bye, ' + name;\n" }, 'Say bye');
+    expect((await push('main', broken)).status).toBe(200);
+    const failure = await h.slack.waitFor(() => h.slack.messages('C0DEPLOYS')[0], { what: 'the failure message', timeoutMs: 45_000 });
+    expect(textOf(failure)).toContain('tests failed on `main`');
+    expect(textOf(failure)).toContain('`unit` exited with code 1');
+    expect(h.igor.pipeline.list()).toEqual([]);
+
+    const pressed = await slack.press(failure, 'Retry', 'U0BOB');
+    expect(pressed.status).toBe(200);
+    const note = await h.slack.waitFor(() => h.slack.replies('C0DEPLOYS', failure.ts)[0], { what: 'the retry note' });
+    expect(textOf(note)).toContain('<@U0BOB> retries this: test run 2');
+    await h.slack.waitFor(() => h.slack.messages('C0DEPLOYS')[1], { what: 'the second failure', timeoutMs: 45_000 });
+    expect(h.igor.pipeline.list()).toEqual([]);
+  });
+
+  it('answers ping, and refuses a bad signature with 401 without asking for the API token', async () => {
+    const { h, webhooks } = await start();
+    expect((await deliver(webhooks, SECRET, 'ping', pingPayload(h.repo))).status).toBe(200);
+    const payload = pushPayload({ repo: h.repo, branch: 'main', after: h.sha });
+    const forged = await deliver(webhooks, SECRET, 'push', payload, { signature: signGithubBody('wrong', JSON.stringify(payload)) });
+    expect(forged.status).toBe(401);
+    expect(forged.json().error).toMatch(/GITHUB_WEBHOOK_SECRET/);
+    expect(h.igor.pipeline.list()).toEqual([]);
+  });
+
+  it('refuses every delivery with 503 when GITHUB_WEBHOOK_SECRET is not set', async () => {
+    const h = (harness = await startHarness({ staging: { autoDeploy: { branch: 'main' } } }));
+    const response = await deliver(`${h.igor.url}/api/github/webhooks`, 'anything', 'push', pushPayload({ repo: h.repo, branch: 'main', after: h.sha }));
+    expect(response.status).toBe(503);
+    expect(response.json().error).toMatch(/GITHUB_WEBHOOK_SECRET/);
+  });
+});

@@ -12,12 +12,13 @@ import { createAlarmAnnouncer } from './chat/alarm-announcer.js';
 import { createAnnouncer } from './chat/announcer.js';
 import { createDeployCommand } from './chat/commands/deploy.js';
 import { createRollbackCommand } from './chat/commands/rollback.js';
-import { createLocalChat } from './chat/local/adapter.js';
+import { createConsole, type LocalConsole } from './chat/console/index.js';
 import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
 import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
 import { boltLogger } from './chat/slack/logger.js';
+import { createGithubIntegration, GITHUB_WEBHOOK_PATH } from './ci/github-integration.js';
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ensureExampleBundle } from './example/bundle.js';
@@ -39,6 +40,7 @@ import { isLoopback } from './http/auth.js';
 import { createMirror } from './integration/mirror.js';
 import { createLogger } from './logger.js';
 import { systemClock, type Clock } from './pipeline/clock.js';
+import { RefusedError } from './pipeline/errors.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
 import { openStore, type Store } from './store/db.js';
@@ -65,6 +67,8 @@ export interface AppOptions {
   logDestination?: DestinationStream;
   /** igor's PATH and HOME, handed to integration steps; the default user for SSH. */
   processEnv: { PATH: string; HOME: string; USER: string };
+  /** GitHub webhooks (`GITHUB_WEBHOOK_SECRET`) and commit statuses (`GITHUB_TOKEN`, `GITHUB_API_URL`). */
+  github?: { webhookSecret?: string | undefined; token?: string | undefined; apiUrl?: string | undefined };
   clock?: Clock;
 }
 
@@ -122,10 +126,12 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       });
     };
   }
+  // One mirror for deployments and the integration server, so fetches of the repository never overlap.
+  const mirror = createMirror({ repo: config.repo, cacheDir: join(dataDir, 'mirrors') });
   const pipeline = createPipeline({
     config,
     store,
-    mirror: createMirror({ repo: config.repo, cacheDir: join(dataDir, 'mirrors') }),
+    mirror,
     discoveries,
     connectors,
     clock,
@@ -149,6 +155,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     log,
   });
   let chat: Chat;
+  let igorConsole: LocalConsole | null = null;
   const flags = createFlags({
     config,
     store,
@@ -164,17 +171,35 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     log,
     clock,
   });
+  const github = createGithubIntegration({
+    config,
+    store,
+    pipeline,
+    mirror,
+    get chat() {
+      return chat;
+    },
+    log,
+    clock,
+    dataDir,
+    webhookSecret: options.github?.webhookSecret,
+    githubToken: options.github?.token,
+    githubApiUrl: options.github?.apiUrl,
+    path: options.processEnv.PATH,
+    home: options.processEnv.HOME,
+  });
   const commands = {
     '/deploy': createDeployCommand({ pipeline, config, log, flagsChangedSince: (name, since) => flagsChangedText(flags.changedSince(name, since)) }).answer,
     '/rollback': createRollbackCommand({ pipeline, config, log }).answer,
     '/flags': flags.command,
   };
+  const actions = createDeploymentActions(pipeline, alarms);
 
   const http = createHttpApp({
     apiToken: options.apiToken,
     localMode,
     log,
-    ownAuth: { '/api/alerts/alertmanager': alertmanagerRoutes({ alarms, token: options.alertsToken, log }) },
+    ownAuth: { '/api/alerts/alertmanager': alertmanagerRoutes({ alarms, token: options.alertsToken, log }), [GITHUB_WEBHOOK_PATH]: github.middleware },
     api: {
       '/alarms': alarmRoutes(alarms),
       '/flags': flags.apiRoutes,
@@ -209,12 +234,35 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     }
     chat = createSlackChat(bolt.client);
     commandListeners.register(bolt, { commands, log });
-    actionListeners.register(bolt, { actions: createDeploymentActions(pipeline, alarms), alarms, chat, log, undoFlag: flags.undo });
+    actionListeners.register(bolt, { actions, alarms, chat, log, undoFlag: flags.undo, ci: github });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
   } else {
-    chat = createLocalChat(log);
+    igorConsole = createConsole({
+      config,
+      pipeline,
+      alarms,
+      commands,
+      actions,
+      log,
+      apiToken: options.apiToken,
+      localMode,
+      extraActions: {
+        'flag-undo': flags.undo,
+        'ci-retry': async (runId, user) => {
+          try {
+            const run = await github.retry(runId, user);
+            return { ok: true, text: `Test run ${run.id} retries ${runId}.` };
+          } catch (error) {
+            if (error instanceof RefusedError) return { ok: false, text: error.message };
+            throw error;
+          }
+        },
+      },
+    });
+    http.use('/', igorConsole.router);
+    chat = igorConsole.chat;
   }
   finishHttpApp(http, log);
   const announcer = createAnnouncer({ chat, config, store, pipeline, get publicUrl() { return publicUrl; }, log });
@@ -252,10 +300,15 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       alarmAnnouncer.start();
       monitor.start();
       log.info({ url, mode: localMode ? 'local' : options.slack?.appToken ? 'slack-socket' : 'slack-http', config: usesExample ? 'bundled example' : options.configPath }, 'igor is listening');
+      if (igorConsole) {
+        const hint = `${usesExample ? ' and type /deploy main to staging' : ''}${options.apiToken ? ' (it asks for IGOR_API_TOKEN)' : ''}`;
+        log.info({ console: `${url}/` }, `the console is at ${url}/ : open it in a browser${hint}`);
+      }
       return { url };
     },
     async stop() {
       monitor.stop();
+      await github.stop();
       if (bolt && options.slack?.appToken) await bolt.stop();
       if (server) {
         const closing = new Promise<void>((done) => server!.close(() => done()));
@@ -269,6 +322,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       await announcer.flush();
       announcer.stop();
       await alarmAnnouncer.stop();
+      igorConsole?.close();
       await flags.flush();
       await store.write();
       log.info('igor stopped');

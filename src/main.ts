@@ -21,15 +21,10 @@ try {
     alarmRetryMs: env.IGOR_ALARM_RETRY_MS ? Number(env.IGOR_ALARM_RETRY_MS) : undefined,
     graceMs: env.IGOR_GRACE_PERIOD ? Number(env.IGOR_GRACE_PERIOD) * 1000 : undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
+    github: { webhookSecret: env.GITHUB_WEBHOOK_SECRET, token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },
     processEnv: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/', USER: env.USER ?? env.LOGNAME ?? 'root' },
   });
-  const { url } = await igor.start();
-  if (igor.usesExample) {
-    igor.log.info(
-      { url },
-      `local mode with the bundled example: try  curl -s -X POST ${url}/api/commands -H 'content-type: application/json' -d '{"command":"/deploy","text":"main to staging","user":"U0ME"}'  then  curl -s ${url}/api/deployments`,
-    );
-  }
+  await igor.start();
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -6,14 +6,28 @@ import { createExampleRepository } from './repository.js';
 /** The port the example app listens on, on each local server's own loopback address. */
 export const EXAMPLE_APP_PORT = 4180;
 
+/** The example's people, for the console's "act as": Alice and Bob approve production, Carol only deploys there. */
+export const EXAMPLE_USERS = { alice: 'U0ALICE', bob: 'U0BOB', carol: 'U0CAROL' } as const;
+
 /**
- * What local mode runs with no `igor.yml`: the example app's repository and two local servers
- * (127.0.0.2 and 127.0.0.3) under `dataDir`, created on first use. Returns the config as YAML.
+ * What local mode runs with no `igor.yml`: the example app's repository and its local servers
+ * under `dataDir`, created on first use. Returns the config as YAML.
+ * - `staging`: anyone deploys, automatic approval, two servers (127.0.0.2 and 127.0.0.3).
+ * - `production`: Alice, Bob and Carol deploy; Alice or Bob approves, never their own request; a
+ *   canary of one server bakes, then the rest follows (127.0.0.4 and 127.0.0.5).
+ *
+ * `appPort` is the example app's port on every server (tests running beside another igor pick another).
  */
-export async function ensureExampleBundle(dataDir: string): Promise<string> {
+export async function ensureExampleBundle(dataDir: string, appPort: number = EXAMPLE_APP_PORT): Promise<string> {
   const root = join(dataDir, 'example');
   const repo = join(root, 'repo');
   if (!(await access(join(repo, '.git')).then(() => true, () => false))) await createExampleRepository(repo);
+  const app = {
+    restart: `APP_PORT=${appPort} bash scripts/restart.sh`,
+    health: { url: `http://{host}:${appPort}/health`, interval: '200ms', retries: 25 },
+    keepReleases: 3,
+  };
+  const { alice, bob, carol } = EXAMPLE_USERS;
   const config = {
     app: 'example',
     repo,
@@ -28,9 +42,19 @@ export async function ensureExampleBundle(dataDir: string): Promise<string> {
             { name: 'web-2', path: join(root, 'servers', 'web-2'), host: '127.0.0.3' },
           ],
         },
-        restart: `APP_PORT=${EXAMPLE_APP_PORT} bash scripts/restart.sh`,
-        health: { url: `http://{host}:${EXAMPLE_APP_PORT}/health`, interval: '200ms', retries: 25 },
-        keepReleases: 3,
+        ...app,
+      },
+      production: {
+        deployers: [alice, bob, carol],
+        approval: { mode: 'required', approvers: [alice, bob], allowSelfApproval: false, expiresAfter: '30m' },
+        servers: {
+          local: [
+            { name: 'prod-1', path: join(root, 'servers', 'prod-1'), host: '127.0.0.4' },
+            { name: 'prod-2', path: join(root, 'servers', 'prod-2'), host: '127.0.0.5' },
+          ],
+        },
+        ...app,
+        strategy: { canary: { servers: 1, bake: '5s', promote: 'auto' }, waves: ['100%'] },
       },
     },
   };

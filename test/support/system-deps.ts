@@ -18,6 +18,8 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   // openssh-server depends on openssh-client, so one package line covers both.
   { binary: 'ssh-keygen', aptPackage: 'openssh-server' },
   { binary: 'prometheus-alertmanager', aptPackage: 'prometheus-alertmanager' },
+  // The console's browser test drives Debian's Chromium with playwright-core (no browser download).
+  { binary: 'chromium', aptPackage: 'chromium' },
 ];
 
 /**

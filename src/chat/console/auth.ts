@@ -1,0 +1,58 @@
+import { createHmac } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import { isLoopback, tokensEqual } from '../../http/auth.js';
+import { HttpError } from '../../http/errors.js';
+
+/** The cookie that lets `EventSource` (which cannot send headers) into the event stream. */
+const COOKIE = 'igor_console';
+
+/** What the cookie holds: derived from the token, so the token itself is never in a cookie. */
+function sessionValue(token: string): string {
+  return createHmac('sha256', token).update('igor console session').digest('hex');
+}
+
+/**
+ * Guards the console's data and actions, as the control API is guarded. With `IGOR_API_TOKEN` set,
+ * every request needs `Authorization: Bearer <token>`; read-only GETs (the event stream, logs) may
+ * instead carry the session cookie that a request with the bearer token got. Buttons and commands
+ * always need the header, so another site cannot make a browser press them. With no token, only
+ * loopback callers get in, in local mode, and only when they name a loopback host (so a site whose
+ * name a DNS rebinding points at 127.0.0.1 cannot read the console either).
+ */
+export function consoleGuard(options: { token: string | undefined; localMode: boolean }): RequestHandler {
+  return (request, response, next) => {
+    if (!options.token) {
+      if (options.localMode && isLoopback(request.socket.remoteAddress) && isLoopbackName(request.hostname)) return next();
+      return next(new HttpError(401, 'the console needs IGOR_API_TOKEN here: it is open without one only on loopback in local mode'));
+    }
+    const bearer = /^Bearer (.+)$/i.exec(request.get('authorization') ?? '')?.[1];
+    if (bearer !== undefined) {
+      if (!tokensEqual(bearer, options.token)) return next(new HttpError(401, 'the console needs a valid bearer token (IGOR_API_TOKEN)'));
+      setSessionCookie(request, response, options.token);
+      return next();
+    }
+    const cookie = readCookie(request, COOKIE);
+    if (request.method === 'GET' && cookie && tokensEqual(cookie, sessionValue(options.token))) return next();
+    next(new HttpError(401, 'the console needs a bearer token (IGOR_API_TOKEN)'));
+  };
+}
+
+function isLoopbackName(hostname: string | undefined): boolean {
+  if (!hostname) return false;
+  const name = hostname.replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name.endsWith('.localhost') || isLoopback(name);
+}
+
+function setSessionCookie(request: Request, response: Response, token: string): void {
+  const value = sessionValue(token);
+  if (readCookie(request, COOKIE) === value) return;
+  response.cookie(COOKIE, value, { httpOnly: true, sameSite: 'strict', path: '/console', secure: request.secure });
+}
+
+function readCookie(request: Request, name: string): string | undefined {
+  for (const part of (request.get('cookie') ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}

@@ -1,0 +1,166 @@
+// Block Kit to HTML, for the local console: the same block objects igor sends to Slack, shown as
+// Slack shows them. A plain ES module with no DOM, so the browser and vitest load the same file.
+// Everything that comes from a message is escaped; a block or element it does not know is shown
+// as a labelled placeholder, never dropped.
+
+/** Slack's emoji names that igor's messages use, as characters; others stay `:name:`. */
+const EMOJI = {
+  alarm_clock: '⏰',
+  arrows_counterclockwise: '🔄',
+  bell: '🔔',
+  bread: '🍞',
+  eyes: '👀',
+  hourglass: '⌛',
+  information_source: 'ℹ️',
+  lock: '🔒',
+  mag: '🔍',
+  mute: '🔇',
+  no_entry: '⛔',
+  no_entry_sign: '🚫',
+  raised_hand: '✋',
+  rewind: '⏪',
+  rocket: '🚀',
+  rotating_light: '🚨',
+  test_tube: '🧪',
+  unlock: '🔓',
+  warning: '⚠️',
+  white_check_mark: '✅',
+  x: '❌',
+  tada: '🎉',
+  triangular_flag_on_post: '🚩',
+  arrow_right: '➡️',
+  leftwards_arrow_with_hook: '↩️',
+  heavy_check_mark: '✔️',
+  large_green_circle: '🟢',
+  red_circle: '🔴',
+};
+
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** Only these schemes become links; anything else (`javascript:`) is shown as text. */
+function safeUrl(url) {
+  return /^(https?:\/\/|mailto:|\/(?!\/))/i.test(url) ? url : null;
+}
+
+/**
+ * Slack mrkdwn as HTML: ```code blocks```, `code`, *bold*, _italics_, ~strike~, links `<url|text>`,
+ * mentions `<@U…>`, `<#C…>`, `<!here>`, emoji names, and line breaks.
+ * @example mrkdwn('*Hosts* <@U0BOB>') // '<b>Hosts</b> <span class="bk-mention">@U0BOB</span>'
+ */
+export function mrkdwn(text, options = {}) {
+  // Pieces that must not be formatted are set aside behind markers, the rest is escaped, then
+  // formatted, and the pieces are put back. The markers are private-use characters, removed from the text first, so it cannot fake one.
+  const pieces = [];
+  const keep = (html) => `\uE000${pieces.push(html) - 1}\uE001`;
+  let source = String(text ?? '').replace(/[\uE000\uE001]/g, '');
+  source = source.replace(/```\n?([\s\S]*?)```/g, (_, code) => keep(`<pre class="bk-pre">${escapeHtml(code)}</pre>`));
+  source = source.replace(/`([^`\n]+)`/g, (_, code) => keep(`<code class="bk-code">${escapeHtml(code)}</code>`));
+  source = source.replace(/<([^<>\n]+)>/g, (_, inner) => keep(special(inner, options)));
+  let html = escapeHtml(source);
+  html = html.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
+  html = html.replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])/g, '$1<b>$2</b>');
+  html = html.replace(/(^|[^\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])/g, '$1<i>$2</i>');
+  html = html.replace(/(^|[^\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])/g, '$1<s>$2</s>');
+  html = html.replace(/\n/g, '<br>');
+  return html.replace(/\uE000(\d+)\uE001/g, (_, index) => pieces[Number(index)]);
+}
+
+/** What is between `<` and `>`: a mention, a channel, a special mention or a link. */
+function special(inner, options) {
+  const [target, label] = splitOnce(inner, '|');
+  if (target.startsWith('@')) {
+    const id = target.slice(1);
+    const name = label || options.users?.[id] || id;
+    return `<span class="bk-mention" data-user="${escapeHtml(id)}">@${escapeHtml(name)}</span>`;
+  }
+  if (target.startsWith('#')) {
+    const id = target.slice(1);
+    const name = label || options.channels?.[id] || id;
+    return `<a class="bk-channel" href="#${escapeHtml(id)}" data-channel="${escapeHtml(id)}">#${escapeHtml(name)}</a>`;
+  }
+  if (target.startsWith('!')) {
+    const word = target.slice(1).split('^')[0];
+    return `<span class="bk-mention">@${escapeHtml(label || word)}</span>`;
+  }
+  // Not a link either (`<checkout>` in a commit subject): the text as it was typed.
+  if (!/^([a-z][a-z0-9+.-]*:|\/)/i.test(target)) return escapeHtml(`<${inner}>`);
+  const href = safeUrl(options.rewriteUrl ? options.rewriteUrl(target) : target);
+  if (!href) return escapeHtml(label || target);
+  return `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${escapeHtml(label || target)}</a>`;
+}
+
+function splitOnce(text, separator) {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/** A text object: `mrkdwn` formatted, `plain_text` escaped (with emoji names, as Slack does). */
+export function textObject(text, options = {}) {
+  if (!text || typeof text !== 'object') return '';
+  if (text.type === 'mrkdwn') return mrkdwn(text.text, options);
+  return escapeHtml(text.text ?? '').replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
+}
+
+function placeholder(kind, type) {
+  return `<div class="bk-unknown" data-type="${escapeHtml(type)}">[${kind} “${escapeHtml(type)}” cannot be shown in the console]</div>`;
+}
+
+/** A button carries what the page needs to send the same action as Slack: `igor.<action>` and its value. */
+function element(item, options) {
+  if (item?.type === 'button') {
+    const style = item.style === 'primary' || item.style === 'danger' ? ` bk-${item.style}` : '';
+    const label = textObject(item.text, options);
+    const url = item.url ? safeUrl(item.url) : null;
+    if (url) return `<a class="bk-button${style}" href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${label}</a>`;
+    const disabled = options.interactive === false ? ' disabled' : '';
+    return `<button type="button" class="bk-button${style}" data-action="${escapeHtml(item.action_id ?? '')}" data-value="${escapeHtml(item.value ?? '')}"${disabled}>${label}</button>`;
+  }
+  if (item?.type === 'image') return image(item);
+  return placeholder('element', item?.type ?? 'unknown');
+}
+
+function image(item) {
+  const src = item.image_url ? safeUrl(item.image_url) : null;
+  if (!src) return `<span class="bk-image-alt">${escapeHtml(item.alt_text ?? 'image')}</span>`;
+  return `<img class="bk-image" src="${escapeHtml(src)}" alt="${escapeHtml(item.alt_text ?? '')}">`;
+}
+
+/** One block as HTML. */
+export function renderBlock(block, options = {}) {
+  switch (block?.type) {
+    case 'header':
+      return `<div class="bk-header">${textObject(block.text, options)}</div>`;
+    case 'section': {
+      const text = block.text ? `<div class="bk-text">${textObject(block.text, options)}</div>` : '';
+      const fields = Array.isArray(block.fields) && block.fields.length
+        ? `<div class="bk-fields">${block.fields.map((field) => `<div class="bk-field">${textObject(field, options)}</div>`).join('')}</div>`
+        : '';
+      const accessory = block.accessory ? `<div class="bk-accessory">${element(block.accessory, options)}</div>` : '';
+      return `<div class="bk-section"><div class="bk-section-body">${text}${fields}</div>${accessory}</div>`;
+    }
+    case 'context': {
+      const items = (block.elements ?? []).map((item) => (item?.type === 'image' ? image(item) : item?.type === 'mrkdwn' || item?.type === 'plain_text' ? `<span>${textObject(item, options)}</span>` : placeholder('element', item?.type ?? 'unknown')));
+      return `<div class="bk-context">${items.join('')}</div>`;
+    }
+    case 'divider':
+      return '<hr class="bk-divider">';
+    case 'actions':
+      return `<div class="bk-actions">${(block.elements ?? []).map((item) => element(item, options)).join('')}</div>`;
+    case 'image':
+      return `<div class="bk-image-block">${block.title ? `<div class="bk-image-title">${textObject(block.title, options)}</div>` : ''}${image(block)}</div>`;
+    default:
+      return placeholder('block', block?.type ?? 'unknown');
+  }
+}
+
+/** A whole message: its blocks, or its fallback text (mrkdwn) when it has none. */
+export function renderMessage(message, options = {}) {
+  const blocks = Array.isArray(message?.blocks) && message.blocks.length ? message.blocks : null;
+  if (!blocks) return `<div class="bk-section"><div class="bk-text">${mrkdwn(message?.text ?? '', options)}</div></div>`;
+  return blocks.map((block) => renderBlock(block, options)).join('');
+}

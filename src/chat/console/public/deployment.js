@@ -1,0 +1,214 @@
+/* global document, window, TextDecoder, AbortController, setTimeout */
+// A deployment's page: its facts, a timeline of the pipeline and of each host drawn as bars, and
+// its steps' logs, streamed while they are written. Kept current by the console's event stream.
+import { escapeHtml, mrkdwn } from './blocks.js';
+import { api, openEvents } from './session.js';
+
+const id = decodeURIComponent(window.location.pathname.split('/').pop());
+const $ = (name) => document.getElementById(name);
+const PHASES = ['connect', 'upload', 'unpack', 'steps', 'switch', 'restart', 'health', 'prune', 'rollback'];
+/** The log being shown: its step and the stream's abort controller. */
+let openLog = null;
+let refreshTimer = null;
+let last = null;
+
+const ms = (iso) => Date.parse(iso);
+function duration(milliseconds) {
+  if (!(milliseconds >= 0)) return '';
+  if (milliseconds < 1000) return `${Math.round(milliseconds)}ms`;
+  if (milliseconds < 60_000) return `${(milliseconds / 1000).toFixed(1)}s`;
+  return `${Math.floor(milliseconds / 60_000)}m${Math.round((milliseconds % 60_000) / 1000)}s`;
+}
+
+async function refresh() {
+  const response = await api(`/console/deployments/${encodeURIComponent(id)}/data`);
+  const data = await response.json();
+  if (!response.ok) {
+    $('error').textContent = data.error;
+    return;
+  }
+  last = data;
+  render(data);
+}
+
+function render({ deployment, timeline, logs, active }) {
+  const d = deployment;
+  document.title = `${d.kind} ${d.id} · ${d.environment} · igor`;
+  $('title').innerHTML = `${escapeHtml(d.app)}: ${escapeHtml(d.kind)} <code>${escapeHtml(d.ref)}</code> to ${escapeHtml(d.environment)} <span class="state state-${escapeHtml(d.state)}">${escapeHtml(d.state)}</span>`;
+  const facts = [
+    ['Deployment', d.id],
+    ['Commit', d.sha ?? '—'],
+    ['Release', d.release ?? '—'],
+    ['Requested by', d.requestedBy],
+    ['Approved by', d.approvedBy ?? '—'],
+    ['Started', new Date(d.createdAt).toLocaleString()],
+    ['Took', duration((d.finishedAt ? ms(d.finishedAt) : Date.now()) - ms(d.createdAt)) + (active ? ' so far' : '')],
+  ];
+  if (d.reason) facts.push(['Reason', d.reason]);
+  $('facts').innerHTML = facts.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${name === 'Reason' ? mrkdwn(value) : escapeHtml(value)}</dd>`).join('');
+  const end = d.finishedAt ? ms(d.finishedAt) : Date.now();
+  drawPipeline(d, end);
+  drawHosts(d, timeline, active ? Date.now() : null);
+  $('hosts').innerHTML = d.hosts.length
+    ? `<tr><th>Host</th><th>Wave</th><th>State</th><th>Release</th><th>Before</th><th>Error</th></tr>${d.hosts
+        .map((h) => `<tr><td>${escapeHtml(h.host)}</td><td>${escapeHtml(h.wave ?? '')}</td><td class="state-${escapeHtml(h.state)}">${escapeHtml(h.state)}</td><td>${escapeHtml(h.release ?? '')}</td><td>${escapeHtml(h.previousRelease ?? '')}</td><td>${escapeHtml(h.error ?? '')}</td></tr>`)
+        .join('')}`
+    : '';
+  renderSteps(d, logs);
+}
+
+/** Bars on one time axis: `rows` of `{ label, segments: [{ name, start, end, title }] }`. */
+function drawBars(container, rows, from, to) {
+  container.replaceChildren();
+  const span = Math.max(to - from, 1);
+  const axis = document.createElement('div');
+  axis.className = 'axis';
+  axis.textContent = `0 → ${duration(span)}`;
+  container.append(axis);
+  for (const row of rows) {
+    const line = document.createElement('div');
+    line.className = 'row';
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = row.label;
+    const track = document.createElement('div');
+    track.className = 'track';
+    for (const segment of row.segments) {
+      const bar = document.createElement('div');
+      bar.className = `bar phase-${segment.name}`;
+      // Set through the DOM, not markup: the page's CSP allows no inline styles.
+      bar.style.left = `${((segment.start - from) / span) * 100}%`;
+      bar.style.width = `${Math.max(((segment.end - segment.start) / span) * 100, 0.4)}%`;
+      bar.title = segment.title;
+      track.append(bar);
+    }
+    line.append(label, track);
+    container.append(line);
+  }
+}
+
+function drawPipeline(d, end) {
+  const rows = d.steps
+    .filter((step) => step.startedAt)
+    .map((step) => ({
+      label: step.name,
+      segments: [{ name: `step-${step.state}`, start: ms(step.startedAt), end: step.finishedAt ? ms(step.finishedAt) : end, title: `${step.name}: ${step.state} ${duration((step.finishedAt ? ms(step.finishedAt) : end) - ms(step.startedAt))}` }],
+    }));
+  if (!rows.length) {
+    $('pipeline').textContent = 'No step has started yet.';
+    return;
+  }
+  drawBars($('pipeline'), rows, ms(d.createdAt), end);
+}
+
+function drawHosts(d, timeline, now) {
+  const waves = Object.fromEntries(d.hosts.map((host) => [host.host, host.wave]));
+  const all = timeline.flatMap((host) => host.segments);
+  if (!all.length) {
+    $('hosts-timeline').textContent = 'No host has been touched yet.';
+    $('legend').replaceChildren();
+    return;
+  }
+  const from = Math.min(...all.map((segment) => ms(segment.start)));
+  const latest = Math.max(...all.map((segment) => ms(segment.end ?? segment.start)));
+  const to = now ?? latest;
+  const rows = timeline.map((host) => ({
+    label: `${host.host}${waves[host.host] ? ` (${waves[host.host]})` : ''}`,
+    segments: host.segments.map((segment) => {
+      const stop = segment.end ? ms(segment.end) : to;
+      return { name: PHASES.includes(segment.phase) ? segment.phase : 'other', start: ms(segment.start), end: stop, title: `${segment.phase} ${duration(stop - ms(segment.start))}` };
+    }),
+  }));
+  drawBars($('hosts-timeline'), rows, from, Math.max(to, latest));
+  const used = new Set(all.map((segment) => (PHASES.includes(segment.phase) ? segment.phase : 'other')));
+  $('legend').innerHTML = [...PHASES, 'other'].filter((phase) => used.has(phase)).map((phase) => `<span><i class="bar phase-${phase}"></i>${phase}</span>`).join('');
+}
+
+function renderSteps(d, logs) {
+  const container = $('steps');
+  const openStep = openLog?.step;
+  const html = d.steps
+    .map((step) => {
+      const took = step.startedAt ? duration((step.finishedAt ? ms(step.finishedAt) : Date.now()) - ms(step.startedAt)) : '';
+      const hasLog = logs.includes(step.name) || step.state === 'running';
+      return `<div class="step" id="step-${escapeHtml(step.name)}">
+        <span class="state state-${escapeHtml(step.state)}">${escapeHtml(step.state)}</span> <b>${escapeHtml(step.name)}</b> <span class="took">${took}</span>
+        ${hasLog ? `<button type="button" data-log="${escapeHtml(step.name)}">${openStep === step.name ? 'hide log' : 'show log'}</button>` : ''}
+        ${step.error ? `<p class="error">${escapeHtml(step.error)}</p>` : ''}
+      </div>`;
+    })
+    .join('');
+  // The open log's <pre> is kept, so a refresh does not cut the stream.
+  const pre = openStep ? $('log') : null;
+  container.innerHTML = html;
+  if (pre && openStep) document.getElementById(`step-${openStep}`)?.append(pre);
+}
+
+/** Streams a step's log into the page: all of it, then what is written while the step runs. */
+async function showLog(step) {
+  openLog?.controller.abort();
+  const controller = new AbortController();
+  openLog = { step, controller };
+  const pre = document.createElement('pre');
+  pre.id = 'log';
+  pre.className = 'log';
+  $('log')?.remove();
+  document.getElementById(`step-${step}`)?.append(pre);
+  if (last) renderSteps(last.deployment, last.logs);
+  try {
+    const response = await api(`/console/deployments/${encodeURIComponent(id)}/logs/${encodeURIComponent(step)}`, { signal: controller.signal });
+    if (!response.ok) {
+      pre.textContent = (await response.json()).error;
+      return;
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const follow = pre.scrollHeight - pre.scrollTop - pre.clientHeight < 40;
+      pre.textContent += decoder.decode(value, { stream: true });
+      if (follow) pre.scrollTop = pre.scrollHeight;
+    }
+  } catch (error) {
+    if (error.name !== 'AbortError') pre.textContent += `\n[the log stream stopped: ${error.message}]`;
+  }
+}
+
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('[data-log]');
+  if (!button) return;
+  if (openLog?.step === button.dataset.log) {
+    openLog.controller.abort();
+    openLog = null;
+    $('log')?.remove();
+    if (last) renderSteps(last.deployment, last.logs);
+  } else void showLog(button.dataset.log);
+});
+
+/** Many changes arrive while hosts deploy: one refresh for each burst. */
+function scheduleRefresh() {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    void refresh();
+  }, 250);
+}
+
+async function start() {
+  await refresh();
+  const wanted = /^#log-(.+)$/.exec(window.location.hash)?.[1];
+  if (wanted && last?.deployment.steps.some((step) => step.name === wanted)) void showLog(wanted);
+  openEvents(
+    '/console/events?messages=none',
+    {
+      hello: scheduleRefresh,
+      deployment: (change) => {
+        if (change.id === id) scheduleRefresh();
+      },
+    },
+    () => {},
+  );
+}
+
+void start();

@@ -1,0 +1,144 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureExampleBundle } from '../../src/example/bundle.js';
+import { startConsoleApp, type ConsoleApp } from '../support/console-app.js';
+import { killPidFiles } from '../support/sshd-fleet.js';
+
+/** Debian's Chromium, as on the machines (see test/support/system-deps.ts); no browser download. */
+const CHROMIUM = '/usr/bin/chromium';
+/** Without the background-networking flags, Chromium keeps calling out and this closed network refuses it. */
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** The example app's port: not the bundle's 4180, so test/main.test.ts can deploy the bundle beside this file. */
+const APP_PORT = 4181;
+/** Screenshots of each stage, kept after the run to be looked at. */
+const SCREENSHOTS = join(tmpdir(), 'igor-console-e2e');
+const SERVERS = ['web-1', 'web-2', 'prod-1', 'prod-2'];
+
+let dir: string;
+let igor: ConsoleApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'igor-console-e2e-'));
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const dataDir = join(dir, 'data');
+  igor = await startConsoleApp({ configYaml: await ensureExampleBundle(dataDir, APP_PORT), dataDir });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // No time limits of Playwright's own: a wait ends when the page shows it, or at vitest's test timeout.
+  page.setDefaultTimeout(0);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await igor?.close();
+  await killPidFiles(SERVERS.map((name) => join(dir, 'data', 'example', 'servers', name, 'shared', 'app.pid')));
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function type(command: string): Promise<void> {
+  await page.fill('#command', command);
+  await page.press('#command', 'Enter');
+}
+
+const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+const root = (text: string | RegExp) => page.locator('#messages article.message:not(.ephemeral)', { hasText: text });
+
+describe('the console in a browser', () => {
+  it('deploys the bundled example to staging and production, with a refused and a granted approval, then rolls production back', async () => {
+    await page.goto(`${igor.url}/`);
+    await expect.poll(() => page.textContent('#connection')).toBe('live');
+    expect(await page.textContent('#channel-name')).toBe('# deploys');
+    expect(await page.inputValue('#act-as')).toBe('U0ALICE');
+
+    // Staging: anyone, no approval; the root message is updated in place until it says succeeded.
+    await type('/deploy main to staging');
+    await page.locator('#messages .ephemeral', { hasText: 'started: follow it in' }).waitFor();
+    await root('to staging: succeeded').waitFor();
+    expect(await root('to staging').count()).toBe(1);
+    await root('to staging: succeeded').locator('button.replies').click();
+    await page.locator('#thread', { hasText: 'is live on 2 host(s) of staging' }).waitFor();
+    await shot('1-staging-succeeded');
+
+    // Production: Alice asks, and may not approve her own request.
+    await type('/deploy main to production');
+    const production = root(/deploy main \(\w+\) to production/);
+    await production.filter({ hasText: 'awaiting-approval' }).waitFor();
+    await production.locator('button.replies').click();
+    await page.locator('#thread button[data-action="igor.approve"]').click();
+    await page.locator('#messages .ephemeral', { hasText: 'allowSelfApproval is false' }).waitFor();
+    await shot('2-self-approval-refused');
+
+    // Bob approves; the canary bakes, then the wave, then success.
+    await page.selectOption('#act-as', 'U0BOB');
+    await page.locator('#thread button[data-action="igor.approve"]').click();
+    await production.filter({ hasText: 'canary 1/1' }).waitFor();
+    await shot('3-canary');
+    await production.filter({ hasText: 'to production: succeeded' }).waitFor();
+    expect(await production.first().textContent()).toContain('2/2 done (canary 1/1, wave 1 1/1)');
+    await page.locator('#thread', { hasText: 'approved by @U0BOB' }).waitFor();
+    await shot('4-production-succeeded');
+
+    // A second release, asked by Bob and approved by Alice, so there is one to roll back to.
+    await type('/deploy main to production');
+    await expect.poll(() => production.count()).toBe(2);
+    const second = production.last();
+    await second.filter({ hasText: 'awaiting-approval' }).waitFor();
+    await second.locator('button.replies').click();
+    await page.selectOption('#act-as', 'U0ALICE');
+    await page.locator('#thread button[data-action="igor.approve"]').click();
+    await second.filter({ hasText: 'to production: succeeded' }).waitFor();
+
+    await type('/rollback production');
+    await page.locator('#messages .ephemeral', { hasText: /Rollback \d+ puts .* back on production/ }).waitFor();
+    await root(/rollback \S+ \(\w+\) to production: succeeded/).waitFor();
+    await shot('5-rolled-back');
+
+    // The deployment page: steps, logs, and a timeline bar per host phase.
+    const rollbackId = await page.locator('#messages .ephemeral', { hasText: /Rollback \d+ puts/ }).last().textContent();
+    const firstProduction = /deployment (\d+)/.exec((await production.first().textContent())!)![1]!;
+    const details = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    details.setDefaultTimeout(0);
+    try {
+      await details.goto(`${igor.url}/console/deployments/${firstProduction}`);
+      await details.locator('#title', { hasText: 'succeeded' }).waitFor();
+      expect(await details.locator('#hosts-timeline .row').count()).toBe(2);
+      for (const phase of ['upload', 'unpack', 'switch', 'restart', 'health']) expect(await details.locator(`#hosts-timeline .bar.phase-${phase}`).count(), phase).toBe(2);
+      await details.click('[data-log="unit"]');
+      await details.locator('#log', { hasText: 'unit tests passed' }).waitFor();
+      await details.screenshot({ path: join(SCREENSHOTS, '6-deployment-page.png'), fullPage: true });
+    } finally {
+      await details.close();
+    }
+    expect(rollbackId).toMatch(/Rollback \d+/);
+  }, 240_000);
+
+  it('asks for the API token when igor has one, refuses a wrong one, and opens with the right one', async () => {
+    const guardedDir = await mkdtemp(join(tmpdir(), 'igor-console-token-'));
+    const guarded = await startConsoleApp({ configYaml: await ensureExampleBundle(join(guardedDir, 'data'), APP_PORT), dataDir: join(guardedDir, 'data'), apiToken: 'browser-test-token' });
+    const context = await browser.newContext();
+    context.setDefaultTimeout(0);
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`${guarded.url}/`);
+      await tab.locator('#token-dialog[open]').waitFor();
+      await tab.fill('#token', 'wrong');
+      await tab.press('#token', 'Enter');
+      await tab.locator('#token-error', { hasText: 'That token was refused.' }).waitFor();
+      await tab.fill('#token', 'browser-test-token');
+      await tab.press('#token', 'Enter');
+      await expect.poll(() => tab.textContent('#connection')).toBe('live');
+      await tab.fill('#command', '/deploy help');
+      await tab.press('#command', 'Enter');
+      await tab.locator('#messages .ephemeral', { hasText: '/deploy <ref> [to <env>]' }).waitFor();
+    } finally {
+      await context.close();
+      await guarded.close();
+      await rm(guardedDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { App as BoltApp, ExpressReceiver } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
+import { ciAlarms } from './alarms/from-ci.js';
 import { deploymentAlarms } from './alarms/from-deployments.js';
 import { createMonitor } from './alarms/monitor.js';
 import { createAlarms, type Alarms } from './alarms/service.js';
@@ -188,6 +189,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     path: options.processEnv.PATH,
     home: options.processEnv.HOME,
   });
+  const raiseCiAlarms = ciAlarms(alarms, config);
+  github.ci.on((event) => void raiseCiAlarms(event).catch((error: unknown) => log.error({ err: error }, 'could not raise an alarm')));
   const commands = {
     '/deploy': createDeployCommand({ pipeline, config, log, flagsChangedSince: (name, since) => flagsChangedText(flags.changedSince(name, since)) }).answer,
     '/rollback': createRollbackCommand({ pipeline, config, log }).answer,

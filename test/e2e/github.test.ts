@@ -65,6 +65,9 @@ describe('GitHub webhooks through the whole igor', () => {
     expect(textOf(failure)).toContain('tests failed on `main`');
     expect(textOf(failure)).toContain('`unit` exited with code 1');
     expect(h.igor.pipeline.list()).toEqual([]);
+    // A failure on the branch that deploys is also an alarm in the alerts channel.
+    const alarm = await h.slack.waitFor(() => h.slack.messages('C0ALERTS').find((m) => textOf(m).includes('Tests fail on `main`')), { what: 'the CI alarm' });
+    expect(textOf(alarm)).toContain("expected: 'hello, igor'");
 
     const pressed = await slack.press(failure, 'Retry', 'U0BOB');
     expect(pressed.status).toBe(200);

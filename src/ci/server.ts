@@ -6,7 +6,7 @@ import { runIntegration, type IntegrationResult } from '../integration/runner.js
 import type { Clock } from '../pipeline/clock.js';
 import { RefusedError } from '../pipeline/errors.js';
 import type { Store } from '../store/db.js';
-import { CI_FINISHED, emptyCiData, type CiData, type CiRepository, type CiRun, type CiRunState } from './types.js';
+import { CI_FINISHED, emptyCiData, type CiData, type CiRun, type CiRunState } from './types.js';
 
 /** What the integration server tells its listeners (chat, commit statuses, auto-deploy). */
 export type CiEvent =
@@ -18,18 +18,8 @@ export type CiEvent =
 
 export type CiListener = (event: CiEvent) => void;
 
-/** A commit pushed to a branch, as a webhook tells it. */
-export interface PushedCommit {
-  branch: string;
-  sha: string;
-  subject: string | null;
-  author: string | null;
-  /** `github:<pusher>`. */
-  requestedBy: string;
-  repository: CiRepository | null;
-  delivery: string | null;
-  forced: boolean;
-}
+/** A commit pushed to a branch, as a webhook tells it: what a run records of its push. */
+export type PushedCommit = Pick<CiRun, 'branch' | 'sha' | 'subject' | 'author' | 'requestedBy' | 'repository' | 'delivery' | 'forced'>;
 
 export interface IntegrationServerOptions {
   config: Config;

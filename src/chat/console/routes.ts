@@ -2,18 +2,14 @@ import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Response } from 'express';
-import type { Logger } from 'pino';
-import type { Alarms } from '../../alarms/service.js';
-import type { Config } from '../../config/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { deploymentView } from '../../http/routes/deployments.js';
 import { RefusedError } from '../../pipeline/errors.js';
-import type { Pipeline } from '../../pipeline/service.js';
 import { ACTIVE } from '../../pipeline/states.js';
 import type { Deployment } from '../../pipeline/types.js';
-import { DEPLOYMENT_ACTIONS, type ActionOutcome, type DeploymentAction, type DeploymentActions } from '../actions.js';
-import type { CommandHandler } from '../commands/answer.js';
+import { DEPLOYMENT_ACTIONS, type ActionOutcome, type DeploymentAction } from '../actions.js';
 import type { ChatMessage } from '../port.js';
+import type { ConsoleOptions } from './index.js';
 import { consoleGuard } from './auth.js';
 import type { ConsoleChat } from './chat.js';
 import { consoleChannels, consoleUsers } from './directory.js';
@@ -43,19 +39,8 @@ const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A button of another feature (`igor.flag-undo`, `igor.ci-retry`): its value and who pressed it. */
 export type ExtraAction = (value: string, user: string) => Promise<ActionOutcome>;
 
-export interface ConsoleRouteOptions {
-  config: Config;
-  pipeline: Pipeline;
-  alarms: Alarms;
-  commands: Record<string, CommandHandler>;
-  actions: DeploymentActions;
-  extraActions?: Record<string, ExtraAction>;
-  log: Logger;
-  apiToken: string | undefined;
-  localMode: boolean;
-  chat: ConsoleChat;
-  stream: EventStream;
-}
+/** The console's options, plus what `createConsole` builds for the routes. */
+export type ConsoleRouteOptions = ConsoleOptions & { chat: ConsoleChat; stream: EventStream };
 
 /**
  * The console's HTTP side: the page and its files, the event stream, the state, commands and

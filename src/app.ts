@@ -292,6 +292,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
         }
       }
       await pipeline.recover();
+      await github.start();
       server = await new Promise<HttpServer>((resolveServer, reject) => {
         const listening = http.listen(options.port, host, () => resolveServer(listening));
         listening.once('error', reject);

@@ -84,6 +84,18 @@ export function createAutoDeploy(options: { config: Config; store: Store; pipeli
   });
 
   return {
+    /** Requests every commit still waiting in the store (after a restart nothing else would). */
+    async resume(): Promise<void> {
+      for (const environment of Object.keys(pending())) {
+        if (!config.environments[environment]?.autoDeploy) {
+          log.warn({ environment }, 'a commit waited for an environment that no longer deploys by itself: dropped');
+          delete pending()[environment];
+          continue;
+        }
+        await deployPending(environment);
+      }
+      await store.write();
+    },
     stop(): void {
       unsubscribeServer();
       unsubscribePipeline();

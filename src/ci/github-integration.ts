@@ -53,6 +53,11 @@ export interface GithubIntegration {
   readonly ci: IntegrationServer;
   /** The Retry button of a failed test run; throws `RefusedError` for an unknown or unfinished run. */
   retry(runId: string, user: string): Promise<CiRun>;
+  /**
+   * After the pipeline's recovery at start-up: requests the tested commits that were waiting for a
+   * busy environment when igor stopped, so a restart loses none of them.
+   */
+  start(): Promise<void>;
   /** Stops taking pushes, stops running tests (queued again at the next start), flushes chat and statuses. */
   stop(): Promise<void>;
 }
@@ -115,6 +120,7 @@ export function createGithubIntegration(options: GithubIntegrationOptions): Gith
     middleware,
     ci: server,
     retry: (runId, user) => server.retry(runId, user),
+    start: () => autoDeploy.resume(),
     async stop() {
       autoDeploy.stop();
       await server.stop();

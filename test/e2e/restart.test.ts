@@ -1,8 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeFiles } from '../../src/example/repository.js';
 import { buttonsOf, textOf } from '../support/fake-slack.js';
 import { prepareHarness, SIGNING_SECRET, type Prepared } from '../support/igor-harness.js';
+import { deliver, pushPayload } from '../support/github-webhooks.js';
 import { startIgorProcess } from '../support/igor-process.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
 
@@ -23,7 +26,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('surviving kill -9', () => {
+describe('surviving kill -9 and restarts', () => {
   it('marks a deployment that waited for approval interrupted, frees the lock, and offers Retry', async () => {
     const p = (prepared = await prepareHarness({ staging: { approval: { mode: 'required', approvers: ['U0BOB'] } } }));
     const first = await startIgorProcess(p);
@@ -92,5 +95,33 @@ describe('surviving kill -9', () => {
     const igor = await startIgorProcess(p);
     expect((await igor.api<{ deployments: unknown[] }>('/api/deployments')).body.deployments).toEqual([]);
     expect(igor.output()).toContain('moved it aside');
+  });
+
+  it('deploys the tested commit that waited for a busy environment after a graceful restart', async () => {
+    const secret = 'test-webhook-secret';
+    const p = (prepared = await prepareHarness({ staging: { autoDeploy: { branch: 'main' }, approval: { mode: 'required', approvers: ['U0BOB'] } } }));
+    const first = await startIgorProcess(p, { GITHUB_WEBHOOK_SECRET: secret });
+    const push = (igor: { url: string }, after: string) => deliver(`${igor.url}/api/github/webhooks`, secret, 'push', pushPayload({ repo: p.repo, branch: 'main', after, pusher: 'ada' }));
+    await push(first, p.sha);
+    await until('deployment 1 to wait for approval', async () => ((await first.api<View>('/api/deployments/1')).body.state === 'awaiting-approval' ? true : undefined));
+    await writeFiles(p.repo, { 'b.txt': 'b\n' });
+    const git = simpleGit(p.repo);
+    await git.add('.');
+    await git.commit('B');
+    const b = (await git.revparse(['HEAD'])).trim();
+    await push(first, b);
+    await until('b to wait for staging', async () => (first.output().includes('the tested commit waits for it') ? true : undefined));
+    // A graceful stop (a service restart): deployment 1 is interrupted while igor shuts down.
+    first.child.kill('SIGTERM');
+    await first.child;
+
+    const second = await startIgorProcess(p, { GITHUB_WEBHOOK_SECRET: secret });
+    expect((await second.api<View>('/api/deployments/1')).body.state).toBe('interrupted');
+    type Requested = View & { sha: string; ref: string; requestedBy: string };
+    const next = await until('b to be requested', async () => {
+      const view = await second.api<Requested>('/api/deployments/2');
+      return view.status === 200 && view.body.state === 'awaiting-approval' ? view.body : undefined;
+    });
+    expect(next).toMatchObject({ sha: b, ref: 'main', requestedBy: 'github:ada' });
   });
 });

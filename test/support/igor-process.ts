@@ -13,8 +13,9 @@ export interface IgorProcess {
 /**
  * igor as its own process (`node --import tsx src/main.ts`, what `npm start` runs), in Slack HTTP
  * mode against the harness's fake Slack, so tests can `kill -9` it. Killed by the harness's close().
+ * `extraEnv` adds to its environment (e.g. GITHUB_WEBHOOK_SECRET).
  */
-export async function startIgorProcess(prepared: Prepared): Promise<IgorProcess> {
+export async function startIgorProcess(prepared: Prepared, extraEnv: Record<string, string> = {}): Promise<IgorProcess> {
   const child = execa('node', ['--import', 'tsx', 'src/main.ts'], {
     env: {
       IGOR_CONFIG: prepared.configPath,
@@ -28,6 +29,7 @@ export async function startIgorProcess(prepared: Prepared): Promise<IgorProcess>
       IGOR_ALARM_RETRY_MS: '200',
       IGOR_HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
+      ...extraEnv,
     },
     reject: false,
     all: true,

@@ -32,6 +32,7 @@ import { createLocalTransport } from './fleet/transport/local.js';
 import { createSshTransport } from './fleet/transport/ssh.js';
 import type { Connect, Discovery, Server } from './fleet/types.js';
 import { alarmRoutes } from './http/routes/alarms.js';
+import { ciRunRoutes } from './http/routes/ci-runs.js';
 import { commandRoutes } from './http/routes/commands.js';
 import { deploymentRoutes } from './http/routes/deployments.js';
 import { environmentRoutes } from './http/routes/environments.js';
@@ -210,6 +211,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       '/environments': environmentRoutes(pipeline),
       '/commands': commandRoutes(commands, config.channels.deploys),
       '/rollback': rollbackRoutes(pipeline),
+      '/ci/runs': ciRunRoutes(github.ci),
     },
   });
 

@@ -60,6 +60,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   store.data.ci = { ...emptyCiData(), ...store.data.ci };
   const data = (): CiData => store.data.ci;
   const now = () => clock.now().toISOString();
+  const logDir = (runId: string) => join(options.dataDir, 'logs', `ci-${runId}`);
 
   function emit(event: CiEvent): void {
     for (const listener of listeners) {
@@ -155,7 +156,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
             ref: run.branch,
             sha: run.sha,
             workspace: join(options.dataDir, 'ci', run.id),
-            logDir: join(options.dataDir, 'logs', `ci-${run.id}`),
+            logDir: logDir(run.id),
             signal: entry.controller.signal,
             path: options.path,
             home: options.home,
@@ -274,6 +275,11 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
       emit({ type: 'queued', run });
       pump();
       return run;
+    },
+
+    /** Where a run's step writes its log (whether or not it ran). */
+    logPath(id: string, step: string): string {
+      return join(logDir(id), `${step}.log`);
     },
 
     get(id: string): CiRun | undefined {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeFiles } from '../../src/example/repository.js';
 import { buttonsOf, textOf } from '../support/fake-slack.js';
 import { deliver, pingPayload, pushPayload, signGithubBody } from '../support/github-webhooks.js';
-import { startHarness, type Harness, type HarnessOptions } from '../support/igor-harness.js';
+import { API_TOKEN, startHarness, type Harness, type HarnessOptions } from '../support/igor-harness.js';
 import { slackDriver } from './slack-driver.js';
 
 const SECRET = 'e2e-webhook-secret';
@@ -75,6 +75,35 @@ describe('GitHub webhooks through the whole igor', () => {
     expect(textOf(note)).toContain('<@U0BOB> retries this: test run 2');
     await h.slack.waitFor(() => h.slack.messages('C0DEPLOYS')[1], { what: 'the second failure', timeoutMs: 45_000 });
     expect(h.igor.pipeline.list()).toEqual([]);
+  });
+
+  it('shows test runs and their logs in the control API, and retries one as the button does', async () => {
+    const { h, push } = await start();
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${h.igor.url}/api/ci/runs${path}`, { ...init, headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' } });
+    const broken = await commit(h, { 'lib/greeting.js': "exports.greeting = (name) => 'bye, ' + name;\n" }, 'Say bye');
+    await push('main', broken);
+    await h.slack.waitFor(() => h.slack.messages('C0DEPLOYS')[0], { what: 'the failure message', timeoutMs: 45_000 });
+
+    const listed = (await (await api('?branch=main')).json()) as { runs: Array<Record<string, unknown>> };
+    expect(listed.runs).toHaveLength(1);
+    expect(listed.runs[0]).toMatchObject({ id: '1', branch: 'main', sha: broken, state: 'failed', failedStep: 'unit', requestedBy: 'github:ada' });
+    expect(await (await api('?branch=feature')).json()).toEqual({ runs: [] });
+    const log = await api('/1/logs/unit');
+    expect(log.headers.get('content-type')).toContain('text/plain');
+    expect(await log.text()).toContain("expected: 'hello, igor'");
+    expect(await (await api('/1/logs/deploy')).json()).toEqual({ error: 'test run 1 has no log of a step deploy' });
+    expect((await api('/1/logs/..%2Fdb.json')).status).toBe(404);
+    expect(await (await api('/9')).json()).toEqual({ error: 'there is no test run 9' });
+
+    expect(await (await api('/1/retry', { method: 'POST', body: '{}' })).json()).toEqual({ error: 'user is required: the Slack user id of who acts' });
+    expect((await api('/1/rerun', { method: 'POST', body: JSON.stringify({ user: 'U0BOB' }) })).status).toBe(404);
+    const retried = await api('/1/retry', { method: 'POST', body: JSON.stringify({ user: 'U0BOB' }) });
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toMatchObject({ id: '2', run: { retryOf: '1', requestedBy: 'U0BOB', sha: broken } });
+    const note = await h.slack.waitFor(() => h.slack.replies('C0DEPLOYS', h.slack.messages('C0DEPLOYS')[0]!.ts)[0], { what: 'the retry note' });
+    expect(textOf(note)).toContain('<@U0BOB> retries this: test run 2');
+    expect((await fetch(`${h.igor.url}/api/ci/runs`)).status).toBe(401);
   });
 
   it('answers ping, and refuses a bad signature with 401 without asking for the API token', async () => {

@@ -1,17 +1,14 @@
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { Router } from 'express';
 import type { Pipeline } from '../../pipeline/service.js';
 import type { Deployment } from '../../pipeline/types.js';
 import { HttpError } from '../errors.js';
+import { sendLogFile, STEP_NAME } from '../log-file.js';
 
 /** A deployment as the API shows it: the record without chat bookkeeping. */
 export function deploymentView(deployment: Deployment) {
   const { thread: _thread, hosts, ...rest } = deployment;
   return { ...rest, hosts: hosts.map(({ phase: _phase, ...host }) => host) };
 }
-
-const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** `/api/deployments`: list, show, start, and step logs. */
 export function deploymentRoutes(pipeline: Pipeline): Router {
@@ -76,10 +73,7 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
     const deployment = found(pipeline, request.params.id);
     const { step } = request.params;
     if (!STEP_NAME.test(step) || !deployment.steps.some((entry) => entry.name === step)) throw new HttpError(404, `deployment ${deployment.id} has no step ${step}`);
-    const path = pipeline.logPath(deployment.id, step);
-    if (!(await access(path).then(() => true, () => false))) throw new HttpError(404, `the ${step} step of deployment ${deployment.id} has no log yet`);
-    response.type('text/plain; charset=utf-8');
-    createReadStream(path).pipe(response);
+    await sendLogFile(response, pipeline.logPath(deployment.id, step), `the ${step} step of deployment ${deployment.id} has no log yet`);
   });
 
   return router;

@@ -13,6 +13,7 @@ import { createAlarmAnnouncer } from './chat/alarm-announcer.js';
 import { createAnnouncer } from './chat/announcer.js';
 import { createDeployCommand } from './chat/commands/deploy.js';
 import { createRollbackCommand } from './chat/commands/rollback.js';
+import { createDeploymentPages } from './chat/console/deployment-pages.js';
 import { createConsole, type LocalConsole } from './chat/console/index.js';
 import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
@@ -118,6 +119,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
         port: server.port ?? environment.ssh.port,
         user: server.user ?? options.processEnv.USER,
         privateKeyPath: environment.ssh.privateKeyPath ?? join(options.processEnv.HOME, '.ssh', 'id_ed25519'),
+        knownHosts: environment.ssh.knownHosts,
         hostKeys: {
           get: (id) => store.data.hostKeys[id],
           remember: (id, fingerprint) => {
@@ -216,6 +218,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   });
 
   http.use('/flags', flags.publicRoutes);
+  // The links in messages lead to these pages, with Slack as in local mode.
+  const deploymentPages = createDeploymentPages({ pipeline, apiToken: options.apiToken, localMode, withConsole: !options.slack?.botToken });
+  http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
   if (options.slack?.botToken) {
     // A few quick retries, then the call fails: alarms go to the outbox, which retries for as long as it takes.
@@ -329,6 +334,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       announcer.stop();
       await alarmAnnouncer.stop();
       igorConsole?.close();
+      deploymentPages.close();
       await flags.flush();
       await store.write();
       log.info('igor stopped');

@@ -1,4 +1,5 @@
 import type { PipelineEvent } from '../pipeline/events.js';
+import { deploymentPageUrl } from '../pipeline/links.js';
 import { rollbackSummary } from '../pipeline/ship.js';
 import type { Deployment } from '../pipeline/types.js';
 import type { Alarms } from './service.js';
@@ -8,7 +9,7 @@ import type { Alarms } from './service.js';
  * not be rolled back. Each names the deployment, and offers Rollback when hosts were left switched.
  */
 export function deploymentAlarms(alarms: Alarms, publicUrl: () => string) {
-  const link = (deployment: Deployment) => `${publicUrl()}/api/deployments/${deployment.id}`;
+  const link = (deployment: Deployment) => deploymentPageUrl(publicUrl(), deployment.id);
   const switched = (deployment: Deployment) => deployment.hosts.some((host) => host.switched && host.state !== 'rolled-back');
   const title = (deployment: Deployment) => `${deployment.kind === 'rollback' ? 'Rollback' : 'Deployment'} ${deployment.id} of \`${deployment.ref}\` to ${deployment.environment}`;
 

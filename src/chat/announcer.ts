@@ -6,6 +6,7 @@ import type { Pipeline } from '../pipeline/service.js';
 import type { Deployment } from '../pipeline/types.js';
 import type { Store } from '../store/db.js';
 import type { CommitSummary } from '../integration/mirror.js';
+import { deploymentPageUrl } from '../pipeline/links.js';
 import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply } from './messages.js';
 import type { Chat, ChatMessage } from './port.js';
 
@@ -92,7 +93,7 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
         scheduleUpdate(deployment);
         return;
       case 'step': {
-        const message = stepReply(event.step, deployment.steps.find((step) => step.name === event.step.step));
+        const message = stepReply(event.step, deploymentPageUrl(options.publicUrl, deployment.id, event.step.step));
         if (message) void reply(deployment, message);
         return;
       }

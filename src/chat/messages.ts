@@ -2,7 +2,8 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { formatDuration } from '../config/duration.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
-import type { Deployment, StepRecord } from '../pipeline/types.js';
+import { deploymentPageUrl } from '../pipeline/links.js';
+import type { Deployment } from '../pipeline/types.js';
 import type { EnvironmentLock, ManualLock } from '../store/schema.js';
 import type { ChatMessage } from './port.js';
 
@@ -42,7 +43,7 @@ export function deploymentRoot(deployment: Deployment, publicUrl: string): ChatM
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: title } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${context} · <${publicUrl}/api/deployments/${deployment.id}|details>` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${context} · <${deploymentPageUrl(publicUrl, deployment.id)}|details>` }] },
   ];
   const actions = rootButtons(deployment);
   if (actions.length) blocks.push(buttons(`deployment-${deployment.id}`, actions));
@@ -60,9 +61,9 @@ function waveProgress(deployment: Deployment): string {
   return ` (${parts.join(', ')})`;
 }
 
-/** A thread reply for a finished integration step: duration, and the log tail when it failed. */
-export function stepReply(step: StepEvent, record: StepRecord | undefined): ChatMessage | null {
-  const link = record?.logUrl ? ` · <${record.logUrl}|log>` : '';
+/** A thread reply for a finished integration step: duration, a link to its log, and the log tail when it failed. */
+export function stepReply(step: StepEvent, logUrl: string | null): ChatMessage | null {
+  const link = logUrl ? ` · <${logUrl}|log>` : '';
   if (step.type === 'succeeded') {
     return plain(`:white_check_mark: \`${step.step}\` passed in ${formatDuration(step.durationMs)}${link}`);
   }

@@ -78,6 +78,17 @@ describe('/deploy from Slack to sshd hosts', () => {
       ['verify', 'succeeded'],
     ]);
 
+    // The links in the thread lead to the deployment's page, which asks for the API token before showing anything.
+    const details = /<([^|>]+)\|details>/.exec(JSON.stringify(root!.blocks))![1]!;
+    expect(details).toBe('http://localhost:' + new URL(h.igor.url).port + '/console/deployments/1');
+    expect(thread).toContain('/console/deployments/1#log-unit|log>');
+    const page = await fetch(`${h.igor.url}/console/deployments/1`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect((await fetch(`${h.igor.url}/console/deployments/1/data`)).status).toBe(401);
+    const data = await fetch(`${h.igor.url}/console/deployments/1/data`, { headers: { authorization: 'Bearer test-api-token' } });
+    expect(await data.json()).toMatchObject({ deployment: { id: '1', state: 'succeeded' }, console: false, logs: expect.arrayContaining(['unit', 'deploy']) });
+    expect((await fetch(`${h.igor.url}/console/state`, { headers: { authorization: 'Bearer test-api-token' } })).status).toBe(404);
+
     const status = await slash(h, 'status');
     const statusText = JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(status.responseId)[0], { what: 'the status' })).body);
     expect(statusText).toContain(`live: ${deployment.release}`);

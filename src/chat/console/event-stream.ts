@@ -4,15 +4,13 @@ import type { Response } from 'express';
 const HEARTBEAT_MS = 25_000;
 
 /**
- * Server-Sent Events to every open console page: `send(event, data)` writes to all of them (chat
- * messages only to the pages that want them). A page that reconnects gets a fresh snapshot first
- * (see the router), so nothing is replayed here.
+ * Server-Sent Events to every open page: `send(event, data)` writes to all of them. A page that
+ * reconnects gets a fresh snapshot first (see the routers), so nothing is replayed here.
  */
 export function createEventStream() {
-  /** Each open page, and whether it wants chat messages (the deployment page does not). */
-  const clients = new Map<Response, { messages: boolean }>();
+  const clients = new Set<Response>();
   const heartbeat = setInterval(() => {
-    for (const client of clients.keys()) client.write(': ping\n\n');
+    for (const client of clients) client.write(': ping\n\n');
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
@@ -20,7 +18,7 @@ export function createEventStream() {
 
   return {
     /** Turns a response into a stream, sends it `first`, and keeps it until the page goes. */
-    open(response: Response, first: { event: string; data: unknown }, wants: { messages: boolean } = { messages: true }): void {
+    open(response: Response, first: { event: string; data: unknown }): void {
       response.status(200).set({
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -29,20 +27,20 @@ export function createEventStream() {
       });
       response.flushHeaders();
       response.write(`retry: 2000\n${frame(first.event, first.data)}`);
-      clients.set(response, wants);
+      clients.add(response);
       response.on('close', () => clients.delete(response));
     },
     send(event: string, data: unknown): void {
       if (clients.size === 0) return;
       const text = frame(event, data);
-      for (const [client, wants] of clients) if (event !== 'message' || wants.messages) client.write(text);
+      for (const client of clients) client.write(text);
     },
     get size() {
       return clients.size;
     },
     close(): void {
       clearInterval(heartbeat);
-      for (const client of clients.keys()) client.end();
+      for (const client of clients) client.end();
       clients.clear();
     },
   };

@@ -46,18 +46,12 @@ export function createConsole(options: ConsoleOptions): LocalConsole {
   const chat = createConsoleChat(options.log);
   const stream = createEventStream();
   const stopChat = chat.on((change) => stream.send('message', change.message));
-  const stopPipeline = options.pipeline.on((event) => {
-    if (event.type === 'created' || event.type === 'changed' || event.type === 'finished') {
-      stream.send('deployment', { id: event.deployment.id, state: event.deployment.state, updatedAt: event.deployment.updatedAt });
-    }
-  });
   const router = consoleRoutes({ ...options, chat, stream });
   return {
     chat,
     router,
     close() {
       stopChat();
-      stopPipeline();
       stream.close();
     },
   };

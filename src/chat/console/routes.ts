@@ -1,40 +1,16 @@
-import { access } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import { HttpError } from '../../http/errors.js';
-import { deploymentView } from '../../http/routes/deployments.js';
 import { RefusedError } from '../../pipeline/errors.js';
-import { ACTIVE } from '../../pipeline/states.js';
-import type { Deployment } from '../../pipeline/types.js';
 import { DEPLOYMENT_ACTIONS, type ActionOutcome, type DeploymentAction } from '../actions.js';
 import type { ChatMessage } from '../port.js';
 import type { ConsoleOptions } from './index.js';
 import { consoleGuard } from './auth.js';
 import type { ConsoleChat } from './chat.js';
+import { sendPage } from './deployment-pages.js';
 import { consoleChannels, consoleUsers } from './directory.js';
 import type { EventStream } from './event-stream.js';
-import { followLog } from './log-follow.js';
-import { readHostTimeline } from './timeline.js';
 
-const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public');
-/** The page's files: plain HTML, CSS and ES modules, served as they are. */
-const ASSETS: Record<string, string> = {
-  'console.js': 'text/javascript',
-  'deployment.js': 'text/javascript',
-  'blocks.js': 'text/javascript',
-  'session.js': 'text/javascript',
-  'console.css': 'text/css',
-};
-/** Scripts and styles only from this server; no inline script can run even if escaping failed somewhere. */
-const PAGE_HEADERS = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-};
 const HOUR_MS = 3_600_000;
-const STEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A button of another feature (`igor.flag-undo`, `igor.ci-retry`): its value and who pressed it. */
 export type ExtraAction = (value: string, user: string) => Promise<ActionOutcome>;
@@ -43,11 +19,11 @@ export type ExtraAction = (value: string, user: string) => Promise<ActionOutcome
 export type ConsoleRouteOptions = ConsoleOptions & { chat: ConsoleChat; stream: EventStream };
 
 /**
- * The console's HTTP side: the page and its files, the event stream, the state, commands and
- * buttons (the same handlers as Slack's), and each deployment's page with its logs and timeline.
+ * The console's HTTP side: the page, the event stream, the state, and the commands and buttons
+ * (the same handlers as Slack's). The deployment pages and the files are in deployment-pages.ts.
  */
 export function consoleRoutes(options: ConsoleRouteOptions): Router {
-  const { config, pipeline, chat, stream, log } = options;
+  const { config, chat, stream, log } = options;
   const router = Router();
   const guard = consoleGuard({ token: options.apiToken, localMode: options.localMode });
   const channels = consoleChannels(config);
@@ -61,26 +37,15 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
     messages: chat.messages,
   });
 
-  const page = (file: string) => (_request: unknown, response: Response) => {
-    response.set(PAGE_HEADERS).sendFile(join(PUBLIC, file));
-  };
-  router.get('/', page('index.html'));
+  router.get('/', (_request, response) => sendPage(response, 'index.html'));
   router.get('/console', (_request, response) => response.redirect('/'));
-  router.get('/console/deployments/:id', page('deployment.html'));
-  router.get('/console/assets/:file', (request, response) => {
-    const type = ASSETS[request.params.file];
-    if (!type) throw new HttpError(404, `the console has no file ${request.params.file}`);
-    response.set({ 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).sendFile(join(PUBLIC, request.params.file));
-  });
 
   router.get('/console/state', guard, (_request, response) => {
     response.json(state());
   });
 
-  // `?messages=none` (the deployment page): deployment changes only, after a `hello`.
-  router.get('/console/events', guard, (request, response) => {
-    if (request.query.messages === 'none') stream.open(response, { event: 'hello', data: { app: config.app } }, { messages: false });
-    else stream.open(response, { event: 'state', data: state() });
+  router.get('/console/events', guard, (_request, response) => {
+    stream.open(response, { event: 'state', data: state() });
   });
 
   router.post('/console/command', guard, express.json({ limit: '64kb' }), async (request, response) => {
@@ -145,36 +110,6 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
     throw new HttpError(400, `igor has no button igor.${name}`);
   }
 
-  router.get('/console/deployments/:id/data', guard, async (request, response) => {
-    const deployment = found(String(request.params.id));
-    const logs = await Promise.all(deployment.steps.map(async (step) => ((await exists(pipeline.logPath(deployment.id, step.name))) ? step.name : null)));
-    response.json({
-      deployment: deploymentView(deployment),
-      timeline: await readHostTimeline(pipeline.logPath(deployment.id, deployment.kind === 'rollback' ? 'rollback' : 'deploy')),
-      logs: logs.filter(Boolean),
-      active: ACTIVE.has(deployment.state),
-    });
-  });
-
-  router.get('/console/deployments/:id/logs/:step', guard, async (request, response) => {
-    const deployment = found(String(request.params.id));
-    const step = String(request.params.step);
-    if (!STEP_NAME.test(step) || !deployment.steps.some((entry) => entry.name === step)) throw new HttpError(404, `deployment ${deployment.id} has no step ${step}`);
-    const path = pipeline.logPath(deployment.id, step);
-    const stillWriting = () => {
-      const record = deployment.steps.find((entry) => entry.name === step);
-      return ACTIVE.has(deployment.state) && (record?.state === 'running' || record?.state === 'pending');
-    };
-    if (!stillWriting() && !(await exists(path))) throw new HttpError(404, `the ${step} step of deployment ${deployment.id} has no log`);
-    await followLog(path, stillWriting, response);
-  });
-
-  function found(id: string): Deployment {
-    const deployment = pipeline.get(id);
-    if (!deployment) throw new HttpError(404, `there is no deployment ${id}`);
-    return deployment;
-  }
-
   function channelOf(body: Record<string, unknown>): string {
     return typeof body.channel === 'string' && body.channel !== '' ? body.channel : config.channels.deploys;
   }
@@ -187,9 +122,3 @@ function actingUser(body: Record<string, unknown>): string {
   return body.user;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}

@@ -186,7 +186,7 @@ describe('the messages igor builds, rendered', () => {
     expect(html).toContain('🚀 shop: deploy <code class="bk-code">main</code> (0123456) to production: <b>deploying</b>');
     expect(html).toContain('<b>Requested by</b><br><span class="bk-mention" data-user="U0ALICE">@U0ALICE</span>');
     expect(html).toContain('1/2 done (canary 1/1, wave 1 0/1)');
-    expect(html).toContain('href="http://localhost:3000/api/deployments/7"');
+    expect(html).toContain('href="http://localhost:3000/console/deployments/7"');
     expect(html).toContain('data-action="igor.cancel" data-value="7"');
     expect(html).toContain('data-action="igor.rollback" data-value="7"');
     expect(html).not.toContain('bk-unknown');
@@ -209,7 +209,7 @@ describe('the messages igor builds, rendered', () => {
   });
 
   it('shows a failed step with its log tail as a code block', () => {
-    const message = stepReply({ type: 'failed', step: 'unit', durationMs: 1500, reason: 'exit code 1', logTail: 'AssertionError: <1> !== 2' }, deployment().steps[0]);
+    const message = stepReply({ type: 'failed', step: 'unit', durationMs: 1500, reason: 'exit code 1', logTail: 'AssertionError: <1> !== 2' }, `${publicUrl}/console/deployments/7#log-unit`);
     const html = renderMessage(message!);
     expect(html).toContain('❌ <code class="bk-code">unit</code> failed after');
     expect(html).toContain('<pre class="bk-pre">AssertionError: &lt;1&gt; !== 2</pre>');

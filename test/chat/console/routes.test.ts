@@ -150,13 +150,20 @@ describe('the console routes', () => {
     expect((await fetch(`${igor.url}/console/deployments/999/data`)).status).toBe(404);
   });
 
-  it('streams a deployment page only deployment changes when it asks for no messages', async () => {
-    const stream = await events('/console/events?messages=none');
+  it("streams a deployment's page the changes of deployments and no chat messages", async () => {
+    const messages = await events();
+    await post('/console/command', { command: '/deploy', text: 'main to production', user: 'U0ALICE', channel: 'C0PROD' });
+    const started = await messages.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.user === 'U0ALICE' && data.text.includes('started'));
+    const id = /Deployment (\d+)/.exec(started.data.text)![1]!;
+    await messages.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.text.includes('Approval needed'));
+
+    const stream = await events(`/console/deployments/${id}/events`);
     await stream.next(({ event }) => event === 'hello');
-    await post('/console/command', { command: '/deploy', text: 'main to staging', user: 'U0GUEST' });
-    const change = await stream.next<{ id: string; state: string }>(({ event, data }) => event === 'deployment' && data.state === 'succeeded');
-    expect(change.data.id).toMatch(/^\d+$/);
+    expect(await post('/console/action', { action: 'igor.approve', value: id, user: 'U0BOB', channel: 'C0PROD' })).toMatchObject({ status: 200, body: { ok: true } });
+    const change = await stream.next<{ id: string; state: string }>(({ event, data }) => event === 'deployment' && data.id === id && data.state === 'succeeded');
+    expect(change.data.id).toBe(id);
     expect(stream.events.some(({ event }) => event === 'message' || event === 'state')).toBe(false);
+    expect((await fetch(`${igor.url}/console/deployments/999/events`)).status).toBe(404);
   });
 
   it('tells a refused button press privately to who pressed it, in the channel of the message', async () => {

@@ -31,8 +31,10 @@ async function refresh() {
   render(data);
 }
 
-function render({ deployment, timeline, logs, active }) {
+function render({ deployment, timeline, logs, active, console: withConsole }) {
   const d = deployment;
+  // With Slack there is no console to go back to.
+  document.querySelector('.crumbs').hidden = !withConsole;
   document.title = `${d.kind} ${d.id} · ${d.environment} · igor`;
   $('title').innerHTML = `${escapeHtml(d.app)}: ${escapeHtml(d.kind)} <code>${escapeHtml(d.ref)}</code> to ${escapeHtml(d.environment)} <span class="state state-${escapeHtml(d.state)}">${escapeHtml(d.state)}</span>`;
   const facts = [
@@ -200,7 +202,7 @@ async function start() {
   const wanted = /^#log-(.+)$/.exec(window.location.hash)?.[1];
   if (wanted && last?.deployment.steps.some((step) => step.name === wanted)) void showLog(wanted);
   openEvents(
-    '/console/events?messages=none',
+    `/console/deployments/${encodeURIComponent(id)}/events`,
     {
       hello: scheduleRefresh,
       deployment: (change) => {
@@ -208,6 +210,7 @@ async function start() {
       },
     },
     () => {},
+    `/console/deployments/${encodeURIComponent(id)}/data`,
   );
 }
 

@@ -39,9 +39,9 @@ export function askToken(problem) {
 /**
  * The event stream, with a snapshot first on every (re)connection. `onStatus` hears
  * `live` / `reconnecting…`. The browser reconnects by itself; when the server refused the stream
- * (the token changed), the state request asks for the token and the stream starts again.
+ * (the token changed), a request to `probe` asks for the token and the stream starts again.
  */
-export function openEvents(path, handlers, onStatus) {
+export function openEvents(path, handlers, onStatus, probe = '/console/state') {
   let source;
   const start = () => {
     source = new EventSource(path);
@@ -50,7 +50,7 @@ export function openEvents(path, handlers, onStatus) {
     source.addEventListener('error', () => {
       onStatus('reconnecting…');
       if (source.readyState === EventSource.CLOSED) {
-        setTimeout(() => api('/console/state').then(start, start), 2000);
+        setTimeout(() => api(probe).then(start, start), 2000);
       }
     });
   };

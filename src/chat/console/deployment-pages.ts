@@ -1,0 +1,121 @@
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Router, type Response } from 'express';
+import { HttpError } from '../../http/errors.js';
+import { STEP_NAME } from '../../http/log-file.js';
+import { deploymentView } from '../../http/routes/deployments.js';
+import type { Pipeline } from '../../pipeline/service.js';
+import { ACTIVE } from '../../pipeline/states.js';
+import type { Deployment } from '../../pipeline/types.js';
+import { consoleGuard } from './auth.js';
+import { createEventStream } from './event-stream.js';
+import { followLog } from './log-follow.js';
+import { readHostTimeline } from './timeline.js';
+
+const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public');
+/** The pages' files: plain HTML, CSS and ES modules, served as they are. */
+const ASSETS: Record<string, string> = {
+  'console.js': 'text/javascript',
+  'deployment.js': 'text/javascript',
+  'blocks.js': 'text/javascript',
+  'session.js': 'text/javascript',
+  'console.css': 'text/css',
+};
+/** Scripts and styles only from this server; no inline script can run even if escaping failed somewhere. */
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+
+export interface DeploymentPagesOptions {
+  pipeline: Pipeline;
+  /** `IGOR_API_TOKEN`: with it, the page asks for it; without it, only loopback gets in, in local mode. */
+  apiToken: string | undefined;
+  localMode: boolean;
+  /** Whether the chat console is served too (the page then links back to it). */
+  withConsole: boolean;
+}
+
+/** Sends a page of the console with its security headers. */
+export function sendPage(response: Response, file: string): void {
+  response.set(PAGE_HEADERS).sendFile(join(PUBLIC, file));
+}
+
+/**
+ * Each deployment's page, in local mode and with Slack alike (the links in messages lead here):
+ * its steps, logs streamed while they run, and a per-host timeline. Also serves the console's
+ * files. Mount at `/`; `close()` ends the open event streams.
+ */
+export function createDeploymentPages(options: DeploymentPagesOptions): { router: Router; close(): void } {
+  const { pipeline } = options;
+  const router = Router();
+  const guard = consoleGuard({ token: options.apiToken, localMode: options.localMode });
+  const stream = createEventStream();
+  const stopPipeline = pipeline.on((event) => {
+    if (event.type === 'created' || event.type === 'changed' || event.type === 'finished') {
+      stream.send('deployment', { id: event.deployment.id, state: event.deployment.state, updatedAt: event.deployment.updatedAt });
+    }
+  });
+
+  router.get('/console/assets/:file', (request, response) => {
+    const type = ASSETS[request.params.file];
+    if (!type) throw new HttpError(404, `the console has no file ${request.params.file}`);
+    response.set({ 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).sendFile(join(PUBLIC, request.params.file));
+  });
+
+  router.get('/console/deployments/:id', (_request, response) => sendPage(response, 'deployment.html'));
+
+  router.get('/console/deployments/:id/data', guard, async (request, response) => {
+    const deployment = found(String(request.params.id));
+    const logs = await Promise.all(deployment.steps.map(async (step) => ((await exists(pipeline.logPath(deployment.id, step.name))) ? step.name : null)));
+    response.json({
+      deployment: deploymentView(deployment),
+      timeline: await readHostTimeline(pipeline.logPath(deployment.id, deployment.kind === 'rollback' ? 'rollback' : 'deploy')),
+      logs: logs.filter(Boolean),
+      active: ACTIVE.has(deployment.state),
+      console: options.withConsole,
+    });
+  });
+
+  // Changes of every deployment after a `hello`; the page picks its own.
+  router.get('/console/deployments/:id/events', guard, (request, response) => {
+    stream.open(response, { event: 'hello', data: { id: found(String(request.params.id)).id } });
+  });
+
+  router.get('/console/deployments/:id/logs/:step', guard, async (request, response) => {
+    const deployment = found(String(request.params.id));
+    const step = String(request.params.step);
+    if (!STEP_NAME.test(step) || !deployment.steps.some((entry) => entry.name === step)) throw new HttpError(404, `deployment ${deployment.id} has no step ${step}`);
+    const path = pipeline.logPath(deployment.id, step);
+    const stillWriting = () => {
+      const record = deployment.steps.find((entry) => entry.name === step);
+      return ACTIVE.has(deployment.state) && (record?.state === 'running' || record?.state === 'pending');
+    };
+    if (!stillWriting() && !(await exists(path))) throw new HttpError(404, `the ${step} step of deployment ${deployment.id} has no log`);
+    await followLog(path, stillWriting, response);
+  });
+
+  function found(id: string): Deployment {
+    const deployment = pipeline.get(id);
+    if (!deployment) throw new HttpError(404, `there is no deployment ${id}`);
+    return deployment;
+  }
+
+  return {
+    router,
+    close() {
+      stopPipeline();
+      stream.close();
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

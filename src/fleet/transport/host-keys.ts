@@ -1,4 +1,14 @@
 import { createHash } from 'node:crypto';
+import type { ServerHostKeyAlgorithm } from 'ssh2';
+
+/** Decides whether a server's host key is trusted; after a refusal, says why. */
+export interface HostKeyCheck {
+  /** A property, not a method: it is handed to ssh2 unbound. */
+  verify: (key: Buffer) => boolean;
+  refusal(): Error | null;
+  /** Host key algorithms to ask the server for, most wanted first; absent: ssh2's default order. */
+  algorithms?: ServerHostKeyAlgorithm[];
+}
 
 /** Where trusted host key fingerprints are kept (the store, in igor). */
 export interface HostKeyStore {
@@ -20,7 +30,7 @@ export class HostKeyMismatchError extends Error {
  * host is remembered; a different key later is refused. Returns the verifier and, after a
  * refusal, the error that says why.
  */
-export function trustOnFirstUse(store: HostKeyStore, hostId: string): { verify: (key: Buffer) => boolean; refusal: () => HostKeyMismatchError | null } {
+export function trustOnFirstUse(store: HostKeyStore, hostId: string): HostKeyCheck & { refusal(): HostKeyMismatchError | null } {
   let refusal: HostKeyMismatchError | null = null;
   return {
     verify(key: Buffer): boolean {

@@ -5,14 +5,18 @@ import { NodeSSH } from 'node-ssh';
 import { quote } from 'shell-quote';
 import { ConnectionError } from '../errors.js';
 import type { CommandResult, ExecOptions, Transport } from '../types.js';
-import { trustOnFirstUse, type HostKeyStore } from './host-keys.js';
+import { trustOnFirstUse, type HostKeyCheck, type HostKeyStore } from './host-keys.js';
+import { checkKnownHosts, KnownHostsFileError } from './known-hosts.js';
 
 export interface SshTransportOptions {
   host: string;
   port: number;
   user: string;
   privateKeyPath: string;
+  /** Trust on first use: fingerprints seen before. Not consulted when `knownHosts` is given. */
   hostKeys: HostKeyStore;
+  /** A known_hosts file (`~/` allowed) that must list the host's key. */
+  knownHosts?: string | undefined;
   readyTimeoutMs?: number;
 }
 
@@ -25,7 +29,7 @@ export async function createSshTransport(options: SshTransportOptions): Promise<
   const hostId = `${options.host}:${options.port}`;
   const where = `[fleet] [ssh] ${options.user}@${hostId}`;
   const privateKey = await readPrivateKey(options.privateKeyPath, where);
-  const hostKey = trustOnFirstUse(options.hostKeys, hostId);
+  const hostKey = await hostKeyCheck(options, where);
   const ssh = new NodeSSH();
   try {
     await ssh.connect({
@@ -34,6 +38,7 @@ export async function createSshTransport(options: SshTransportOptions): Promise<
       username: options.user,
       privateKey,
       hostVerifier: hostKey.verify,
+      ...(hostKey.algorithms ? { algorithms: { serverHostKey: hostKey.algorithms } } : {}),
       readyTimeout: options.readyTimeoutMs ?? 20_000,
     });
   } catch (error) {
@@ -63,11 +68,26 @@ export function commandLine(argv: readonly string[], options: ExecOptions): stri
   return options.cwd ? `cd -- ${quote([options.cwd])} && ${command}` : command;
 }
 
+async function hostKeyCheck(options: SshTransportOptions, where: string): Promise<HostKeyCheck> {
+  if (!options.knownHosts) return trustOnFirstUse(options.hostKeys, `${options.host}:${options.port}`);
+  try {
+    return await checkKnownHosts(expandHome(options.knownHosts), options.host, options.port);
+  } catch (error) {
+    if (error instanceof KnownHostsFileError) throw new ConnectionError(`${where}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 async function readPrivateKey(path: string, where: string): Promise<string> {
-  const resolved = path.startsWith('~/') ? posix.join(homedir(), path.slice(2)) : path;
+  const resolved = expandHome(path);
   try {
     return await readFile(resolved, 'utf8');
   } catch (error) {
     throw new ConnectionError(`${where}: cannot read the private key ${resolved} (ssh.privateKeyPath)`, { cause: error });
   }
+}
+
+/** `~/x` as a shell would read it; config paths are written that way. */
+function expandHome(path: string): string {
+  return path.startsWith('~/') ? posix.join(homedir(), path.slice(2)) : path;
 }

@@ -43,7 +43,15 @@ export function createAutoDeploy(options: { config: Config; store: Store; pipeli
     try {
       // The branch as ref (so approval.autoApprove.refs applies), the tested commit as sha, and
       // autoDeploy itself as the authority: the people who configured it are the deployers here.
-      const deployment = await pipeline.request({ ref: next.branch, sha: next.sha, environment, user: next.user, authorizedBy: `environments.${environment}.autoDeploy` });
+      // The run's verdict comes along, so the deployment need not run the same tests again.
+      const deployment = await pipeline.request({
+        ref: next.branch,
+        sha: next.sha,
+        environment,
+        user: next.user,
+        authorizedBy: `environments.${environment}.autoDeploy`,
+        tested: server.evidence(next.runId),
+      });
       log.info({ environment, sha: next.sha, branch: next.branch, run: next.runId, deployment: deployment.id }, 'auto-deploy requested');
     } catch (error) {
       if (error instanceof EnvironmentBusyError) {

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
-import { runIntegration, type IntegrationResult } from '../integration/runner.js';
+import { integrationFingerprint, type TestEvidence } from '../integration/evidence.js';
+import { runIntegration, type IntegrationResult, type StepEvent } from '../integration/runner.js';
 import type { Clock } from '../pipeline/clock.js';
 import { RefusedError } from '../pipeline/errors.js';
 import type { Store } from '../store/db.js';
@@ -140,6 +141,8 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     emit({ type: 'started', run });
     runLog.info('test run started');
 
+    run.steps = [];
+    run.integration = integrationFingerprint(config.integration);
     let result: IntegrationResult;
     try {
       await mirror.fetch();
@@ -161,7 +164,10 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
             path: options.path,
             home: options.home,
           },
-          (event) => runLog.debug({ step: event.step, outcome: event.type }, 'test step'),
+          (event) => {
+            recordStep(run, event);
+            runLog.debug({ step: event.step, outcome: event.type }, 'test step');
+          },
         );
       }
     } catch (error) {
@@ -182,6 +188,13 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     await store.write();
     runLog.info({ state: run.state, step: run.failedStep, reason: run.reason }, 'test run finished');
     finished([run]);
+  }
+
+  function recordStep(run: CiRun, event: StepEvent): void {
+    const steps = (run.steps ??= []);
+    if (event.type === 'started') steps.push({ name: event.step, state: 'running', startedAt: now(), finishedAt: null });
+    else if (event.type === 'skipped') steps.push({ name: event.step, state: 'skipped', startedAt: null, finishedAt: null });
+    else Object.assign(steps.findLast((step) => step.name === event.step) ?? {}, { state: event.type, finishedAt: now() });
   }
 
   function prune(): void {
@@ -280,6 +293,16 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     /** Where a run's step writes its log (whether or not it ran). */
     logPath(id: string, step: string): string {
       return join(logDir(id), `${step}.log`);
+    },
+
+    /** What a passed run proves, for a deployment of its commit that need not test it again; null if it proves nothing. */
+    evidence(id: string): TestEvidence | null {
+      const run = data().runs.find((entry) => entry.id === id);
+      if (!run || run.state !== 'passed' || !run.steps || !run.integration) return null;
+      const steps = run.steps.flatMap((step) =>
+        step.state === 'succeeded' && step.startedAt && step.finishedAt ? [{ name: step.name, startedAt: step.startedAt, finishedAt: step.finishedAt, log: join(logDir(run.id), `${step.name}.log`) }] : [],
+      );
+      return { source: `test run ${run.id}`, sha: run.sha, integration: run.integration, steps };
     },
 
     get(id: string): CiRun | undefined {

@@ -34,6 +34,17 @@ export interface CiRun {
   finishedAt: string | null;
   /** The chat message that told of its result, when one was posted. */
   message: { channel: string; ts: string } | null;
+  /** Each integration step as it ran (absent in runs stored by an older igor). */
+  steps?: CiStep[];
+  /** `integrationFingerprint` of the settings it ran under (absent in runs stored by an older igor). */
+  integration?: string;
+}
+
+export interface CiStep {
+  name: string;
+  state: 'running' | 'succeeded' | 'failed' | 'skipped';
+  startedAt: string | null;
+  finishedAt: string | null;
 }
 
 /** A commit that passed its tests and waits for its environment to free (`autoDeploy`). */

@@ -16,6 +16,7 @@ import { createProgress } from './progress.js';
 import type { Recorder } from './records.js';
 import type { Run } from './runs.js';
 import { createRollBack } from './roll-back.js';
+import { reuseTests } from './reuse-tests.js';
 import { createShipper } from './ship.js';
 import type { Deployment } from './types.js';
 import { unsupportedSettings } from './unsupported.js';
@@ -71,25 +72,31 @@ export function createExecutor(options: ExecutorOptions) {
       if (unsupported.length) return await fail(`not supported yet: ${unsupported.join(', ')}`);
 
       await recorder.transition(deployment, 'test');
-      const tests = await runIntegration(
-        config.integration,
-        options.mirror,
-        {
-          deploymentId: deployment.id,
-          app: config.app,
-          environment: deployment.environment,
-          ref: deployment.ref,
-          sha: deployment.sha!,
-          workspace: join(options.dataDir, 'work', deployment.id),
-          logDir,
-          signal,
-          path: options.path,
-          home: options.home,
-        },
-        (event) => void progress.recordStepEvent(deployment, event),
-      );
-      if (await stopped()) return;
-      if (!tests.ok) return await fail(`the ${tests.step} step ${tests.reason}`);
+      if (deployment.testedIn) {
+        recorder.note(deployment, `Tests passed in ${deployment.testedIn.source} on this exact commit, under the same integration settings: not run again.`);
+        await reuseTests(deployment, deployment.testedIn, progress, logDir);
+        if (await stopped()) return;
+      } else {
+        const tests = await runIntegration(
+          config.integration,
+          options.mirror,
+          {
+            deploymentId: deployment.id,
+            app: config.app,
+            environment: deployment.environment,
+            ref: deployment.ref,
+            sha: deployment.sha!,
+            workspace: join(options.dataDir, 'work', deployment.id),
+            logDir,
+            signal,
+            path: options.path,
+            home: options.home,
+          },
+          (event) => void progress.recordStepEvent(deployment, event),
+        );
+        if (await stopped()) return;
+        if (!tests.ok) return await fail(`the ${tests.step} step ${tests.reason}`);
+      }
 
       const discovery = options.discoveries[deployment.environment]!;
       let servers = await discovery.servers();

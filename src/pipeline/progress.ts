@@ -36,6 +36,12 @@ export function createProgress(options: { recorder: Recorder; events: EventHub; 
       else await this.finishStep(deployment, event.step, event.type, event.type === 'failed' ? event.reason : null);
       options.events.emit({ type: 'step', deployment, step: event });
     },
+    /** A step that passed elsewhere (see TestEvidence): recorded with the times it ran, then announced as if it had run here. */
+    async replayStep(deployment: Deployment, step: { name: string; startedAt: string; finishedAt: string }): Promise<void> {
+      Object.assign(findStep(deployment, step.name), { state: 'succeeded', startedAt: step.startedAt, finishedAt: step.finishedAt, error: null });
+      await recorder.changed(deployment);
+      options.events.emit({ type: 'step', deployment, step: { type: 'succeeded', step: step.name, durationMs: Date.parse(step.finishedAt) - Date.parse(step.startedAt) } });
+    },
     /** Changes one host's record, logs the change as a line of `logFile`, saves and announces. */
     async host(deployment: Deployment, name: string, patch: Partial<HostRecord>, logFile: string, line: string): Promise<void> {
       const host = deployment.hosts.find((entry) => entry.host === name);

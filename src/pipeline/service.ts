@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { environmentName as resolveEnvironment } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import { InvalidRefError, checkRef } from '../integration/refs.js';
+import { vouchesFor, type TestEvidence } from '../integration/evidence.js';
 import { integrationStepNames } from '../integration/runner.js';
 import { liveRelease } from '../fleet/host-deploy.js';
 import type { Store } from '../store/db.js';
@@ -34,6 +35,8 @@ export interface DeployRequest {
   sha?: string;
   /** A setting that authorises the request in place of `deployers` (autoDeploy). */
   authorizedBy?: string;
+  /** Where the commit's integration steps passed already: used, instead of running them again, when it vouches for the commit under today's settings. */
+  tested?: TestEvidence | null;
 }
 
 /** How many finished deployments the store keeps. */
@@ -87,6 +90,8 @@ export function createPipeline(options: PipelineOptions) {
       await mirror.fetch();
       const sha = await mirror.resolve(input.sha ?? input.ref);
       if (!sha) throw new RefusedError('not-found', `\`${input.sha ?? input.ref}\` is not a branch, tag or commit of ${config.repo}`);
+      const stepNames = integrationStepNames(config.integration);
+      const testedIn = input.tested && vouchesFor(input.tested, sha, config.integration, stepNames) ? input.tested : null;
       deployment = await create({
         kind: 'deploy',
         environment,
@@ -94,8 +99,8 @@ export function createPipeline(options: PipelineOptions) {
         sha,
         user: input.user,
         since,
-        steps: [...integrationStepNames(config.integration), 'deploy', 'verify'],
-        extra: { retryOf: input.retryOf ?? null },
+        steps: [...stepNames, 'deploy', 'verify'],
+        extra: { retryOf: input.retryOf ?? null, ...(testedIn ? { testedIn } : {}) },
       });
     } finally {
       reserving.delete(environment);

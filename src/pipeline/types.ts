@@ -1,3 +1,4 @@
+import type { TestEvidence } from '../integration/evidence.js';
 import type { DeploymentState } from './states.js';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -87,6 +88,8 @@ export interface Deployment {
   audit: AuditEntry[];
   /** The deployment this one retries, if any. */
   retryOf: string | null;
+  /** Where its integration steps already passed on this commit (a test run), so they were not run again. */
+  testedIn?: TestEvidence | null;
   /** For a rollback: the release that was live when it started. */
   fromRelease?: string | null;
   /** For a rollback: whether it undoes the rollback that was live (lifting the bad mark). */

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { textOf } from '../support/fake-slack.js';
@@ -27,6 +28,27 @@ describe('continuous deployment', () => {
     expect(deployment).toMatchObject({ environment: 'staging', ref: 'main', sha: t.sha, requestedBy: 'github:ada', approvedBy: 'policy' });
     expect((await readFile(join(t.dir, 'staging', 'current', 'REVISION'), 'utf8')).trim()).toBe(t.sha);
     expect(t.pipeline.list({ environment: 'production' })).toEqual([]);
+  });
+
+  it("does not run the tests again: the test run's results, times and logs become the deployment's", async () => {
+    const counterDir = await mkdtemp(join(tmpdir(), 'igor-counter-'));
+    try {
+      const counter = join(counterDir, 'runs');
+      testbed = await startCiTestbed({
+        integration: { steps: [{ name: 'unit', run: 'echo ran >> "$COUNTER" && npm test' }], env: { COUNTER: counter } },
+        environments: (dir) => ({ staging: { servers: local(dir, 'staging'), autoDeploy: { branch: 'main' } } }),
+      });
+      const t = testbed;
+      await t.push({ branch: 'main', after: t.sha });
+      const deployment = await t.until(() => t.pipeline.list().find((d) => d.state === 'succeeded'), 'the deployment to succeed');
+      expect((await readFile(counter, 'utf8')).trim().split('\n')).toEqual(['ran']);
+      expect(deployment.testedIn?.source).toBe('test run 1');
+      const ran = t.runs()[0]!.steps!.find((step) => step.name === 'unit')!;
+      expect(deployment.steps.find((step) => step.name === 'unit')).toMatchObject({ state: 'succeeded', startedAt: ran.startedAt, finishedAt: ran.finishedAt });
+      expect(await readFile(t.pipeline.logPath(deployment.id, 'unit'), 'utf8')).toContain('unit tests passed');
+    } finally {
+      await rm(counterDir, { recursive: true, force: true });
+    }
   });
 
   it('deploys nothing for a failing push, nor for a push to another branch', async () => {

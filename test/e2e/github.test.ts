@@ -45,6 +45,14 @@ describe('GitHub webhooks through the whole igor', () => {
     expect(done).toMatchObject({ ref: 'main', sha: h.sha, requestedBy: 'github:ada', approvedBy: 'policy', environment: 'staging' });
     for (const path of Object.values(h.hostPaths)) expect((await readFile(join(path, 'current', 'REVISION'), 'utf8')).trim()).toBe(h.sha);
     expect(h.igor.pipeline.list()).toHaveLength(1);
+    // The push's test run vouches for the commit: the thread says so and shows its results.
+    const root = h.slack.messages('C0STAGING').find((m) => m.text.includes(' to staging: '))!;
+    const thread = await h.slack.waitFor(() => {
+      const texts = h.slack.replies('C0STAGING', root.ts).map(textOf);
+      return texts.some((text) => text.includes('is live on')) ? texts.join('\n') : undefined;
+    }, { what: 'the closing reply' });
+    expect(thread).toContain('Tests passed in test run 1 on this exact commit, under the same integration settings: not run again.');
+    expect(thread).toMatch(/`unit` passed in \d/);
   });
 
   it('with required approval, stops at the approval request and touches no host', async () => {

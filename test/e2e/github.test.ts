@@ -53,6 +53,8 @@ describe('GitHub webhooks through the whole igor', () => {
     }, { what: 'the closing reply' });
     expect(thread).toContain('Tests passed in test run 1 on this exact commit, under the same integration settings: not run again.');
     expect(thread).toMatch(/`unit` passed in \d/);
+    const view = await fetch(`${h.igor.url}/api/deployments/1`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(await view.json()).toMatchObject({ testedIn: 'test run 1', steps: [{ name: 'unit', state: 'succeeded' }, { name: 'deploy' }, { name: 'verify' }] });
   });
 
   it('with required approval, stops at the approval request and touches no host', async () => {

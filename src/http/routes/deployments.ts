@@ -4,10 +4,11 @@ import type { Deployment } from '../../pipeline/types.js';
 import { HttpError } from '../errors.js';
 import { sendLogFile, STEP_NAME } from '../log-file.js';
 
-/** A deployment as the API shows it: the record without chat bookkeeping. */
+/** A deployment as the API shows it: the record without chat bookkeeping; `testedIn` is where its tests passed (`test run 3`) when they were not run again. */
 export function deploymentView(deployment: Deployment) {
-  const { thread: _thread, hosts, ...rest } = deployment;
-  return { ...rest, hosts: hosts.map(({ phase: _phase, ...host }) => host) };
+  const { thread: _thread, hosts, testedIn, ...rest } = deployment;
+  // Where the tests passed, without igor's own log paths.
+  return { ...rest, testedIn: testedIn ? testedIn.source : null, hosts: hosts.map(({ phase: _phase, ...host }) => host) };
 }
 
 /** `/api/deployments`: list, show, start, and step logs. */

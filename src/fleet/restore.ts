@@ -22,9 +22,10 @@ export async function hasRelease(transport: Transport, root: string, release: st
  * No upload and no steps: the release ran them when it was first deployed.
  */
 export async function restoreRelease(server: Server, transport: Transport, release: string, job: RestoreJob): Promise<void> {
-  if (!(await hasRelease(transport, server.path, release))) throw new HostPhaseError('switch', `release ${release} is not on this host any more`);
-  const revision = await transport.exec(['cat', '--', posix.join(layout(server.path, release).release, 'REVISION')]);
-  const sha = revision.code === 0 ? revision.stdout.trim() : '';
+  // One round trip: is the release there, and which commit is it (exit 3: not there).
+  const found = await transport.exec(['bash', '-c', '[ -d "$1" ] || exit 3; cat -- "$1/REVISION" 2>/dev/null || true', 'igor', layout(server.path, release).release]);
+  if (found.code === 3) throw new HostPhaseError('switch', `release ${release} is not on this host any more`);
+  const sha = found.code === 0 ? found.stdout.trim() : '';
   await switchCurrent(transport, server.path, release);
   if (job.restart) {
     const env = releaseEnv(server, { app: job.app, environment: job.environment, release, sha });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
+import type { Config, EnvironmentConfig } from '../config/schema.js';
 import { clearBadMark, hasRelease, markReleaseBad, restoreRelease } from '../fleet/restore.js';
 import { runWave } from '../fleet/rollout.js';
+import { createTransportPool } from '../fleet/transport/pool.js';
 import type { Connect, Discovery, Server } from '../fleet/types.js';
 import type { Store } from '../store/db.js';
 import type { Progress } from './progress.js';
@@ -28,7 +29,15 @@ export function createRollBack(options: RollBackOptions) {
   const { config, recorder, progress } = options;
   return async function rollBack(deployment: Deployment, undo: boolean): Promise<void> {
     const environment = config.environments[deployment.environment]!;
-    const connect = options.connectors[deployment.environment]!;
+    const pool = createTransportPool(options.connectors[deployment.environment]!);
+    try {
+      await rollBackWith(deployment, undo, environment, pool.connect);
+    } finally {
+      await pool.closeAll();
+    }
+  };
+
+  async function rollBackWith(deployment: Deployment, undo: boolean, environment: EnvironmentConfig, connect: Connect): Promise<void> {
     const logFile = join(options.dataDir, 'logs', deployment.id, 'rollback.log');
     const release = deployment.release!;
     await recorder.transition(deployment, 'startRollback', { approvedBy: 'policy' });
@@ -76,7 +85,7 @@ export function createRollBack(options: RollBackOptions) {
     await progress.finishStep(deployment, 'verify', drift.length ? 'failed' : 'succeeded', drift.join('; ') || null);
     if (drift.length) return void (await recorder.transition(deployment, 'fail', { reason: `verification found hosts not on ${release}: ${drift.join('; ')}` }));
     await recorder.transition(deployment, 'succeed', { reason: null });
-  };
+  }
 }
 
 async function withTransport<T>(connect: Connect, server: Server, work: (transport: Awaited<ReturnType<Connect>>) => Promise<T>): Promise<T> {

@@ -1,0 +1,27 @@
+import type { Connect, Server, Transport } from '../types.js';
+
+/**
+ * One connection per server for the length of an operation (a rollback, a rollout and its
+ * verification): an SSH handshake costs more than the commands after it. The transports it hands
+ * out ignore `close()`; `closeAll()` closes them at the end.
+ */
+export function createTransportPool(connect: Connect): { connect: Connect; closeAll(): Promise<void> } {
+  const open = new Map<Server, Promise<Transport>>();
+  return {
+    connect(server: Server): Promise<Transport> {
+      let transport = open.get(server);
+      if (!transport) {
+        transport = connect(server);
+        open.set(server, transport);
+        // A failed connection is not kept: the next caller tries again.
+        transport.catch(() => open.delete(server));
+      }
+      return transport.then((shared) => ({ name: shared.name, exec: shared.exec.bind(shared), putFile: shared.putFile.bind(shared), close: async () => {} }));
+    },
+    async closeAll(): Promise<void> {
+      const transports = await Promise.allSettled(open.values());
+      open.clear();
+      await Promise.all(transports.map((result) => (result.status === 'fulfilled' ? result.value.close().catch(() => undefined) : undefined)));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { createLocalTransport } from '../../../src/fleet/transport/local.js';
+import { createTransportPool } from '../../../src/fleet/transport/pool.js';
+import type { Server, Transport } from '../../../src/fleet/types.js';
+
+const server = (name: string): Server => ({ name, address: '127.0.0.1', via: 'local', path: `/tmp/${name}` });
+
+/** A real local transport, counting how often it was opened and closed. */
+function counting() {
+  const counts = { opened: 0, closed: 0, failures: 0 };
+  const connect = async (target: Server): Promise<Transport> => {
+    if (target.name === 'down' && counts.failures++ === 0) throw new Error('connection refused');
+    counts.opened++;
+    const transport = createLocalTransport();
+    return { ...transport, close: async () => void counts.closed++ };
+  };
+  return { counts, connect };
+}
+
+describe('the transport pool', () => {
+  it('opens one connection per server however often it is asked, and closes each once at the end', async () => {
+    const { counts, connect } = counting();
+    const pool = createTransportPool(connect);
+    const [web1, web2] = [server('web-1'), server('web-2')];
+    const transports = await Promise.all([pool.connect(web1), pool.connect(web1), pool.connect(web2)]);
+    for (const transport of transports) await transport.close();
+    const again = await pool.connect(web1);
+    expect((await again.exec(['echo', 'still open'])).stdout.trim()).toBe('still open');
+    expect(counts).toMatchObject({ opened: 2, closed: 0 });
+    await pool.closeAll();
+    expect(counts).toMatchObject({ opened: 2, closed: 2 });
+  });
+
+  it('does not keep a failed connection: the next ask tries again', async () => {
+    const { counts, connect } = counting();
+    const pool = createTransportPool(connect);
+    const down = server('down');
+    await expect(pool.connect(down)).rejects.toThrow('connection refused');
+    await expect(pool.connect(down)).resolves.toBeDefined();
+    expect(counts.opened).toBe(1);
+    await pool.closeAll();
+    expect(counts.closed).toBe(1);
+  });
+});

@@ -14,6 +14,23 @@ export function createProgress(options: { recorder: Recorder; events: EventHub; 
   const { recorder, clock } = options;
   const now = () => clock.now().toISOString();
 
+  /** Per log file, the last append: lines land in the order they were asked for, though callers do not wait (phases are reported with `void`). */
+  const appending = new Map<string, Promise<void>>();
+  function appendLine(file: string, text: string): Promise<void> {
+    const next = (appending.get(file) ?? Promise.resolve())
+      .then(async () => {
+        await mkdir(dirname(file), { recursive: true });
+        await appendFile(file, text);
+      })
+      // A log line that cannot be written must not stop a deployment.
+      .catch(() => undefined);
+    appending.set(file, next);
+    void next.then(() => {
+      if (appending.get(file) === next) appending.delete(file);
+    });
+    return next;
+  }
+
   function findStep(deployment: Deployment, name: string): StepRecord {
     const step = deployment.steps.find((entry) => entry.name === name);
     if (!step) throw new Error(`deployment ${deployment.id} has no step ${name}`);
@@ -47,8 +64,7 @@ export function createProgress(options: { recorder: Recorder; events: EventHub; 
       const host = deployment.hosts.find((entry) => entry.host === name);
       if (!host) throw new Error(`deployment ${deployment.id} has no host ${name}`);
       Object.assign(host, patch);
-      await mkdir(dirname(logFile), { recursive: true });
-      await appendFile(logFile, `${now()} ${name} ${line}\n`).catch(() => undefined);
+      await appendLine(logFile, `${now()} ${name} ${line}\n`);
       await recorder.changed(deployment);
     },
   };

@@ -19,7 +19,6 @@ import { createRollBack } from './roll-back.js';
 import { reuseTests } from './reuse-tests.js';
 import { createShipper } from './ship.js';
 import type { Deployment } from './types.js';
-import { unsupportedSettings } from './unsupported.js';
 
 export interface ExecutorOptions {
   config: Config;
@@ -68,8 +67,6 @@ export function createExecutor(options: ExecutorOptions) {
 
     try {
       if (deployment.kind === 'rollback') return await rollBack(deployment, deployment.undo ?? false);
-      const unsupported = unsupportedSettings(deployment.environment, environment);
-      if (unsupported.length) return await fail(`not supported yet: ${unsupported.join(', ')}`);
 
       await recorder.transition(deployment, 'test');
       if (deployment.testedIn) {

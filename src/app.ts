@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { App as BoltApp, ExpressReceiver } from '@slack/bolt';
+import { App as BoltApp, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { ciAlarms } from './alarms/from-ci.js';
 import { deploymentAlarms } from './alarms/from-deployments.js';
@@ -222,21 +222,20 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   const deploymentPages = createDeploymentPages({ pipeline, apiToken: options.apiToken, localMode, withConsole: !options.slack?.botToken });
   http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
+  let socketMode: SocketModeReceiver | null = null;
   if (options.slack?.botToken) {
+    const slackApiUrl = options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {};
     // A few quick retries, then the call fails: alarms go to the outbox, which retries for as long as it takes.
-    const clientOptions = { ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
+    const clientOptions = { ...slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
     const logger = boltLogger(log);
     if (options.slack.appToken) {
       // installerOptions.clientOptions reaches the Socket Mode client's own Web API calls (apps.connections.open).
-      bolt = new BoltApp({
-        token: options.slack.botToken,
-        appToken: options.slack.appToken,
-        socketMode: true,
-        clientOptions,
-        installerOptions: { clientOptions },
-        logger,
-        deferInitialization: true,
-      });
+      // Only the URL: the client's own retries are made for reconnecting, and with our quick ones a reconnect
+      // during a short Slack outage gave up in a rejection nothing catches, which ends the process.
+      // Slack answers another kind of token with an error the socket client retries for ever: refuse it here.
+      if (!options.slack.appToken.startsWith('xapp-')) throw new ConfigError('SLACK_APP_TOKEN must be an app-level token (xapp-…, with the connections:write scope); unset it for HTTP mode');
+      socketMode = new SocketModeReceiver({ appToken: options.slack.appToken, installerOptions: { clientOptions: slackApiUrl }, logger });
+      bolt = new BoltApp({ token: options.slack.botToken, receiver: socketMode, clientOptions, logger, deferInitialization: true });
     } else {
       if (!options.slack.signingSecret) throw new ConfigError('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
       const receiver = new ExpressReceiver({ signingSecret: options.slack.signingSecret, app: http, logger });
@@ -307,7 +306,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       const port = (server.address() as AddressInfo).port;
       url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       if (!options.publicUrl) publicUrl = `http://localhost:${port}`;
-      if (bolt && options.slack?.appToken) await bolt.start();
+      if (bolt && socketMode) await bolt.start();
       alarmAnnouncer.start();
       monitor.start();
       log.info({ url, mode: localMode ? 'local' : options.slack?.appToken ? 'slack-socket' : 'slack-http', config: usesExample ? 'bundled example' : options.configPath }, 'igor is listening');
@@ -320,7 +319,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     async stop() {
       monitor.stop();
       await github.stop();
-      if (bolt && options.slack?.appToken) await bolt.stop();
+      // Not bolt.stop(): it returns before the socket is closed, and the client's disconnect() waits for that.
+      await socketMode?.client.disconnect();
       if (server) {
         const closing = new Promise<void>((done) => server!.close(() => done()));
         server.closeIdleConnections();

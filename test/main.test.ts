@@ -30,6 +30,15 @@ describe('igor as a process', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('refuses a SLACK_APP_TOKEN that is not an app-level token, in one line', async () => {
+    const config = join(dir, 'igor.yml');
+    await writeFile(config, 'app: shop\nrepo: /tmp/x\nchannels: { deploys: C1 }\nenvironments:\n  production:\n    servers: { local: [{ name: a, path: /tmp/a }] }\n');
+    const env = { IGOR_CONFIG: config, IGOR_DATA_DIR: join(dir, 'data'), PORT: '0', IGOR_HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-2' };
+    const result = await execa('node', MAIN, { env, reject: false });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr.trim()).toBe('igor: SLACK_APP_TOKEN must be an app-level token (xapp-…, with the connections:write scope); unset it for HTTP mode');
+  });
+
   it('starts in local mode with the bundled example, deploys it to both local servers, and exits 0 on SIGTERM', async () => {
     const child = execa('node', MAIN, { env: { IGOR_CONFIG: join(dir, 'missing.yml'), IGOR_DATA_DIR: join(dir, 'data'), PORT: '0', SLACK_BOT_TOKEN: '' }, reject: false });
     try {

@@ -10,7 +10,7 @@
  *
  * The @slack/web-api client posts to `<slackApiUrl><method>`, form-encoded, with `blocks` and
  * `attachments` as JSON strings and the token as `Authorization: Bearer`. JSON and multipart bodies
- * are understood too.
+ * are understood too. Socket Mode (`apps.connections.open` and its WebSocket) is in `fake-slack-socket.ts`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -134,6 +134,11 @@ export interface FakeSlack {
   failNext(method: string, options?: FailureOptions): void;
   /** Slack answers again: every queued failure is dropped. */
   clearFailures(): void;
+  /**
+   * Answers `method` with `handler` from now on, instead of the built-in answer (`{ ok: true }` for
+   * methods the fake does not know). Injected failures still come first; `reset()` keeps handlers.
+   */
+  answer(method: string, handler: (call: FakeSlackCall) => FakeAnswer): void;
   /** Polls until `predicate` returns a truthy value (a throw counts as "not yet") and returns it. */
   waitFor<T>(predicate: () => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
   /** A readable dump of every call so far: method, channel, ts, text. */
@@ -142,6 +147,9 @@ export interface FakeSlack {
   reset(): void;
   close(): Promise<void>;
 }
+
+/** What a Web API method answers: `{ ok: true, … }` or `{ ok: false, error }`. */
+export type FakeAnswer = { ok: boolean; error?: string } & Record<string, unknown>;
 
 export const FAKE_BOT_USER_ID = 'U0IGOR';
 export const FAKE_BOT_ID = 'B0IGOR';
@@ -259,9 +267,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const findMessage = (channel: string, ts: string): FakeMessage | undefined =>
     stored.find((m) => m.channel === channel && m.ts === ts);
 
-  type Answer = { ok: boolean; error?: string } & Record<string, unknown>;
+  const handlers = new Map<string, (call: FakeSlackCall) => FakeAnswer>();
 
-  const handleMethod = (method: string, body: Record<string, unknown>): Answer => {
+  const handleMethod = (method: string, body: Record<string, unknown>): FakeAnswer => {
     switch (method) {
       case 'api.test':
         return { ok: true, args: body };
@@ -391,7 +399,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           call.error = error;
           return;
         }
-        const answer = handleMethod(method, body);
+        const answer = handlers.get(method)?.(call) ?? handleMethod(method, body);
         if (!answer.ok) call.error = answer.error;
         send(res, 200, answer);
         return;
@@ -464,6 +472,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responseUrl: (id) => `${origin}/response/${encodeURIComponent(id ?? `r${++responseSeq}`)}`,
     responsesTo: (id) => responses.filter((r) => r.id === id),
     clearFailures: () => failures.clear(),
+    answer: (method, handler) => void handlers.set(method, handler),
     failNext: (method, options = {}) => {
       const queue = failures.get(method) ?? [];
       queue.push({ ...options, times: options.times ?? 1 });

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { createApp, type AppOptions, type Igor } from '../../src/app.js';
 import { createExampleRepository } from '../../src/example/repository.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { startFakeSlackSocket, type FakeSlackSocket } from './fake-slack-socket.js';
 import { killPidFiles, startSshFleet, type SshFleet } from './sshd-fleet.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -20,6 +21,8 @@ export interface Harness extends Prepared {
   /** Every log line igor wrote, parsed. */
   logs: Array<Record<string, unknown>>;
   eventsUrl: string;
+  /** Slack's Socket Mode side, when started with `appToken`. */
+  socket?: FakeSlackSocket;
 }
 
 /** Everything but igor: repository, hosts, fake Slack, config file. */
@@ -52,6 +55,8 @@ export interface HarnessOptions {
   top?: Record<string, unknown>;
   /** GitHub webhook secret, token and API URL, as `createApp` takes them. */
   github?: AppOptions['github'];
+  /** An app-level token (`xapp-…`): igor then uses Socket Mode, connecting to the fake Slack's `socket`. */
+  appToken?: string;
 }
 
 /** The real parts around igor: an example app repository, real sshd hosts, the fake Slack Web API, and `igor.yml`. */
@@ -101,8 +106,8 @@ export async function prepareHarness(options: HarnessOptions = {}): Promise<Prep
 }
 
 /**
- * A whole igor against real parts, started in this process through `createApp` in Slack HTTP mode.
- * `close()` undoes all of it.
+ * A whole igor against real parts, started in this process through `createApp` in Slack HTTP mode
+ * (Socket Mode with `appToken`). `close()` undoes all of it.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const prepared = await prepareHarness(options);
@@ -114,11 +119,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         done();
       },
     });
+    const socket = options.appToken ? await startFakeSlackSocket(prepared.slack, { appToken: options.appToken }) : undefined;
+    if (socket) prepared.onClose(() => socket.close());
     const igor = await createApp({
       configPath: prepared.configPath,
       dataDir: prepared.dataDir,
       port: 0,
-      slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: prepared.slack.url },
+      slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: prepared.slack.url, ...(options.appToken ? { appToken: options.appToken } : {}) },
       apiToken: API_TOKEN,
       alertsToken: ALERTS_TOKEN,
       alarmRetryMs: 200,
@@ -128,9 +135,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', USER: userInfo().username },
       ...(options.github ? { github: options.github } : {}),
     });
-    await igor.start();
+    // Registered before start, so a start that fails half-way (e.g. in Socket Mode, after the HTTP server listens) is undone too.
     prepared.onClose(() => igor.stop());
-    return { ...prepared, igor, logs, eventsUrl: `${igor.url}/slack/events` };
+    await igor.start();
+    return { ...prepared, igor, logs, eventsUrl: `${igor.url}/slack/events`, ...(socket ? { socket } : {}) };
   } catch (error) {
     await prepared.close();
     throw error;

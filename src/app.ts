@@ -26,12 +26,7 @@ import type { Config } from './config/schema.js';
 import { ensureExampleBundle } from './example/bundle.js';
 import { flagsChangedText } from './flags/changed-since.js';
 import { createFlags } from './flags/index.js';
-import { createEc2Discovery } from './fleet/discovery/ec2.js';
-import { createLocalDiscovery } from './fleet/discovery/local.js';
-import { createStaticDiscovery } from './fleet/discovery/static.js';
-import { createLocalTransport } from './fleet/transport/local.js';
-import { createSshTransport } from './fleet/transport/ssh.js';
-import type { Connect, Discovery, Server } from './fleet/types.js';
+import { createFleets } from './fleet/environments.js';
 import { alarmRoutes } from './http/routes/alarms.js';
 import { ciRunRoutes } from './http/routes/ci-runs.js';
 import { commandRoutes } from './http/routes/commands.js';
@@ -104,32 +99,18 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   const store = await openStore(join(dataDir, 'db.json'), log);
   let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
 
-  const discoveries: Record<string, Discovery> = {};
-  const connectors: Record<string, Connect> = {};
-  for (const [name, environment] of Object.entries(config.environments)) {
-    discoveries[name] = environment.servers.local
-      ? createLocalDiscovery(environment, dataDir)
-      : environment.servers.ec2
-        ? createEc2Discovery({ environment, defaultUser: options.processEnv.USER })
-        : createStaticDiscovery(environment, options.processEnv.USER);
-    connectors[name] = (server: Server) => {
-      if (server.via === 'local') return Promise.resolve(createLocalTransport());
-      return createSshTransport({
-        host: server.address,
-        port: server.port ?? environment.ssh.port,
-        user: server.user ?? options.processEnv.USER,
-        privateKeyPath: environment.ssh.privateKeyPath ?? join(options.processEnv.HOME, '.ssh', 'id_ed25519'),
-        knownHosts: environment.ssh.knownHosts,
-        hostKeys: {
-          get: (id) => store.data.hostKeys[id],
-          remember: (id, fingerprint) => {
-            store.data.hostKeys[id] = fingerprint;
-            void store.write();
-          },
-        },
-      });
-    };
-  }
+  const { discoveries, connectors } = createFleets(config, {
+    dataDir,
+    user: options.processEnv.USER,
+    home: options.processEnv.HOME,
+    hostKeys: {
+      get: (id) => store.data.hostKeys[id],
+      remember: (id, fingerprint) => {
+        store.data.hostKeys[id] = fingerprint;
+        void store.write();
+      },
+    },
+  });
   // One mirror for deployments and the integration server, so fetches of the repository never overlap.
   const mirror = createMirror({ repo: config.repo, cacheDir: join(dataDir, 'mirrors') });
   const pipeline = createPipeline({

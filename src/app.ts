@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { App as BoltApp, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { App as BoltApp, SocketModeReceiver } from '@slack/bolt';
 import type { DestinationStream, Logger } from 'pino';
 import { ciAlarms } from './alarms/from-ci.js';
 import { deploymentAlarms } from './alarms/from-deployments.js';
@@ -19,7 +19,7 @@ import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
 import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
-import { boltLogger } from './chat/slack/logger.js';
+import { createBolt } from './chat/slack/bolt.js';
 import { createGithubIntegration, GITHUB_WEBHOOK_PATH } from './ci/github-integration.js';
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -205,23 +205,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   let bolt: BoltApp | null = null;
   let socketMode: SocketModeReceiver | null = null;
   if (options.slack?.botToken) {
-    const slackApiUrl = options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {};
-    // A few quick retries, then the call fails: alarms go to the outbox, which retries for as long as it takes.
-    const clientOptions = { ...slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
-    const logger = boltLogger(log);
-    if (options.slack.appToken) {
-      // installerOptions.clientOptions reaches the Socket Mode client's own Web API calls (apps.connections.open).
-      // Only the URL: the client's own retries are made for reconnecting, and with our quick ones a reconnect
-      // during a short Slack outage gave up in a rejection nothing catches, which ends the process.
-      // Slack answers another kind of token with an error the socket client retries for ever: refuse it here.
-      if (!options.slack.appToken.startsWith('xapp-')) throw new ConfigError('SLACK_APP_TOKEN must be an app-level token (xapp-…, with the connections:write scope); unset it for HTTP mode');
-      socketMode = new SocketModeReceiver({ appToken: options.slack.appToken, installerOptions: { clientOptions: slackApiUrl }, logger });
-      bolt = new BoltApp({ token: options.slack.botToken, receiver: socketMode, clientOptions, logger, deferInitialization: true });
-    } else {
-      if (!options.slack.signingSecret) throw new ConfigError('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
-      const receiver = new ExpressReceiver({ signingSecret: options.slack.signingSecret, app: http, logger });
-      bolt = new BoltApp({ token: options.slack.botToken, receiver, clientOptions, logger, deferInitialization: true });
-    }
+    ({ app: bolt, socketMode } = createBolt(options.slack, http, log));
     chat = createSlackChat(bolt.client);
     commandListeners.register(bolt, { commands, log });
     actionListeners.register(bolt, { actions, alarms, chat, log, undoFlag: flags.undo, ci: github });

@@ -1,0 +1,37 @@
+import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { ConfigError } from '../../config/load.js';
+import { boltLogger } from './logger.js';
+
+export interface SlackSettings {
+  botToken: string;
+  signingSecret?: string | undefined;
+  /** With it, Socket Mode; without it, HTTP on `/slack/events` of `http`. */
+  appToken?: string | undefined;
+  /** `SLACK_API_URL`. */
+  apiUrl?: string | undefined;
+}
+
+/**
+ * The Bolt app, in HTTP mode (its routes on igor's own express app) or in Socket Mode. Not started:
+ * Socket Mode connects at `app.start()`; `socketMode` is there to wait for its socket to close.
+ */
+export function createBolt(slack: SlackSettings, http: Express, log: Logger): { app: App; socketMode: SocketModeReceiver | null } {
+  const slackApiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+  // A few quick retries, then the call fails: alarms go to the outbox, which retries for as long as it takes.
+  const clientOptions = { ...slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
+  const logger = boltLogger(log);
+  if (slack.appToken) {
+    // Slack answers another kind of token with an error the socket client retries for ever: refuse it here.
+    if (!slack.appToken.startsWith('xapp-')) throw new ConfigError('SLACK_APP_TOKEN must be an app-level token (xapp-…, with the connections:write scope); unset it for HTTP mode');
+    // installerOptions.clientOptions reaches the socket client's own Web API calls (apps.connections.open).
+    // Only the URL: its own retries are made for reconnecting, and with our quick ones a reconnect
+    // during a short Slack outage gave up in a rejection nothing catches, which ends the process.
+    const socketMode = new SocketModeReceiver({ appToken: slack.appToken, installerOptions: { clientOptions: slackApiUrl }, logger });
+    return { app: new App({ token: slack.botToken, receiver: socketMode, clientOptions, logger, deferInitialization: true }), socketMode };
+  }
+  if (!slack.signingSecret) throw new ConfigError('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
+  const receiver = new ExpressReceiver({ signingSecret: slack.signingSecret, app: http, logger });
+  return { app: new App({ token: slack.botToken, receiver, clientOptions, logger, deferInitialization: true }), socketMode: null };
+}

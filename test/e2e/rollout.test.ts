@@ -105,6 +105,54 @@ describe('canary, waves and automatic rollback on sshd hosts', () => {
   });
 });
 
+describe('failures early and midway', () => {
+  it('rolls the canary back when it fails its health check, and no other host ever switches', async () => {
+    const h = await start(3, { strategy: { canary: { servers: 1, bake: '1s', promote: 'auto' }, waves: ['100%'], parallel: 2 } });
+    expect((await deployed(h, 'main', '1')).state).toBe('succeeded');
+    const canary = h.fleet.hosts.find((host) => host.name === 'web-1')!.host;
+    h.igor.config.environments.staging!.restart = `APP_PORT=${APP_PORT} FAIL_HOST=${canary} bash scripts/restart.sh`;
+    h.igor.config.environments.staging!.health!.retries = 30;
+    await commit(h, { 'server.js': FAILS_ON_ONE_HOST }, 'Fails on the canary');
+
+    const second = await deployed(h, 'main', '2');
+    expect(second.state).toBe('rolled-back');
+    expect(second.reason).toMatch(/rolled back automatically: web-1: health: .* answered 500/);
+    expect(second.hosts.map((host) => [host.host, host.wave, host.state])).toEqual([
+      ['web-1', 'canary', 'rolled-back'],
+      ['web-2', 'wave 1', 'untouched'],
+      ['web-3', 'wave 1', 'untouched'],
+    ]);
+    for (const host of ['web-1', 'web-2', 'web-3']) expect(await live(h, host)).toBe(h.sha);
+    for (const host of ['web-2', 'web-3']) expect(existsSync(join(h.hostPaths[host]!, 'releases', second.release!))).toBe(false);
+    const canaryHealth = (await (await fetch(`http://${canary}:${APP_PORT}/health`)).json()) as { revision: string };
+    expect(canaryHealth.revision).toBe(h.sha);
+  });
+
+  it('stops when a host becomes unreachable mid-rollout, and puts back the hosts it had switched', async () => {
+    const h = await start(4, { strategy: { canary: { servers: 1, bake: '3s', promote: 'auto' }, waves: ['50%', '100%'], parallel: 1 } });
+    expect((await deployed(h, 'main', '1')).state).toBe('succeeded');
+    await commit(h, { 'lib/greeting.js': "exports.greeting = (name) => 'hello, ' + name;\n// v2\n" }, 'v2');
+
+    expect(await (await slackDriver(h).slash('main', 'U0ALICE')).answer()).toContain('Deployment 2');
+    // While the canary bakes, web-3 (wave 2) goes away.
+    await h.slack.waitFor(() => h.igor.pipeline.get('2')?.state === 'baking', { what: 'the canary to bake', timeoutMs: 60_000 });
+    await h.fleet.stopHost('web-3');
+    const second = await h.slack.waitFor(() => (h.igor.pipeline.get('2')?.finishedAt ? h.igor.pipeline.get('2') : undefined), { what: 'deployment 2 to end', timeoutMs: 90_000 });
+
+    expect(second!.state).toBe('rolled-back');
+    expect(second!.reason).toMatch(/web-3: .*(ECONNREFUSED|refused)/);
+    expect(second!.hosts.map((host) => [host.host, host.state])).toEqual([
+      ['web-1', 'rolled-back'],
+      ['web-2', 'rolled-back'],
+      ['web-3', 'failed'],
+      ['web-4', 'untouched'],
+    ]);
+    for (const host of ['web-1', 'web-2', 'web-3', 'web-4']) expect(await live(h, host)).toBe(h.sha);
+    const alarm = await h.slack.waitFor(() => h.slack.messages('C0ALERTS').find((message) => textOf(message).includes('Deployment 2 of `main` to staging was rolled back')), { what: 'the alarm' });
+    expect(textOf(alarm)).toContain('Rolled back: web-1, web-2.');
+  });
+});
+
 describe('manual promotion', () => {
   it('asks Promote / Rollback after the bake; Promote goes on, Rollback puts the canary back', async () => {
     const h = await start(2, { strategy: { canary: { servers: 1, bake: '300ms', promote: 'manual' } } });

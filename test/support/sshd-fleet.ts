@@ -35,6 +35,11 @@ export interface SshFleet {
   privateKeyPath: string;
   /** Temp folder holding keys, configs and pid files; removed by stop(). */
   dir: string;
+  /**
+   * Makes one host unreachable: its sshd stops listening (sessions already open keep running, as
+   * with a real sshd). New connections to it are refused.
+   */
+  stopHost(name: string): Promise<void>;
   /** Stops every sshd (SIGTERM, SIGKILL after 2 s) and removes `dir`. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -217,7 +222,12 @@ export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet>
       hosts.push({ name, host: address, port: SSH_FLEET_PORT, user });
     }
     await Promise.all(sshds.map(waitUntilReady));
-    return { hosts, privateKeyPath, dir, stop };
+    const stopHost = async (name: string) => {
+      const sshd = sshds.find((entry) => entry.name === name);
+      if (!sshd) throw new Error(`the fleet has no host ${name}`);
+      await terminate(sshd);
+    };
+    return { hosts, privateKeyPath, dir, stopHost, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,6 @@
 /* global document, window, TextDecoder, AbortController, setTimeout */
 // A deployment's page: its facts, a timeline of the pipeline and of each host drawn as bars, and
-// its steps' logs, streamed while they are written. Kept current by the console's event stream.
+// its steps' logs, streamed while they are written. Kept current by its own event stream.
 import { escapeHtml, mrkdwn } from './blocks.js';
 import { api, openEvents } from './session.js';
 

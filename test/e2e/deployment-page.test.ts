@@ -1,0 +1,54 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { API_TOKEN, startHarness, type Harness } from '../support/igor-harness.js';
+import { slackDriver } from './slack-driver.js';
+
+/** As in console.test.ts: Debian's Chromium, and no calls out of this closed network. */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser;
+let harness: Harness | undefined;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the deployment page with Slack', () => {
+  it('opens from the details link of the Slack message once the API token is given, and follows the deployment live', async () => {
+    const h = (harness = await startHarness({ staging: { approval: { mode: 'required', approvers: ['U0BOB'] } } }));
+    const slack = slackDriver(h);
+    expect(await (await slack.slash('main', 'U0ALICE')).answer()).toContain('Deployment 1');
+    await slack.approvalRequest('1');
+    const root = slack.root('1')!;
+    // The link as Slack shows it, pointed at this test's port (publicUrl is http://localhost:PORT).
+    const details = /<([^|>]+)\|details>/.exec(JSON.stringify(root.blocks))![1]!.replace('http://localhost:', 'http://127.0.0.1:');
+
+    const context = await browser.newContext();
+    context.setDefaultTimeout(0);
+    try {
+      const page = await context.newPage();
+      await page.goto(details);
+      await page.locator('#token-dialog[open]').waitFor();
+      await page.fill('#token', API_TOKEN);
+      await page.press('#token', 'Enter');
+      await page.locator('#title', { hasText: 'awaiting-approval' }).waitFor();
+      // No console to go back to with Slack.
+      expect(await page.locator('.crumbs').isHidden()).toBe(true);
+
+      // Approved in Slack: the open page follows over its event stream, without a reload.
+      const request = await slack.approvalRequest('1');
+      expect((await slack.press(request, 'Approve', 'U0BOB')).status).toBe(200);
+      await page.locator('#title', { hasText: 'succeeded' }).waitFor();
+      expect(await page.locator('#hosts-timeline .row').count()).toBe(2);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});

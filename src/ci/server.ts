@@ -62,6 +62,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   const data = (): CiData => store.data.ci;
   const now = () => clock.now().toISOString();
   const logDir = (runId: string) => join(options.dataDir, 'logs', `ci-${runId}`);
+  const logPath = (runId: string, step: string) => join(logDir(runId), `${step}.log`);
 
   function emit(event: CiEvent): void {
     for (const listener of listeners) {
@@ -291,16 +292,14 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     },
 
     /** Where a run's step writes its log (whether or not it ran). */
-    logPath(id: string, step: string): string {
-      return join(logDir(id), `${step}.log`);
-    },
+    logPath,
 
     /** What a passed run proves, for a deployment of its commit that need not test it again; null if it proves nothing. */
     evidence(id: string): TestEvidence | null {
       const run = data().runs.find((entry) => entry.id === id);
       if (!run || run.state !== 'passed' || !run.steps || !run.integration) return null;
       const steps = run.steps.flatMap((step) =>
-        step.state === 'succeeded' && step.startedAt && step.finishedAt ? [{ name: step.name, startedAt: step.startedAt, finishedAt: step.finishedAt, log: join(logDir(run.id), `${step.name}.log`) }] : [],
+        step.state === 'succeeded' && step.startedAt && step.finishedAt ? [{ name: step.name, startedAt: step.startedAt, finishedAt: step.finishedAt, log: logPath(run.id, step.name) }] : [],
       );
       return { source: `test run ${run.id}`, sha: run.sha, integration: run.integration, steps };
     },

@@ -1,9 +1,8 @@
-import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
 import { HttpError } from '../../http/errors.js';
-import { STEP_NAME } from '../../http/log-file.js';
+import { logExists, STEP_NAME } from '../../http/log-file.js';
 import { deploymentView } from '../../http/routes/deployments.js';
 import type { Pipeline } from '../../pipeline/service.js';
 import { ACTIVE } from '../../pipeline/states.js';
@@ -70,7 +69,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
 
   router.get('/console/deployments/:id/data', guard, async (request, response) => {
     const deployment = found(String(request.params.id));
-    const logs = await Promise.all(deployment.steps.map(async (step) => ((await exists(pipeline.logPath(deployment.id, step.name))) ? step.name : null)));
+    const logs = await Promise.all(deployment.steps.map(async (step) => ((await logExists(pipeline.logPath(deployment.id, step.name))) ? step.name : null)));
     response.json({
       deployment: deploymentView(deployment),
       timeline: await readHostTimeline(pipeline.logPath(deployment.id, deployment.kind === 'rollback' ? 'rollback' : 'deploy')),
@@ -94,7 +93,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
       const record = deployment.steps.find((entry) => entry.name === step);
       return ACTIVE.has(deployment.state) && (record?.state === 'running' || record?.state === 'pending');
     };
-    if (!stillWriting() && !(await exists(path))) throw new HttpError(404, `the ${step} step of deployment ${deployment.id} has no log`);
+    if (!stillWriting() && !(await logExists(path))) throw new HttpError(404, `the ${step} step of deployment ${deployment.id} has no log`);
     await followLog(path, stillWriting, response);
   });
 
@@ -111,11 +110,4 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
       stream.close();
     },
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -21,13 +21,11 @@ const view = {
 const $ = (id) => document.getElementById(id);
 const keyOf = (message) => `${message.channel}/${message.ts}`;
 
-/** Links to this igor (deployment pages, API records, step logs) open its pages here, whatever host name they were written with. */
+/** Links to this igor's pages (deployments, step logs) open here, whatever host name they were written with. */
 function rewriteUrl(url) {
   try {
     const parsed = new URL(url, window.location.href);
     const local = parsed.host === window.location.host || ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
-    const match = /^\/api\/deployments\/([^/]+)(?:\/logs\/([^/]+))?$/.exec(parsed.pathname);
-    if (local && match) return `/console/deployments/${match[1]}${match[2] ? `#log-${match[2]}` : ''}`;
     if (local && parsed.pathname.startsWith('/console/')) return `${parsed.pathname}${parsed.hash}`;
   } catch {
     // not a URL: shown as it is

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
 import { NodeSSH } from 'node-ssh';
+import type { SFTPWrapper } from 'ssh2';
 import { quote } from 'shell-quote';
 import { ConnectionError } from '../errors.js';
 import type { CommandResult, ExecOptions, Transport } from '../types.js';
@@ -46,19 +47,39 @@ export async function createSshTransport(options: SshTransportOptions): Promise<
     const reason = refusal?.message ?? (error as Error).message;
     throw new ConnectionError(`${where}: ${reason}`, { cause: refusal ?? error });
   }
+  async function exec(argv: readonly string[], execOptions: ExecOptions = {}): Promise<CommandResult> {
+    const result = await ssh.execCommand(commandLine(argv, execOptions));
+    return { code: result.code ?? 255, stdout: result.stdout, stderr: result.stderr };
+  }
   return {
     name: 'ssh',
-    async exec(argv: readonly string[], execOptions: ExecOptions = {}): Promise<CommandResult> {
-      const result = await ssh.execCommand(commandLine(argv, execOptions));
-      return { code: result.code ?? 255, stdout: result.stdout, stderr: result.stderr };
-    },
+    exec,
     async putFile(localPath: string, remotePath: string): Promise<void> {
-      await ssh.putFile(localPath, remotePath);
+      const sftp = await ssh.requestSFTP();
+      try {
+        await fastPut(sftp, localPath, remotePath).catch(async (error: unknown) => {
+          if ((error as { code?: unknown }).code !== SFTP_NO_SUCH_FILE) throw error;
+          // The folder is missing. `mkdir -p`, not node-ssh's folder by folder over SFTP, which fails
+          // ("Failure") when another session creates one of the parents at the same moment.
+          const made = await exec(['mkdir', '-p', '--', posix.dirname(remotePath)]);
+          if (made.code !== 0) throw new Error(`mkdir -p ${posix.dirname(remotePath)} exited with code ${made.code}: ${made.stderr.trim()}`);
+          await fastPut(sftp, localPath, remotePath);
+        });
+      } finally {
+        sftp.end();
+      }
     },
     async close(): Promise<void> {
       ssh.dispose();
     },
   };
+}
+
+/** SFTP's status code for a path whose folder does not exist. */
+const SFTP_NO_SUCH_FILE = 2;
+
+function fastPut(sftp: SFTPWrapper, localPath: string, remotePath: string): Promise<void> {
+  return new Promise((resolve, reject) => sftp.fastPut(localPath, remotePath, (error) => (error ? reject(error) : resolve())));
 }
 
 /** `cd -- '/srv/app' && env 'K=V' 'bash' '-lc' '…'`: every word quoted, nothing interpreted. */

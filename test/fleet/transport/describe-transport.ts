@@ -55,5 +55,13 @@ export function describeTransport(name: string, make: () => Promise<{ transport:
       await transport.putFile(source, target);
       expect(await readFile(target, 'utf8')).toBe('artifact bytes');
     });
+
+    it('copies files at once into new folders that share a missing parent', async () => {
+      const source = join(dir, 'burst-source.txt');
+      await writeFile(source, 'flags');
+      const targets = Array.from({ length: 4 }, (_, i) => join(dir, 'burst', `host-${i}`, 'shared', 'flags.json'));
+      await Promise.all(targets.map((target) => transport.putFile(source, target)));
+      for (const target of targets) expect(await readFile(target, 'utf8')).toBe('flags');
+    });
   });
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { dueReminder, type Alarm } from '../alarms/model.js';
 import type { AlarmChange, Alarms } from '../alarms/service.js';
+import { findEnvironment } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import { alarmMessage } from './alarm-messages.js';
 import { plain } from './messages.js';
@@ -51,7 +52,7 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
   }
 
   function mentionsFor(alarm: Alarm): string {
-    const environment = alarm.environment ? config.environments[alarm.environment] : undefined;
+    const environment = alarm.environment ? findEnvironment(config, alarm.environment) : undefined;
     const people = environment ? (environment.approval.approvers.length ? environment.approval.approvers : (environment.deployers ?? [])) : [];
     return people.length ? people.map((user) => `<@${user}>`).join(' ') : '<!here>';
   }

@@ -1,3 +1,5 @@
+import { dictionary } from '../shared/names.js';
+
 /** Where a run stands; `passed` and `failed` are verdicts, the rest are runs that gave none. */
 export type CiRunState = 'queued' | 'running' | 'passed' | 'failed' | 'superseded' | 'cancelled' | 'interrupted';
 
@@ -69,7 +71,7 @@ export interface CiData {
 }
 
 export function emptyCiData(): CiData {
-  return { nextRunId: 1, runs: [], deliveries: [], heads: {}, pendingDeploys: {} };
+  return { nextRunId: 1, runs: [], deliveries: [], heads: dictionary(), pendingDeploys: dictionary() };
 }
 
 /** States a run never leaves. */

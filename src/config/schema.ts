@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dictionary, isReservedName } from '../shared/names.js';
 import { parseDuration } from './duration.js';
 
 /** A duration string (`500ms`, `5s`, `10m`) parsed to milliseconds. */
@@ -139,11 +140,15 @@ export const configSchema = z
         env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
       })
       .prefault({}),
-    environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'environment names are lower-case letters, digits, "-" or "_"' }), environment),
+    environments: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'environment names are lower-case letters, digits, "-" or "_"' }), environment)
+      // A prototype-free record: no environment name a person types can reach Object.prototype.
+      .transform((environments) => dictionary(Object.entries(environments))),
     alarms: z.strictObject({ remindAfter: duration.optional() }).optional(),
   })
   .superRefine((config, ctx) => {
     const names = Object.keys(config.environments);
+    for (const name of names.filter(isReservedName)) ctx.addIssue({ code: 'custom', path: ['environments', name], message: 'is a reserved name: choose another environment name' });
     if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['environments'], message: 'must name at least one environment' });
     if (config.defaultEnvironment && !names.includes(config.defaultEnvironment)) {
       ctx.addIssue({ code: 'custom', path: ['defaultEnvironment'], message: `names no environment (configured: ${names.join(', ')})` });

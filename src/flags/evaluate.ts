@@ -1,6 +1,7 @@
 import type { EvaluationContext, Logger as OpenFeatureLogger } from '@openfeature/core';
 import { FlagdCore } from '@openfeature/flagd-core';
 import type { Logger } from 'pino';
+import { ownEntry } from '../shared/names.js';
 import { flagdJson } from './flagd.js';
 import { isRollout, type FlagRecord } from './model.js';
 
@@ -50,7 +51,7 @@ export function createEvaluator(log: Logger) {
 
   /** One flag for one context, as OFREP answers it. */
   function evaluate(environment: string, flags: Record<string, FlagRecord>, key: string, context: EvaluationContext): OfrepResult {
-    const record = flags[key];
+    const record = ownEntry(flags, key);
     if (!record) return { key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `there is no flag ${key} in ${environment}` };
     if (isRollout(record.value) && (typeof context.targetingKey !== 'string' || context.targetingKey === '')) {
       return {

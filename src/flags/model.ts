@@ -1,4 +1,5 @@
 import type { MessageRef } from '../chat/port.js';
+import { dictionary, isReservedName } from '../shared/names.js';
 
 /**
  * What a flag is set to: `on` for everyone, `off` for no one, or `N%` of targeting keys
@@ -50,7 +51,7 @@ export interface FlagsData {
 }
 
 export function emptyFlags(): FlagsData {
-  return { nextChangeId: 1, environments: {}, history: [] };
+  return { nextChangeId: 1, environments: dictionary(), history: [] };
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -63,7 +64,8 @@ export const MAX_KEY_LENGTH = 100;
  * @example flagKeyProblem('new/checkout') // 'a flag key is letters, digits, … `new/checkout` has "/"'
  */
 export function flagKeyProblem(key: string): string | null {
-  if (KEY.test(key) && key.length <= MAX_KEY_LENGTH) return null;
+  if (KEY.test(key) && key.length <= MAX_KEY_LENGTH && !isReservedName(key)) return null;
+  if (isReservedName(key)) return `\`${key}\` is a reserved name: choose another flag key`;
   const rule = 'a flag key is letters, digits, "-", "_" and ".", starting with a letter or digit';
   const shown = `\`${key.slice(0, MAX_KEY_LENGTH)}\``;
   if (key === '') return `${rule}; it is empty`;

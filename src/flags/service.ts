@@ -5,6 +5,7 @@ import type { Clock } from '../pipeline/clock.js';
 import { RefusedError } from '../pipeline/errors.js';
 import { deployRefusal } from '../pipeline/policy.js';
 import type { Store } from '../store/db.js';
+import { dictionary, ownEntry } from '../shared/names.js';
 import { flagKeyProblem, parseFlagSetting, SETTING_RULE, type FlagChange, type FlagRecord, type FlagSetting } from './model.js';
 
 /** How many changes the audit log keeps, all environments together; the oldest go first. */
@@ -39,7 +40,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
 
   /** The flags of one (existing) environment, by key. */
   function flagsOf(environment: string): Record<string, FlagRecord> {
-    return store.data.flags.environments[environment] ?? {};
+    return ownEntry(store.data.flags.environments, environment) ?? dictionary();
   }
 
   function view(environment: string, key: string, record: FlagRecord): FlagView {
@@ -70,7 +71,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
     const data = store.data.flags;
     const at = clock.now().toISOString();
     const change: FlagChange = { id: String(data.nextChangeId++), ...input, at, undoneBy: null, message: null, push: null };
-    const flags = (data.environments[input.environment] ??= {});
+    const flags = (data.environments[input.environment] ??= dictionary());
     if (input.to === null) delete flags[input.key];
     else flags[input.key] = { value: input.to, updatedBy: input.user, updatedAt: at };
     if (input.undoOf) {

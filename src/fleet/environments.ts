@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config, EnvironmentConfig } from '../config/schema.js';
+import { dictionary } from '../shared/names.js';
 import { createEc2Discovery } from './discovery/ec2.js';
 import { createLocalDiscovery } from './discovery/local.js';
 import { createStaticDiscovery } from './discovery/static.js';
@@ -23,8 +24,8 @@ export interface FleetOptions {
  * and how each is reached (on this machine, or over SSH with the environment's `ssh` settings).
  */
 export function createFleets(config: Config, options: FleetOptions): { discoveries: Record<string, Discovery>; connectors: Record<string, Connect> } {
-  const discoveries: Record<string, Discovery> = {};
-  const connectors: Record<string, Connect> = {};
+  const discoveries = dictionary<Discovery>();
+  const connectors = dictionary<Connect>();
   for (const [name, environment] of Object.entries(config.environments)) {
     discoveries[name] = discoveryOf(environment, options);
     connectors[name] = connectorOf(environment, options);

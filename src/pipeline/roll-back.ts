@@ -5,6 +5,7 @@ import { runWave } from '../fleet/rollout.js';
 import { createTransportPool } from '../fleet/transport/pool.js';
 import type { Connect, Discovery, Server } from '../fleet/types.js';
 import type { Store } from '../store/db.js';
+import { dictionary } from '../shared/names.js';
 import type { Progress } from './progress.js';
 import type { Recorder } from './records.js';
 import { driftFrom } from './ship.js';
@@ -75,7 +76,7 @@ export function createRollBack(options: RollBackOptions) {
       recorder.note(deployment, `The rollback to ${release} stopped: ${failure}. Hosts: ${deployment.hosts.map((h) => `${h.host} ${h.state}`).join(', ')}.`, 'error');
       return void (await recorder.transition(deployment, 'fail', { reason: `the rollback stopped: ${failure}` }));
     }
-    const bad = (options.store.data.badReleases[deployment.environment] ??= {});
+    const bad = (options.store.data.badReleases[deployment.environment] ??= dictionary());
     if (undo) delete bad[release];
     else if (deployment.fromRelease) bad[deployment.fromRelease] = `rolled back by deployment ${deployment.id}`;
 

@@ -12,6 +12,7 @@ import { runWave } from '../fleet/rollout.js';
 import { planWaves } from '../fleet/strategy.js';
 import type { Connect, Server } from '../fleet/types.js';
 import type { Store } from '../store/db.js';
+import { dictionary } from '../shared/names.js';
 import type { Clock } from './clock.js';
 import type { EventHub } from './events.js';
 import type { Progress } from './progress.js';
@@ -211,7 +212,7 @@ export function createShipper(options: ShipOptions) {
   /** A release that failed or was rolled back is bad: in the store, and as `BAD_RELEASE` on the hosts that have it. */
   async function markBad(deployment: Deployment, servers: Server[], why: string): Promise<void> {
     const release = deployment.release!;
-    (options.store.data.badReleases[deployment.environment] ??= {})[release] = why;
+    (options.store.data.badReleases[deployment.environment] ??= dictionary())[release] = why;
     await options.store.write();
     const connect = options.connectors[deployment.environment]!;
     const touched = deployment.hosts.filter((host) => host.state !== 'untouched' && host.state !== 'pending');

@@ -1,9 +1,10 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DataFile } from 'lowdb/node';
 import type { Logger } from 'pino';
 import { emptyStore, type StoreData } from './schema.js';
+import { dictionary } from '../shared/names.js';
 
 export interface Store {
   /** The data; change it, then `write()`. */
@@ -20,7 +21,7 @@ export async function openStore(path: string, log: Logger): Promise<Store> {
   await mkdir(dirname(path), { recursive: true });
   await moveAsideIfCorrupt(path, log);
   // JSONFilePreset would fall back to memory under NODE_ENV=test; the file always matters here.
-  const db = new Low<StoreData>(new JSONFile(path), emptyStore());
+  const db = new Low<StoreData>(new DataFile(path, { parse: parseData, stringify: (data) => JSON.stringify(data, null, 2) }), emptyStore());
   await db.read();
   db.data = { ...emptyStore(), ...db.data };
   let queue: Promise<void> = Promise.resolve();
@@ -35,6 +36,16 @@ export async function openStore(path: string, log: Logger): Promise<Store> {
       return next;
     },
   };
+}
+
+/**
+ * JSON with every object read back without a prototype: records keyed by names people typed
+ * (environments, flags, branches) then answer only what was stored in them.
+ */
+function parseData(text: string): StoreData {
+  return JSON.parse(text, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? dictionary(Object.entries(value)) : value,
+  ) as StoreData;
 }
 
 async function moveAsideIfCorrupt(path: string, log: Logger): Promise<void> {

@@ -2,6 +2,7 @@ import type { Alarm, Silence } from '../alarms/model.js';
 import { emptyCiData, type CiData } from '../ci/types.js';
 import { emptyFlags, type FlagsData } from '../flags/model.js';
 import type { Deployment } from '../pipeline/types.js';
+import { dictionary } from '../shared/names.js';
 
 /** Who holds an environment, so a second deploy can be told. */
 export interface EnvironmentLock {
@@ -41,5 +42,5 @@ export interface StoreData {
 }
 
 export function emptyStore(): StoreData {
-  return { version: 1, nextDeploymentId: 1, nextAlarmId: 1, alarms: [], silences: {}, deployments: [], locks: {}, manualLocks: {}, badReleases: {}, hostKeys: {}, flags: emptyFlags(), ci: emptyCiData() };
+  return { version: 1, nextDeploymentId: 1, nextAlarmId: 1, alarms: [], silences: dictionary(), deployments: [], locks: dictionary(), manualLocks: dictionary(), badReleases: dictionary(), hostKeys: dictionary(), flags: emptyFlags(), ci: emptyCiData() };
 }

@@ -71,6 +71,19 @@ function expectOneLine(error: ConfigError): void {
   expect(error.message).not.toContain('\n');
 }
 
+describe('environment names', () => {
+  it('refuses a name that every plain object answers by itself', () => {
+    const error = configError(minimal().replace('  production:', '  constructor:'));
+    expect(error.message).toBe('environments.constructor: is a reserved name: choose another environment name');
+  });
+
+  it('keeps the environments in a record without a prototype', () => {
+    const config = parseConfig(minimal());
+    expect(config.environments.constructor).toBeUndefined();
+    expect(Object.keys(config.environments)).toEqual(['production']);
+  });
+});
+
 describe('parseConfig with the contract example', () => {
   const config = parseConfig(CONTRACT_EXAMPLE);
   const production = config.environments.production!;

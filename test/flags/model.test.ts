@@ -20,6 +20,10 @@ describe('flag keys', () => {
     expect(flagKeyProblem(key)).toMatch(/^a flag key is letters, digits, "-", "_" and "\.", starting with a letter or digit/);
     expect(flagKeyProblem(key)).toMatch(message);
   });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', 'prototype'])('refuses %s, a name every plain object answers', (key) => {
+    expect(flagKeyProblem(key)).toBe(`\`${key}\` is a reserved name: choose another flag key`);
+  });
 });
 
 describe('flag values', () => {

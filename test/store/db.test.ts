@@ -36,6 +36,17 @@ describe('openStore', () => {
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(store.data);
   });
 
+  it('reads records back without a prototype, so a name like constructor finds nothing', async () => {
+    const path = join(dir, 'db.json');
+    const text = JSON.stringify({ ...emptyStore(), locks: { staging: { environment: 'staging' } } }).replace('"staging":{', '"__proto__":{"environment":"x"},"staging":{');
+    await writeFile(path, text);
+    const store = await openStore(path, log());
+    expect(store.data.locks.constructor).toBeUndefined();
+    expect(store.data.manualLocks.toString).toBeUndefined();
+    expect(Object.keys(store.data.locks).sort()).toEqual(['__proto__', 'staging']);
+    expect(({} as Record<string, unknown>).environment).toBeUndefined();
+  });
+
   it('starts with an empty store when there is no file', async () => {
     const store = await openStore(join(dir, 'db.json'), log());
     expect(store.data).toEqual(emptyStore());

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { HttpError } from '../../http/errors.js';
 import { RefusedError } from '../../pipeline/errors.js';
+import { ownEntry } from '../../shared/names.js';
 import { DEPLOYMENT_ACTIONS, type ActionOutcome, type DeploymentAction } from '../actions.js';
 import type { ChatMessage } from '../port.js';
 import type { ConsoleOptions } from './index.js';
@@ -57,7 +58,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
     const { command } = body;
     const text = (body.text ?? '').trim();
     chat.echo(channel, user, `${command}${text ? ` ${text}` : ''}`);
-    const handler = options.commands[command];
+    const handler = ownEntry(options.commands, command);
     if (!handler) {
       const known = Object.keys(options.commands).map((name) => `\`${name}\``).join(', ');
       const message = `:warning: igor does not know \`${command}\`; it knows ${known}.`;
@@ -105,7 +106,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
         throw error;
       }
     }
-    const extra = options.extraActions?.[name];
+    const extra = options.extraActions ? ownEntry(options.extraActions, name) : undefined;
     if (extra) return extra(value, user);
     throw new HttpError(400, `igor has no button igor.${name}`);
   }

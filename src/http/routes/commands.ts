@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { CommandHandler } from '../../chat/commands/answer.js';
 import type { ChatMessage } from '../../chat/port.js';
+import { ownEntry } from '../../shared/names.js';
 import { HttpError } from '../errors.js';
 
 /**
@@ -11,7 +12,7 @@ export function commandRoutes(handlers: Record<string, CommandHandler>, channel:
   const router = Router();
   router.post('/', async (request, response) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const handler = typeof body.command === 'string' ? handlers[body.command] : undefined;
+    const handler = typeof body.command === 'string' ? ownEntry(handlers, body.command) : undefined;
     if (!handler) throw new HttpError(400, `command must be one of ${Object.keys(handlers).join(', ')}`);
     if (body.text !== undefined && typeof body.text !== 'string') throw new HttpError(400, 'text must be a string');
     if (typeof body.user !== 'string' || body.user === '') throw new HttpError(400, 'user is required: who types the command');

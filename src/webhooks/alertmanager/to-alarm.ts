@@ -1,7 +1,15 @@
 import type { AlarmInput, AlarmSeverity } from '../../alarms/model.js';
 import type { AlertmanagerAlert } from './payload.js';
 
-const SEVERITIES: Record<string, AlarmSeverity> = { critical: 'critical', page: 'critical', error: 'critical', warning: 'warning', warn: 'warning', info: 'info', none: 'info' };
+const SEVERITIES: ReadonlyMap<string, AlarmSeverity> = new Map([
+  ['critical', 'critical'],
+  ['page', 'critical'],
+  ['error', 'critical'],
+  ['warning', 'warning'],
+  ['warn', 'warning'],
+  ['info', 'info'],
+  ['none', 'info'],
+]);
 
 /**
  * One Alertmanager alert as an igor alarm. Keyed by the alert's fingerprint, not the group: a
@@ -14,7 +22,7 @@ export function alarmFromAlert(alert: AlertmanagerAlert): AlarmInput {
   return {
     key: `alertmanager:${alert.fingerprint}`,
     source: 'alertmanager',
-    severity: SEVERITIES[(labels.severity ?? '').toLowerCase()] ?? 'warning',
+    severity: SEVERITIES.get((labels.severity ?? '').toLowerCase()) ?? 'warning',
     environment: labels.environment ?? labels.env ?? null,
     hosts: host ? [host] : [],
     summary: annotations.summary ?? annotations.title ?? labels.alertname ?? 'Alertmanager alert',

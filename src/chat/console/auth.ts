@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { isLoopback, tokensEqual } from '../../http/auth.js';
+import { bearerOf, isTrustedLocalRequest, tokensEqual } from '../../http/auth.js';
 import { HttpError } from '../../http/errors.js';
 
 /** The cookie that lets `EventSource` (which cannot send headers) into the event stream. */
@@ -22,10 +22,10 @@ function sessionValue(token: string): string {
 export function consoleGuard(options: { token: string | undefined; localMode: boolean }): RequestHandler {
   return (request, response, next) => {
     if (!options.token) {
-      if (options.localMode && isLoopback(request.socket.remoteAddress) && isLoopbackName(request.hostname)) return next();
+      if (options.localMode && isTrustedLocalRequest(request)) return next();
       return next(new HttpError(401, 'the console needs IGOR_API_TOKEN here: it is open without one only on loopback in local mode'));
     }
-    const bearer = /^Bearer (.+)$/i.exec(request.get('authorization') ?? '')?.[1];
+    const bearer = bearerOf(request);
     if (bearer !== undefined) {
       if (!tokensEqual(bearer, options.token)) return next(new HttpError(401, 'the console needs a valid bearer token (IGOR_API_TOKEN)'));
       setSessionCookie(request, response, options.token);
@@ -35,12 +35,6 @@ export function consoleGuard(options: { token: string | undefined; localMode: bo
     if (request.method === 'GET' && cookie && tokensEqual(cookie, sessionValue(options.token))) return next();
     next(new HttpError(401, 'the console needs a bearer token (IGOR_API_TOKEN)'));
   };
-}
-
-function isLoopbackName(hostname: string | undefined): boolean {
-  if (!hostname) return false;
-  const name = hostname.replace(/^\[|\]$/g, '');
-  return name === 'localhost' || name.endsWith('.localhost') || isLoopback(name);
 }
 
 function setSessionCookie(request: Request, response: Response, token: string): void {

@@ -14,13 +14,13 @@ import { readHostTimeline } from './timeline.js';
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public');
 /** The pages' files: plain HTML, CSS and ES modules, served as they are. */
-const ASSETS: Record<string, string> = {
-  'console.js': 'text/javascript',
-  'deployment.js': 'text/javascript',
-  'blocks.js': 'text/javascript',
-  'session.js': 'text/javascript',
-  'console.css': 'text/css',
-};
+const ASSETS: ReadonlyMap<string, string> = new Map([
+  ['console.js', 'text/javascript'],
+  ['deployment.js', 'text/javascript'],
+  ['blocks.js', 'text/javascript'],
+  ['session.js', 'text/javascript'],
+  ['console.css', 'text/css'],
+]);
 /** Scripts and styles only from this server; no inline script can run even if escaping failed somewhere. */
 const PAGE_HEADERS = {
   'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -60,7 +60,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
   });
 
   router.get('/console/assets/:file', (request, response) => {
-    const type = ASSETS[request.params.file];
+    const type = ASSETS.get(request.params.file);
     if (!type) throw new HttpError(404, `the console has no file ${request.params.file}`);
     response.set({ 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).sendFile(join(PUBLIC, request.params.file));
   });

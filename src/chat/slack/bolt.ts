@@ -2,7 +2,9 @@ import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { ConfigError } from '../../config/load.js';
+import { BODY_LIMITS } from '../../http/body.js';
 import { boltLogger } from './logger.js';
+import { slackRequestGuard } from './request-guard.js';
 
 export interface SlackSettings {
   botToken: string;
@@ -32,6 +34,8 @@ export function createBolt(slack: SlackSettings, http: Express, log: Logger): { 
     return { app: new App({ token: slack.botToken, receiver: socketMode, clientOptions, logger, deferInitialization: true }), socketMode };
   }
   if (!slack.signingSecret) throw new ConfigError('SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
-  const receiver = new ExpressReceiver({ signingSecret: slack.signingSecret, app: http, logger });
+  // Registered before the receiver's own router, so every request passes the guard first.
+  http.use('/slack/events', ...slackRequestGuard({ signingSecret: slack.signingSecret, log }));
+  const receiver = new ExpressReceiver({ signingSecret: slack.signingSecret, app: http, logger, bodyLimit: BODY_LIMITS.slack });
   return { app: new App({ token: slack.botToken, receiver, clientOptions, logger, deferInitialization: true }), socketMode: null };
 }

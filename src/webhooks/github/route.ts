@@ -1,7 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
 import { createNodeMiddleware, Webhooks, type EmitterWebhookEventName } from '@octokit/webhooks';
 import { Router } from 'express';
 import type { Logger } from 'pino';
+import { BODY_LIMITS, concurrencyGate, readCappedBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { Deliveries } from './deliveries.js';
 import type { WebhookContext, WebhookHandler, WebhookHandlers } from './types.js';
@@ -14,9 +15,6 @@ export interface GithubWebhookOptions {
   deliveries: Deliveries;
   log: Logger;
 }
-
-/** GitHub sends at most 25 MB. */
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 /**
  * `POST /api/github/webhooks`, built on `@octokit/webhooks`: mount the router at that path,
@@ -51,19 +49,23 @@ export function githubWebhookRoutes(options: GithubWebhookOptions): Router {
     if (!(event.name in options.handlers)) log.info({ delivery: event.id, event: event.name }, 'ignored a GitHub event igor does not act on');
   });
 
+  /** The digest of each delivery's body while its handlers run, by delivery id. */
+  const digests = new Map<string, string>();
   const register = <E extends EmitterWebhookEventName>(name: E, handlers: ReadonlyArray<WebhookHandler<E>>) => {
     webhooks.on(name, async (event) => {
-      if (!options.deliveries.claim(event.id)) {
+      // X-GitHub-Delivery is not signed: the signed body's digest tells a replay under a new id.
+      const delivery = { id: event.id, digest: digests.get(event.id) ?? '' };
+      if (!options.deliveries.claim(delivery)) {
         log.info({ delivery: event.id, event: event.name }, 'ignored a delivery already acted on');
         return;
       }
       try {
         for (const handler of handlers) await handler(event, options.context);
       } catch (error) {
-        options.deliveries.release(event.id);
+        options.deliveries.release(delivery);
         throw error;
       }
-      await options.deliveries.remember(event.id);
+      await options.deliveries.remember(delivery);
     });
   };
   for (const [name, handlers] of Object.entries(options.handlers)) {
@@ -73,9 +75,8 @@ export function githubWebhookRoutes(options: GithubWebhookOptions): Router {
   // Mounted at its path, the router sees the request at `/`.
   const receive = createNodeMiddleware(webhooks, { path: '/', log: libraryLog });
 
-  router.post('/', async (request, response, next) => {
-    const body = await readBody(request);
-    if (body === null) throw new HttpError(413, 'the delivery is larger than the 25 MB GitHub sends at most');
+  router.post('/', concurrencyGate(8, 'GitHub webhook deliveries'), async (request, response, next) => {
+    const body = (await readCappedBody(request, BODY_LIMITS.github)).toString('utf8');
     const signature = request.get('x-hub-signature-256');
     const facts = { delivery: request.get('x-github-delivery'), event: request.get('x-github-event') };
     if (!signature) {
@@ -88,20 +89,13 @@ export function githubWebhookRoutes(options: GithubWebhookOptions): Router {
     }
     // The library takes a string body as the payload instead of reading the (already read) stream.
     (request as { body?: unknown }).body = body;
-    await receive(request, response, next);
+    const id = facts.delivery ?? '';
+    digests.set(id, createHash('sha256').update(body).digest('hex'));
+    try {
+      await receive(request, response, next);
+    } finally {
+      digests.delete(id);
+    }
   });
   return router;
-}
-
-/** The raw body as text (the signature is over its exact bytes), or null past the size limit. */
-async function readBody(request: IncomingMessage & { body?: unknown }): Promise<string | null> {
-  if (typeof request.body === 'string') return request.body;
-  if (Buffer.isBuffer(request.body)) return request.body.toString('utf8');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  return size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8');
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { plain } from '../chat/messages.js';
 import type { Chat } from '../chat/port.js';
 import type { Config } from '../config/schema.js';
+import type { Mirror } from '../integration/mirror.js';
 import { EnvironmentBusyError, RefusedError } from '../pipeline/errors.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { Store } from '../store/db.js';
@@ -15,7 +16,7 @@ import type { CiRun, PendingDeploy } from './types.js';
  * newest tested commit waits (one per environment, in the store) and is requested when the
  * deployment there finishes. `options.chat` is read when a message goes out (it may be a getter).
  */
-export function createAutoDeploy(options: { config: Config; store: Store; pipeline: Pipeline; server: IntegrationServer; chat: Chat; log: Logger }) {
+export function createAutoDeploy(options: { config: Config; mirror: Mirror; store: Store; pipeline: Pipeline; server: IntegrationServer; chat: Chat; log: Logger }) {
   const { config, store, pipeline, server } = options;
   const log = options.log.child({ component: 'auto-deploy' });
   const pending = () => store.data.ci.pendingDeploys;
@@ -31,6 +32,20 @@ export function createAutoDeploy(options: { config: Config; store: Store; pipeli
     options.chat.post(config.channels.deploys, plain(text)).catch((error: unknown) => log.error({ err: error }, 'could not tell the chat about an auto-deploy'));
   }
 
+  /**
+   * Why a tested commit must not go live by itself, or null. A webhook is not proof that the branch
+   * is there now (a captured push can be replayed): the branch's tip, fetched again, must be this
+   * commit, and it must not be older than what the environment runs.
+   */
+  async function outdated(next: PendingDeploy, environment: string): Promise<string | null> {
+    await options.mirror.fetch();
+    const tip = await options.mirror.resolve(`refs/heads/${next.branch}`);
+    if (tip !== next.sha) return `the tip of ${next.branch} is ${tip ? tip.slice(0, 7) : 'gone'} now, not ${next.sha.slice(0, 7)}`;
+    const live = pipeline.list({ environment, limit: 500 }).find((deployment) => deployment.state === 'succeeded')?.sha;
+    if (live && live !== next.sha && (await options.mirror.isAncestor(next.sha, live))) return `${next.sha.slice(0, 7)} is older than ${live.slice(0, 7)}, which ${environment} runs`;
+    return null;
+  }
+
   async function deployPending(environment: string): Promise<void> {
     const next = pending()[environment];
     if (!next) return;
@@ -41,6 +56,12 @@ export function createAutoDeploy(options: { config: Config; store: Store; pipeli
     }
     delete pending()[environment];
     try {
+      const why = await outdated(next, environment);
+      if (why) {
+        log.warn({ environment, sha: next.sha, branch: next.branch, why }, 'auto-deploy skipped: not the branch as it is now');
+        await store.write();
+        return;
+      }
       // The branch as ref (so approval.autoApprove.refs applies), the tested commit as sha, and
       // autoDeploy itself as the authority: the people who configured it are the deployers here.
       // The run's verdict comes along, so the deployment need not run the same tests again.

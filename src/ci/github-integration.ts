@@ -99,6 +99,7 @@ export function createGithubIntegration(options: GithubIntegrationOptions): Gith
     : null;
   const autoDeploy = createAutoDeploy({
     config,
+    mirror: options.mirror,
     store,
     pipeline: options.pipeline,
     server,

@@ -64,6 +64,8 @@ export interface CiData {
   runs: CiRun[];
   /** `X-GitHub-Delivery` ids acted on, oldest first, bounded. */
   deliveries: string[];
+  /** SHA-256 of the signed bodies of the deliveries acted on, oldest first, bounded (absent in stores of an older igor). */
+  deliveryDigests?: string[];
   /** The newest pushed commit of each branch. */
   heads: Record<string, string>;
   /** Per environment: the newest tested commit to deploy once the environment frees. */
@@ -71,7 +73,7 @@ export interface CiData {
 }
 
 export function emptyCiData(): CiData {
-  return { nextRunId: 1, runs: [], deliveries: [], heads: dictionary(), pendingDeploys: dictionary() };
+  return { nextRunId: 1, runs: [], deliveries: [], deliveryDigests: [], heads: dictionary(), pendingDeploys: dictionary() };
 }
 
 /** States a run never leaves. */

@@ -21,6 +21,8 @@ export interface Mirror {
   checkout(sha: string, dir: string): Promise<void>;
   /** `git archive` of `sha` as a .tar.gz at `file`, with its SHA-256. */
   archive(sha: string, file: string): Promise<Artifact>;
+  /** Whether `ancestor` is `descendant` or in its history (false when either is unknown). */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** The commits in `to` that `from` lacks, newest first, at most `max` (all of `to`'s history when `from` is null). */
   commitsBetween(from: string | null, to: string, max?: number): Promise<CommitSummary[]>;
 }
@@ -77,6 +79,15 @@ export function createMirror(options: { repo: string; cacheDir: string }): Mirro
           const [sha = '', author = '', ...subject] = line.split('\t');
           return { sha, author, subject: subject.join('\t') };
         });
+    },
+    async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+      // Not `--is-ancestor`: simple-git reads an exit code of 1 with nothing on stderr as success.
+      try {
+        const base = (await simpleGit(dir).raw(['merge-base', '--end-of-options', ancestor, descendant])).trim();
+        return base !== '' && base === (await simpleGit(dir).raw(['rev-parse', '--verify', '--end-of-options', `${ancestor}^{commit}`])).trim();
+      } catch {
+        return false;
+      }
     },
     async archive(sha: string, file: string): Promise<Artifact> {
       await simpleGit(dir).raw(['archive', '--format=tar.gz', '-o', file, sha]);

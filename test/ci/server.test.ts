@@ -94,7 +94,8 @@ describe('tests on every push', () => {
     await t.until(() => byId(t, '1').state === 'running', 'the main run to start');
     await t.push({ branch: 'doomed', after: doomed });
     expect(byId(t, '2').state).toBe('queued');
-    expect((await t.push({ branch: 'doomed', deleted: true })).status).toBe(200);
+    // As GitHub sends it: `before` is the head that was deleted (so two deletions are two bodies).
+    expect((await t.push({ branch: 'doomed', deleted: true, before: doomed })).status).toBe(200);
     expect(byId(t, '2')).toMatchObject({ state: 'cancelled', reason: 'the branch was deleted' });
     await open();
     await t.until(() => byId(t, '1').state === 'passed', 'the main run to pass');
@@ -104,7 +105,7 @@ describe('tests on every push', () => {
     await rm(join(t.dir, 'gate'));
     await t.push({ branch: 'doomed', after: later });
     await t.until(() => byId(t, '3').state === 'running', 'the run of the new doomed head to start');
-    await t.push({ branch: 'doomed', deleted: true });
+    await t.push({ branch: 'doomed', deleted: true, before: later });
     await t.until(() => byId(t, '3').state === 'cancelled', 'the running run to be stopped');
     expect(t.slack.callsOf('chat.postMessage')).toEqual([]);
   });

@@ -116,6 +116,29 @@ describe('GitHub webhooks through the whole igor', () => {
     expect((await fetch(`${h.igor.url}/api/ci/runs`)).status).toBe(401);
   });
 
+  it('never puts an older commit back live: a replayed push under a new delivery id is a duplicate, and a push that is not the branch tip deploys nothing', async () => {
+    const { h, slack, webhooks } = await start();
+    const first = pushPayload({ repo: h.repo, branch: 'main', after: h.sha, pusher: 'ada' });
+    expect((await deliver(webhooks, SECRET, 'push', first)).status).toBe(200);
+    await slack.state('1', 'succeeded');
+    const newer = await commit(h, { 'NEWS.md': 'newer\n' }, 'Newer');
+    expect((await deliver(webhooks, SECRET, 'push', pushPayload({ repo: h.repo, branch: 'main', after: newer, pusher: 'ada' }))).status).toBe(200);
+    await slack.state('2', 'succeeded');
+
+    // The captured first push, sent again with a fresh X-GitHub-Delivery (the id is not signed).
+    const replay = await deliver(webhooks, SECRET, 'push', first);
+    expect(replay.status).toBe(200);
+    expect(h.igor.pipeline.list()).toHaveLength(2);
+    expect(h.logs.some((line) => line.msg === 'ignored a delivery already acted on' && line.delivery === replay.delivery)).toBe(true);
+
+    // A validly signed push naming the old commit that igor does not remember: tested, never deployed.
+    const stale = pushPayload({ repo: h.repo, branch: 'main', after: h.sha, pusher: 'mallory', subject: 'Example app (again)' });
+    expect((await deliver(webhooks, SECRET, 'push', stale)).status).toBe(200);
+    await h.slack.waitFor(() => h.logs.find((line) => line.msg === 'auto-deploy skipped: not the branch as it is now'), { what: 'the stale push to be skipped' });
+    expect(h.igor.pipeline.list()).toHaveLength(2);
+    for (const path of Object.values(h.hostPaths)) expect((await readFile(join(path, 'current', 'REVISION'), 'utf8')).trim()).toBe(newer);
+  });
+
   it('answers ping, and refuses a bad signature with 401 without asking for the API token', async () => {
     const { h, webhooks } = await start();
     expect((await deliver(webhooks, SECRET, 'ping', pingPayload(h.repo))).status).toBe(200);

@@ -167,6 +167,17 @@ describe('createMirror', () => {
     });
   });
 
+  describe('isAncestor', () => {
+    it('knows an older commit of a branch from a newer one, and says no for a commit it does not have', async () => {
+      const newer = await commit({ 'NEWS.md': 'newer\n' });
+      await mirror.fetch();
+      expect(await mirror.isAncestor(mainSha, newer)).toBe(true);
+      expect(await mirror.isAncestor(newer, mainSha)).toBe(false);
+      expect(await mirror.isAncestor(newer, newer)).toBe(true);
+      expect(await mirror.isAncestor('0'.repeat(40), newer)).toBe(false);
+    });
+  });
+
   describe('archive', () => {
     it("packs the commit as a .tar.gz whose sha256 is the file's and which lists the repo's files", async () => {
       await mirror.fetch();

@@ -54,6 +54,8 @@ export interface AlarmInput {
   link?: string | null;
   labels?: Record<string, string>;
   deploymentId?: string | null;
+  /** An alarm that sums up others (too many in one environment or one payload): never itself folded into a summary. */
+  summarises?: boolean;
 }
 
 /** A silence on a key: no notification for it until `until`. */

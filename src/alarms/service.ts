@@ -2,18 +2,26 @@ import type { Logger } from 'pino';
 import { RefusedError } from '../pipeline/errors.js';
 import type { Clock } from '../pipeline/clock.js';
 import type { Store } from '../store/db.js';
+import { phrase, time, user as person, type Phrase } from '../shared/phrase.js';
 import { fireAgain, isLive, newAlarm, type Alarm, type AlarmInput } from './model.js';
 
 /** What the alarm service tells the chat: each is a message posted, updated or replied to. */
 export type AlarmChange =
   | { type: 'raised'; alarm: Alarm; silenced: boolean }
   | { type: 'fired-again'; alarm: Alarm; silenced: boolean }
-  | { type: 'updated'; alarm: Alarm; text: string }
-  | { type: 'resolved'; alarm: Alarm; text: string }
+  | { type: 'updated'; alarm: Alarm; text: Phrase }
+  | { type: 'resolved'; alarm: Alarm; text: Phrase }
   | { type: 'reminder'; alarm: Alarm };
 
 /** How many resolved alarms the store keeps. */
 const RESOLVED_KEPT = 500;
+
+/**
+ * How many alarms may fire at once in one environment (or with none). Past it, new ones are
+ * counted in one summary alarm of that environment: nobody reads a hundred alarm messages, and
+ * Slack would throttle them.
+ */
+export const LIVE_PER_ENVIRONMENT = 20;
 
 /**
  * One alarm model for every source. A report for a key that is live updates that alarm; after it
@@ -26,6 +34,40 @@ export function createAlarms(options: { store: Store; clock: Clock; log: Logger 
     for (const listener of listeners) listener(change);
   };
   const now = () => clock.now();
+  /** Changes waiting for the one write at the end of a {@link batch}; null outside one. */
+  let batched: AlarmChange[] | null = null;
+
+  /** Saves, then announces: inside a batch, both wait for the batch's one write. */
+  async function commit(change: AlarmChange | null): Promise<void> {
+    if (batched) {
+      if (change) batched.push(change);
+      return;
+    }
+    await store.write();
+    if (change) emit(change);
+  }
+
+  function overflowKey(environment: string | null): string {
+    return `overflow:${environment ?? '(none)'}`;
+  }
+
+  /** The summary alarm that counts what did not get an alarm of its own in a full environment. */
+  async function overflow(input: AlarmInput): Promise<Alarm> {
+    const key = overflowKey(input.environment);
+    const live = liveByKey(key);
+    const where = input.environment ?? 'no environment';
+    const summary = (count: number) => `${count} more alarm(s) are firing in ${where} than igor shows one by one (at most ${LIVE_PER_ENVIRONMENT})`;
+    if (live) {
+      fireAgain(live, { ...input, key, summary: summary(live.count + 1), detail: `latest: ${input.summary}`, hosts: [], deploymentId: null }, now());
+      await commit({ type: 'fired-again', alarm: live, silenced: silenced(key) });
+      return live;
+    }
+    const alarm = newAlarm(`A${store.data.nextAlarmId++}`, { ...input, key, summary: summary(1), detail: `latest: ${input.summary}`, hosts: [], runbookUrl: null, deploymentId: null, labels: {} }, now());
+    store.data.alarms.push(alarm);
+    prune();
+    await commit({ type: 'raised', alarm, silenced: silenced(key) });
+    return alarm;
+  }
 
   function liveByKey(key: string): Alarm | undefined {
     return store.data.alarms.find((alarm) => alarm.key === key && isLive(alarm));
@@ -64,17 +106,34 @@ export function createAlarms(options: { store: Store; clock: Clock; log: Logger 
       const live = liveByKey(input.key);
       if (live) {
         fireAgain(live, input, now());
-        await store.write();
-        emit({ type: 'fired-again', alarm: live, silenced: silenced(input.key) });
+        await commit({ type: 'fired-again', alarm: live, silenced: silenced(input.key) });
         return live;
       }
+      const crowd = store.data.alarms.filter((alarm) => isLive(alarm) && alarm.environment === input.environment && alarm.key !== overflowKey(input.environment));
+      // The crowd includes summaries of payloads: they are alarms people see too.
+      if (!input.summarises && crowd.length >= LIVE_PER_ENVIRONMENT) return overflow(input);
       const alarm = newAlarm(`A${store.data.nextAlarmId++}`, input, now());
       store.data.alarms.push(alarm);
       prune();
-      await store.write();
       options.log.warn({ alarm: alarm.id, key: alarm.key, severity: alarm.severity, environment: alarm.environment }, alarm.summary);
-      emit({ type: 'raised', alarm, silenced: silenced(input.key) });
+      await commit({ type: 'raised', alarm, silenced: silenced(input.key) });
       return alarm;
+    },
+    /**
+     * Runs `work` (raises and resolves) with one store write at its end, and announces its changes
+     * after that write: a payload of many alerts costs one write, not one per alert.
+     */
+    async batch<T>(work: () => Promise<T>): Promise<T> {
+      if (batched) return work();
+      batched = [];
+      try {
+        return await work();
+      } finally {
+        const changes = batched;
+        batched = null;
+        await store.write();
+        for (const change of changes) emit(change);
+      }
     },
     /** Resolves the live alarm with this key, if any (a source saying it is fine again). */
     async resolveKey(key: string, detail: string): Promise<Alarm | null> {
@@ -88,19 +147,17 @@ export function createAlarms(options: { store: Store; clock: Clock; log: Logger 
       const at = now().toISOString();
       Object.assign(alarm, { state: 'resolved', resolvedAt: at });
       alarm.history.push({ at, action: 'resolved', user, detail });
-      await store.write();
-      emit({ type: 'resolved', alarm, text: `:white_check_mark: Resolved${user ? ` by <@${user}>` : ''}${detail ? `: ${detail}` : ''}.` });
+      await commit({ type: 'resolved', alarm, text: phrase`:white_check_mark: Resolved${user ? phrase` by ${person(user)}` : ''}${detail ? phrase`: ${detail}` : ''}.` });
       return alarm;
     },
     async acknowledge(id: string, user: string): Promise<Alarm> {
       const alarm = found(id);
       if (alarm.state === 'resolved') throw new RefusedError('conflict', `alarm ${id} is resolved already`);
-      if (alarm.state === 'acknowledged') throw new RefusedError('conflict', `alarm ${id} is acknowledged already by <@${alarm.acknowledgedBy}>`);
+      if (alarm.state === 'acknowledged') throw new RefusedError('conflict', phrase`alarm ${id} is acknowledged already by ${person(alarm.acknowledgedBy ?? 'someone')}`);
       const at = now().toISOString();
       Object.assign(alarm, { state: 'acknowledged', acknowledgedBy: user, acknowledgedAt: at });
       alarm.history.push({ at, action: 'acknowledged', user, detail: null });
-      await store.write();
-      emit({ type: 'updated', alarm, text: `:eyes: <@${user}> has it.` });
+      await commit({ type: 'updated', alarm, text: phrase`:eyes: ${person(user)} has it.` });
       return alarm;
     },
     /** Silences the alarm's key: it notifies nobody until the silence ends. */
@@ -111,8 +168,7 @@ export function createAlarms(options: { store: Store; clock: Clock; log: Logger 
       const until = new Date(at.getTime() + durationMs).toISOString();
       store.data.silences[alarm.key] = { until, by: user };
       alarm.history.push({ at: at.toISOString(), action: 'silenced', user, detail: `until ${until}` });
-      await store.write();
-      emit({ type: 'updated', alarm, text: `:mute: Silenced by <@${user}> until ${until}.` });
+      await commit({ type: 'updated', alarm, text: phrase`:mute: Silenced by ${person(user)} until ${time(until)}.` });
       return alarm;
     },
     /** Records that a reminder went out, and asks the chat to send it. */

@@ -1,11 +1,13 @@
 import type { Alarms } from '../alarms/service.js';
 import { RefusedError } from '../pipeline/errors.js';
 import type { Pipeline } from '../pipeline/service.js';
+import { mrkdwn } from './mrkdwn.js';
 
 /** The buttons igor puts on messages, by the `<action>` of their `igor.<action>` id. */
 export const DEPLOYMENT_ACTIONS = ['approve', 'reject', 'cancel', 'retry', 'promote', 'rollback'] as const;
 export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
 
+/** What a press came to; `text` is mrkdwn, told to the presser. */
 export type ActionOutcome = { ok: true; text: string } | { ok: false; text: string };
 
 /**
@@ -46,7 +48,7 @@ export function createDeploymentActions(pipeline: Pipeline, alarms: Alarms) {
       try {
         return { ok: true, text: await perform(action, id, user) };
       } catch (error) {
-        if (error instanceof RefusedError) return { ok: false, text: error.message };
+        if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
         throw error;
       }
     },

@@ -5,6 +5,7 @@ import { findEnvironment } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import { alarmMessage } from './alarm-messages.js';
 import { plain } from './messages.js';
+import { escapeMrkdwn, mention, mrkdwn } from './mrkdwn.js';
 import type { Chat } from './port.js';
 
 export interface AlarmAnnouncerOptions {
@@ -54,7 +55,7 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
   function mentionsFor(alarm: Alarm): string {
     const environment = alarm.environment ? findEnvironment(config, alarm.environment) : undefined;
     const people = environment ? (environment.approval.approvers.length ? environment.approval.approvers : (environment.deployers ?? [])) : [];
-    return people.length ? people.map((user) => `<@${user}>`).join(' ') : '<!here>';
+    return people.length ? people.map(mention).join(' ') : '<!here>';
   }
 
   function handle(change: AlarmChange): void {
@@ -70,12 +71,12 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
       case 'resolved':
         void serial(alarm, async () => {
           await refresh(alarm);
-          if (alarm.message) await chat.reply(alarm.message, plain(change.text));
+          if (alarm.message) await chat.reply(alarm.message, plain(mrkdwn(change.text)));
         });
         return;
       case 'reminder':
         void serial(alarm, async () => {
-          if (alarm.message) await chat.reply(alarm.message, plain(`:bell: ${mentionsFor(alarm)} still firing since ${alarm.since} and nobody has acknowledged it.`));
+          if (alarm.message) await chat.reply(alarm.message, plain(`:bell: ${mentionsFor(alarm)} still firing since ${escapeMrkdwn(alarm.since)} and nobody has acknowledged it.`));
         });
         return;
     }

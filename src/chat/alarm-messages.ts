@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Alarm } from '../alarms/model.js';
 import { button, buttons } from './messages.js';
+import { escapeMrkdwn as esc, linkMrkdwn, mention } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
 
 const SEVERITY_ICON = { critical: ':rotating_light:', warning: ':warning:', info: ':information_source:' } as const;
@@ -12,12 +13,12 @@ const SEVERITY_ICON = { critical: ':rotating_light:', warning: ':warning:', info
 export function alarmMessage(alarm: Alarm, silencedUntil: string | null): ChatMessage {
   const resolved = alarm.state === 'resolved';
   const icon = resolved ? ':white_check_mark:' : SEVERITY_ICON[alarm.severity];
-  const title = `${icon} ${resolved ? '[resolved] ' : ''}${alarm.summary}`;
-  const where = [alarm.environment ?? 'no environment', alarm.hosts.length ? alarm.hosts.join(', ') : null].filter(Boolean).join(' · ');
-  const since = `${alarm.since}${alarm.count > 1 ? ` · fired ${alarm.count} times, last ${alarm.lastSeen}` : ''}`;
-  const who = alarm.acknowledgedBy ? `<@${alarm.acknowledgedBy}> since ${alarm.acknowledgedAt}` : resolved ? '—' : 'nobody yet: press Acknowledge';
+  const title = `${icon} ${resolved ? '[resolved] ' : ''}${esc(alarm.summary)}`;
+  const where = esc([alarm.environment ?? 'no environment', alarm.hosts.length ? alarm.hosts.join(', ') : null].filter(Boolean).join(' · '));
+  const since = esc(`${alarm.since}${alarm.count > 1 ? ` · fired ${alarm.count} times, last ${alarm.lastSeen}` : ''}`);
+  const who = alarm.acknowledgedBy ? `${mention(alarm.acknowledgedBy)} since ${esc(alarm.acknowledgedAt ?? '?')}` : resolved ? '—' : 'nobody yet: press Acknowledge';
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${title}*${alarm.detail ? `\n${alarm.detail.slice(0, 2500)}` : ''}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${title}*${alarm.detail ? `\n${esc(alarm.detail.slice(0, 2500))}` : ''}` } },
     {
       type: 'section',
       fields: [
@@ -26,11 +27,11 @@ export function alarmMessage(alarm: Alarm, silencedUntil: string | null): ChatMe
         { type: 'mrkdwn', text: `*How bad*\n${alarm.severity}` },
         { type: 'mrkdwn', text: `*Who has it*\n${who}` },
         { type: 'mrkdwn', text: `*What to do first*\n${firstStep(alarm)}` },
-        { type: 'mrkdwn', text: `*State*\n${resolved ? `resolved at ${alarm.resolvedAt}` : alarm.state}${silencedUntil ? ` · :mute: silenced until ${silencedUntil}` : ''}` },
+        { type: 'mrkdwn', text: `*State*\n${resolved ? `resolved at ${esc(alarm.resolvedAt ?? '?')}` : alarm.state}${silencedUntil ? ` · :mute: silenced until ${esc(silencedUntil)}` : ''}` },
       ],
     },
   ];
-  const context = [`alarm ${alarm.id}`, `source: ${alarm.source}`, alarm.link ? `<${alarm.link}|source link>` : null, labelsText(alarm)].filter(Boolean).join(' · ');
+  const context = [`alarm ${esc(alarm.id)}`, `source: ${alarm.source}`, alarm.link ? linkMrkdwn(alarm.link, 'source link') : null, labelsText(alarm)].filter(Boolean).join(' · ');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
   if (!resolved) {
     const actions = [];
@@ -39,17 +40,17 @@ export function alarmMessage(alarm: Alarm, silencedUntil: string | null): ChatMe
     if (alarm.deploymentId) actions.push(button('Rollback', 'rollback', alarm.id, 'danger'));
     if (actions.length) blocks.push(buttons(`alarm-${alarm.id}`, actions));
   }
-  return { text: `${resolved ? '[resolved] ' : ''}${alarm.severity}: ${alarm.summary} (${where})`, blocks };
+  return { text: `${resolved ? '[resolved] ' : ''}${alarm.severity}: ${esc(alarm.summary)} (${where})`, blocks };
 }
 
 function firstStep(alarm: Alarm): string {
-  if (alarm.runbookUrl) return `<${alarm.runbookUrl}|the runbook>`;
-  if (alarm.deploymentId) return `Rollback puts back the release before deployment ${alarm.deploymentId}`;
-  if (alarm.link) return `<${alarm.link}|look at the source>`;
+  if (alarm.runbookUrl) return linkMrkdwn(alarm.runbookUrl, 'the runbook');
+  if (alarm.deploymentId) return `Rollback puts back the release before deployment ${esc(alarm.deploymentId)}`;
+  if (alarm.link) return linkMrkdwn(alarm.link, 'look at the source');
   return 'look at the hosts named above';
 }
 
 function labelsText(alarm: Alarm): string | null {
   const entries = Object.entries(alarm.labels).filter(([key]) => !['alertname'].includes(key));
-  return entries.length ? entries.map(([key, value]) => `${key}=${value}`).join(', ') : null;
+  return entries.length ? esc(entries.map(([key, value]) => `${key}=${value}`).join(', ')) : null;
 }

@@ -8,6 +8,7 @@ import type { Store } from '../store/db.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
 import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply } from './messages.js';
+import { mrkdwn } from './mrkdwn.js';
 import type { Chat, ChatMessage } from './port.js';
 
 /** Root messages are updated at most this often; the last state always goes out. */
@@ -101,7 +102,7 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
         approvalContext.set(deployment.id, { commits: event.commits, compareUrl: event.compareUrl });
         void enqueue(deployment, async () => {
           if (!deployment.thread || !deployment.approval) return;
-          if (event.superseded) await show(event.superseded, plain(`:arrows_counterclockwise: Superseded: ${deployment.approval.reaskedBecause ?? 'the plan changed'}. Approval is asked again below.`));
+          if (event.superseded) await show(event.superseded, plain(`:arrows_counterclockwise: Superseded: ${mrkdwn(deployment.approval.reaskedBecause ?? 'the plan changed')}. Approval is asked again below.`));
           const message = approvalView(deployment);
           deployment.approval.message = await chat.reply(deployment.thread, message);
           shown.set(`${deployment.approval.message.channel}/${deployment.approval.message.ts}`, JSON.stringify(message));
@@ -118,9 +119,11 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
           await store.write();
         });
         return;
-      case 'note':
-        void reply(deployment, plain(event.tone === 'warning' ? `:warning: ${event.text}` : event.tone === 'error' ? `:x: ${event.text}` : event.text));
+      case 'note': {
+        const text = mrkdwn(event.text);
+        void reply(deployment, plain(event.tone === 'warning' ? `:warning: ${text}` : event.tone === 'error' ? `:x: ${text}` : text));
         return;
+      }
       case 'finished':
         clearTimeout(pendingUpdate.get(deployment.id));
         pendingUpdate.delete(deployment.id);

@@ -3,9 +3,14 @@ import { formatDuration } from '../config/duration.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
+import { canRollBack, cancelledBy, isRetryable } from '../pipeline/queries.js';
 import type { Deployment } from '../pipeline/types.js';
 import type { EnvironmentLock, ManualLock } from '../store/schema.js';
+import { codeMrkdwn, escapeMrkdwn as esc, linkMrkdwn, mention, preformatted } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
+
+export { canRollBack, isRetryable } from '../pipeline/queries.js';
+export { mention } from './mrkdwn.js';
 
 const STATE_ICON: Record<Deployment['state'], string> = {
   queued: ':hourglass:',
@@ -27,23 +32,24 @@ const short = (sha: string | null) => (sha ? sha.slice(0, 7) : '?');
 
 /** The root message of a deployment, kept current with `chat.update`. */
 export function deploymentRoot(deployment: Deployment, publicUrl: string): ChatMessage {
-  const title = `${STATE_ICON[deployment.state]} ${deployment.app}: ${deployment.kind} \`${deployment.ref}\` (${short(deployment.sha)}) to ${deployment.environment}: *${deployment.state}*`;
+  const title = `${STATE_ICON[deployment.state]} ${esc(deployment.app)}: ${deployment.kind} ${codeMrkdwn(deployment.ref)} (${short(deployment.sha)}) to ${esc(deployment.environment)}: *${deployment.state}*`;
   const running = deployment.steps.find((step) => step.state === 'running');
   const done = deployment.hosts.filter((host) => host.state === 'succeeded').length;
   const failed = deployment.hosts.filter((host) => host.state === 'failed');
   const fields = [
     `*Requested by*\n${mention(deployment.requestedBy)}`,
     `*Approved by*\n${deployment.approvedBy === null ? '—' : deployment.approvedBy === 'policy' ? 'policy' : `${mention(deployment.approvedBy)}`}`,
-    `*Step*\n${running ? running.name : deployment.state}`,
-    `*Hosts*\n${deployment.hosts.length ? `${done}/${deployment.hosts.length} done${waveProgress(deployment)}${failed.length ? `, failed: ${failed.map((h) => h.host).join(', ')}` : ''}` : '—'}`,
+    `*Step*\n${running ? esc(running.name) : deployment.state}`,
+    `*Hosts*\n${deployment.hosts.length ? `${done}/${deployment.hosts.length} done${waveProgress(deployment)}${failed.length ? `, failed: ${esc(failed.map((h) => h.host).join(', '))}` : ''}` : '—'}`,
   ];
-  const context = [`deployment ${deployment.id}`, deployment.release ? `release ${deployment.release}` : null, deployment.reason ? `reason: ${deployment.reason}` : null]
+  const reason = reasonText(deployment);
+  const context = [`deployment ${esc(deployment.id)}`, deployment.release ? `release ${esc(deployment.release)}` : null, reason ? `reason: ${reason}` : null]
     .filter(Boolean)
     .join(' · ');
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: title } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${context} · <${deploymentPageUrl(publicUrl, deployment.id)}|details>` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${context} · ${linkMrkdwn(deploymentPageUrl(publicUrl, deployment.id), 'details')}` }] },
   ];
   const actions = rootButtons(deployment);
   if (actions.length) blocks.push(buttons(`deployment-${deployment.id}`, actions));
@@ -56,20 +62,20 @@ function waveProgress(deployment: Deployment): string {
   if (waves.length < 2) return '';
   const parts = waves.map((wave) => {
     const hosts = deployment.hosts.filter((host) => host.wave === wave);
-    return `${wave} ${hosts.filter((host) => host.state === 'succeeded').length}/${hosts.length}`;
+    return `${esc(wave)} ${hosts.filter((host) => host.state === 'succeeded').length}/${hosts.length}`;
   });
   return ` (${parts.join(', ')})`;
 }
 
 /** A thread reply for a finished integration step: duration, a link to its log, and the log tail when it failed. */
 export function stepReply(step: StepEvent, logUrl: string | null): ChatMessage | null {
-  const link = logUrl ? ` · <${logUrl}|log>` : '';
+  const link = logUrl ? ` · ${linkMrkdwn(logUrl, 'log')}` : '';
   if (step.type === 'succeeded') {
-    return plain(`:white_check_mark: \`${step.step}\` passed in ${formatDuration(step.durationMs)}${link}`);
+    return plain(`:white_check_mark: ${codeMrkdwn(step.step)} passed in ${formatDuration(step.durationMs)}${link}`);
   }
   if (step.type === 'failed') {
-    const text = `:x: \`${step.step}\` failed after ${formatDuration(step.durationMs)}: ${step.reason}${link}`;
-    const tail = step.logTail ? `\n\`\`\`${step.logTail.slice(-2500)}\`\`\`` : '';
+    const text = `:x: ${codeMrkdwn(step.step)} failed after ${formatDuration(step.durationMs)}: ${esc(step.reason)}${link}`;
+    const tail = step.logTail ? `\n${preformatted(step.logTail.slice(-2500))}` : '';
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text + tail } }] };
   }
   return null;
@@ -79,16 +85,17 @@ export function stepReply(step: StepEvent, logUrl: string | null): ChatMessage |
 export function finishedReply(deployment: Deployment): ChatMessage {
   const took = formatDuration(Date.parse(deployment.finishedAt ?? deployment.updatedAt) - Date.parse(deployment.createdAt));
   if (deployment.state === 'succeeded') {
-    return plain(`:white_check_mark: ${deployment.release} is live on ${deployment.hosts.length} host(s) of ${deployment.environment} (took ${took}).`);
+    return plain(`:white_check_mark: ${esc(deployment.release ?? '?')} is live on ${deployment.hosts.length} host(s) of ${esc(deployment.environment)} (took ${took}).`);
   }
+  const reason = reasonText(deployment);
   if (deployment.state === 'rolled-back' || deployment.state === 'cancelled') {
-    const hosts = deployment.hosts.map((host) => `${host.host} ${host.state}`).join('; ');
-    return plain(`${STATE_ICON[deployment.state]} Deployment ${deployment.id} ${deployment.state}${deployment.reason ? `: ${deployment.reason}` : ''}.${hosts ? `\nHosts: ${hosts}` : ''}`);
+    const hosts = esc(deployment.hosts.map((host) => `${host.host} ${host.state}`).join('; '));
+    return plain(`${STATE_ICON[deployment.state]} Deployment ${esc(deployment.id)} ${deployment.state}${reason ? `: ${reason}` : ''}.${hosts ? `\nHosts: ${hosts}` : ''}`);
   }
   const hosts = deployment.hosts.length
-    ? `\nHosts: ${deployment.hosts.map((host) => `${host.host} ${host.state}${host.error ? ` (${host.error.split('\n')[0]})` : ''}`).join('; ')}`
+    ? `\nHosts: ${esc(deployment.hosts.map((host) => `${host.host} ${host.state}${host.error ? ` (${host.error.split('\n')[0]})` : ''}`).join('; '))}`
     : '';
-  const text = `${STATE_ICON[deployment.state]} Deployment ${deployment.id} ${deployment.state}${deployment.reason ? `: ${deployment.reason}` : ''}.${hosts}`;
+  const text = `${STATE_ICON[deployment.state]} Deployment ${esc(deployment.id)} ${deployment.state}${reason ? `: ${reason}` : ''}.${hosts}`;
   const message = plain(text);
   const actions = rootButtons(deployment);
   if (actions.length) message.blocks!.push(buttons(`finished-${deployment.id}`, actions));
@@ -108,19 +115,12 @@ function rootButtons(deployment: Deployment): Button[] {
   return found;
 }
 
-/** A finished deployment that left hosts on its release, with a release before it to go back to. */
-export function canRollBack(deployment: Deployment): boolean {
-  if (!['succeeded', 'failed', 'interrupted'].includes(deployment.state)) return false;
-  if (deployment.kind === 'rollback') return deployment.state === 'succeeded' && Boolean(deployment.fromRelease);
-  return deployment.hosts.some((host) => host.switched && host.previousRelease && host.state !== 'rolled-back');
-}
-
 /** The canary has baked; with `promote: manual` a person decides. Afterwards the message says who did what. */
 export function promotionMessage(deployment: Deployment): ChatMessage {
   const promotion = deployment.promotion!;
-  const canary = deployment.hosts.filter((host) => host.wave === 'canary').map((host) => host.host);
+  const canary = esc(deployment.hosts.filter((host) => host.wave === 'canary').map((host) => host.host).join(', '));
   if (!promotion.decision && deployment.state === 'baking') {
-    const text = `:bread: The canary (${canary.join(', ')}) of ${deployment.release} baked and is healthy. Promote it to the rest of ${deployment.environment}, or roll it back?`;
+    const text = `:bread: The canary (${canary}) of ${esc(deployment.release ?? '?')} baked and is healthy. Promote it to the rest of ${esc(deployment.environment)}, or roll it back?`;
     return {
       text,
       blocks: [
@@ -130,13 +130,7 @@ export function promotionMessage(deployment: Deployment): ChatMessage {
     };
   }
   const outcome = promotion.decision ? `${promotion.decision === 'promote' ? 'promoted' : 'rolled back'} by ${mention(promotion.decidedBy)}` : deployment.state;
-  return plain(`:bread: The canary (${canary.join(', ')}) of ${deployment.release}: ${outcome}.`);
-}
-
-/** A deployment that failed before touching any host, or was interrupted. */
-export function isRetryable(deployment: Deployment): boolean {
-  if (deployment.state === 'interrupted') return true;
-  return deployment.state === 'failed' && deployment.hosts.every((host) => host.state === 'pending' || host.state === 'untouched');
+  return plain(`:bread: The canary (${canary}) of ${esc(deployment.release ?? '?')}: ${outcome}.`);
 }
 
 /** A button igor understands: `action_id` `igor.<action>`, `value` the deployment or alarm id. */
@@ -159,50 +153,53 @@ export function approvalMessage(deployment: Deployment, commits: CommitSummary[]
   const waiting = deployment.state === 'awaiting-approval';
   const blocks: KnownBlock[] = [];
   const headline = waiting
-    ? `:raised_hand: *Approval needed* to deploy \`${deployment.ref}\` (${short(plan.sha)}) to *${plan.environment}*, asked by ${mention(deployment.requestedBy)}`
-    : `${STATE_ICON[deployment.state]} Approval for \`${deployment.ref}\` (${short(plan.sha)}) to *${plan.environment}*: ${decisionText(deployment)}`;
+    ? `:raised_hand: *Approval needed* to deploy ${codeMrkdwn(deployment.ref)} (${short(plan.sha)}) to *${esc(plan.environment)}*, asked by ${mention(deployment.requestedBy)}`
+    : `${STATE_ICON[deployment.state]} Approval for ${codeMrkdwn(deployment.ref)} (${short(plan.sha)}) to *${esc(plan.environment)}*: ${decisionText(deployment)}`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: headline } });
-  if (approval.reaskedBecause && waiting) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: Asked again: ${approval.reaskedBecause}` }] });
+  if (approval.reaskedBecause && waiting) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: Asked again: ${esc(approval.reaskedBecause)}` }] });
   blocks.push({
     type: 'section',
     fields: [
-      { type: 'mrkdwn', text: `*Commit*\n\`${plan.sha}\`` },
-      { type: 'mrkdwn', text: `*Hosts (${plan.hosts.length})*\n${plan.hosts.join(', ')}` },
-      { type: 'mrkdwn', text: `*Strategy*\n${plan.strategy}` },
+      { type: 'mrkdwn', text: `*Commit*\n${codeMrkdwn(plan.sha)}` },
+      { type: 'mrkdwn', text: `*Hosts (${plan.hosts.length})*\n${esc(plan.hosts.join(', '))}` },
+      { type: 'mrkdwn', text: `*Strategy*\n${esc(plan.strategy)}` },
       { type: 'mrkdwn', text: `*Tests*\n${testSummary(deployment)}` },
     ],
   });
   if (waiting && commits) {
-    const list = commits.length ? commits.map((c) => `\`${short(c.sha)}\` ${c.subject} (${c.author})`).join('\n') : 'no new commits since the live release';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Changes*${compareUrl ? ` (<${compareUrl}|compare>)` : ''}\n${list}` } });
+    const list = commits.length ? commits.map((c) => `\`${short(c.sha)}\` ${esc(c.subject)} (${esc(c.author)})`).join('\n') : 'no new commits since the live release';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Changes*${compareUrl ? ` (${linkMrkdwn(compareUrl, 'compare')})` : ''}\n${list}` } });
   }
   if (waiting) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Expires at ${approval.expiresAt}` }] });
     blocks.push(buttons(`approval-${deployment.id}`, [button('Approve', 'approve', deployment.id, 'primary'), button('Reject', 'reject', deployment.id, 'danger')]));
   }
-  return { text: waiting ? `Approval needed: ${deployment.ref} to ${plan.environment}` : `Approval for ${deployment.ref} to ${plan.environment}: ${decisionText(deployment)}`, blocks };
+  return { text: waiting ? `Approval needed: ${esc(deployment.ref)} to ${esc(plan.environment)}` : `Approval for ${esc(deployment.ref)} to ${esc(plan.environment)}: ${decisionText(deployment)}`, blocks };
 }
 
 function decisionText(deployment: Deployment): string {
   const by = deployment.audit.findLast((entry) => entry.outcome === 'done' && ['approve', 'reject', 'cancel'].includes(entry.action));
   if (deployment.approvedBy && deployment.approvedBy !== 'policy') return `approved by ${mention(deployment.approvedBy)}${by ? ` at ${by.at}` : ''}`;
   if (deployment.rejectedBy) return `rejected by ${mention(deployment.rejectedBy)}${by ? ` at ${by.at}` : ''}`;
-  if (deployment.state === 'expired') return `expired (${deployment.reason})`;
-  return `${deployment.state}${deployment.reason ? ` (${deployment.reason})` : ''}`;
+  const reason = reasonText(deployment);
+  if (deployment.state === 'expired') return `expired (${reason})`;
+  return `${deployment.state}${reason ? ` (${reason})` : ''}`;
+}
+
+/** Why it ended the way it did, for people: who cancelled or rejected it, mentioned; any other reason as its words. */
+function reasonText(deployment: Deployment): string | null {
+  const who = deployment.state === 'cancelled' ? cancelledBy(deployment) : deployment.state === 'rejected' ? deployment.rejectedBy : null;
+  if (who && deployment.reason === `${deployment.state} by ${who}`) return `${deployment.state} by ${mention(who)}`;
+  return deployment.reason ? esc(deployment.reason) : null;
 }
 
 function testSummary(deployment: Deployment): string {
   const tests = deployment.steps.filter((step) => !['deploy', 'verify'].includes(step.name));
   if (!tests.length) return 'none configured';
-  return tests.map((step) => `${step.state === 'succeeded' ? ':white_check_mark:' : ':x:'} ${step.name}${step.startedAt && step.finishedAt ? ` ${formatDuration(Date.parse(step.finishedAt) - Date.parse(step.startedAt))}` : ''}`).join(' · ');
+  return tests.map((step) => `${step.state === 'succeeded' ? ':white_check_mark:' : ':x:'} ${esc(step.name)}${step.startedAt && step.finishedAt ? ` ${formatDuration(Date.parse(step.finishedAt) - Date.parse(step.startedAt))}` : ''}`).join(' · ');
 }
 
-/** A Slack mention for Slack user ids; anyone else (`github:ada`, `api`) by name, as code. */
-export function mention(user: string | null): string {
-  if (!user) return '?';
-  return /^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : `\`${user}\``;
-}
-
+/** A message of one section; `text` is mrkdwn igor wrote, every untrusted part of it escaped already. */
 export function plain(text: string): ChatMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
@@ -216,24 +213,24 @@ export interface EnvironmentStatus {
   live: Deployment | undefined;
   /** What each host's `current` points at now. */
   hosts: Array<{ host: string; release: string | null; error: string | null }>;
-  /** Flags changed since the live release, in words. */
+  /** Flags changed since the live release, as mrkdwn. */
   flags?: string | null;
 }
 
 /** `/deploy status`: the live release per environment, its commit and age, and hosts that disagree. */
 export function statusMessage(environments: EnvironmentStatus[]): ChatMessage {
   const lines = environments.map(({ name, lock, manualLock, last, live, hosts, flags }) => {
-    const liveText = live ? `live: ${live.release} (\`${live.ref}\` ${short(live.sha)}, ${age(live.finishedAt)} ago)` : 'live: nothing deployed by igor yet';
-    const busy = lock ? ` · busy: ${mention(lock.user)} deploying \`${lock.ref}\` since ${lock.since}` : '';
-    const lastText = last && last !== live ? ` · last: ${last.id} ${last.state}` : '';
-    const locked = manualLock ? ` · :lock: locked by ${mention(manualLock.user)} since ${manualLock.since}${manualLock.reason ? `: ${manualLock.reason}` : ''}` : '';
+    const liveText = live ? `live: ${esc(live.release ?? '?')} (${codeMrkdwn(live.ref)} ${short(live.sha)}, ${age(live.finishedAt)} ago)` : 'live: nothing deployed by igor yet';
+    const busy = lock ? ` · busy: ${mention(lock.user)} deploying ${codeMrkdwn(lock.ref)} since ${esc(lock.since)}` : '';
+    const lastText = last && last !== live ? ` · last: ${esc(last.id)} ${last.state}` : '';
+    const locked = manualLock ? ` · :lock: locked by ${mention(manualLock.user)} since ${esc(manualLock.since)}${manualLock.reason ? `: ${esc(manualLock.reason)}` : ''}` : '';
     const drift = hosts.filter((host) => host.error || host.release !== (live?.release ?? null));
     const driftText = drift.length
-      ? `\n    :warning: drift: ${drift.map((host) => `${host.host} ${host.error ? `unreachable (${host.error})` : `on ${host.release ?? 'nothing'}`}`).join(', ')}`
+      ? `\n    :warning: drift: ${esc(drift.map((host) => `${host.host} ${host.error ? `unreachable (${host.error})` : `on ${host.release ?? 'nothing'}`}`).join(', '))}`
       : hosts.length
         ? ` · ${hosts.length} host(s) agree`
         : '';
-    return `*${name}*: ${liveText}${busy}${locked}${lastText}${driftText}${flags ? `\n    ${flags}` : ''}`;
+    return `*${esc(name)}*: ${liveText}${busy}${locked}${lastText}${driftText}${flags ? `\n    ${flags}` : ''}`;
   });
   return plain(lines.join('\n'));
 }
@@ -243,7 +240,7 @@ export function historyMessage(deployments: Deployment[]): ChatMessage {
   if (deployments.length === 0) return plain('No deployments yet.');
   const lines = deployments.map(
     (d) =>
-      `${STATE_ICON[d.state]} ${d.id} · ${d.environment} · \`${d.ref}\` ${short(d.sha)} · ${d.state} · by ${mention(d.requestedBy)}${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `${mention(d.approvedBy)}`}` : ''}${d.rejectedBy ? `, rejected by ${mention(d.rejectedBy)}` : ''} · ${d.createdAt}`,
+      `${STATE_ICON[d.state]} ${esc(d.id)} · ${esc(d.environment)} · ${codeMrkdwn(d.ref)} ${short(d.sha)} · ${d.state} · by ${mention(d.requestedBy)}${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `${mention(d.approvedBy)}`}` : ''}${d.rejectedBy ? `, rejected by ${mention(d.rejectedBy)}` : ''} · ${d.createdAt}`,
   );
   return plain(lines.join('\n'));
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { plain } from '../chat/messages.js';
+import { mention, plain } from '../chat/messages.js';
 import type { Chat } from '../chat/port.js';
 import type { Store } from '../store/db.js';
 import { ciFailedMessage, ciFixedMessage } from './messages.js';
@@ -23,7 +23,7 @@ export function createCiAnnouncer(options: { server: IntegrationServer; chat: Ch
     if (event.type === 'retried') {
       // In the queue, so a failure message still on its way is posted (and known) first.
       enqueue(async () => {
-        if (event.of.message) await options.chat.reply(event.of.message, plain(`:repeat: <@${event.run.requestedBy}> retries this: test run ${event.run.id}.`));
+        if (event.of.message) await options.chat.reply(event.of.message, plain(`:repeat: ${mention(event.run.requestedBy)} retries this: test run ${event.run.id}.`));
       });
       return;
     }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { plain } from '../chat/messages.js';
+import { codeMrkdwn, escapeMrkdwn, mrkdwn } from '../chat/mrkdwn.js';
 import type { Chat } from '../chat/port.js';
 import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
@@ -81,10 +82,10 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
         log.info({ environment, sha: next.sha }, 'the environment became busy: the tested commit waits for it');
       } else if (error instanceof RefusedError) {
         log.warn({ environment, sha: next.sha, reason: error.message }, 'auto-deploy refused');
-        tell(`:warning: Not deploying \`${next.branch}\` at \`${next.sha.slice(0, 7)}\` to ${environment} (environments.${environment}.autoDeploy): ${error.message}`);
+        tell(`:warning: Not deploying ${codeMrkdwn(next.branch)} at \`${next.sha.slice(0, 7)}\` to ${escapeMrkdwn(environment)} (environments.${escapeMrkdwn(environment)}.autoDeploy): ${mrkdwn(error.words)}`);
       } else {
         log.error({ err: error, environment, sha: next.sha }, 'auto-deploy failed');
-        tell(`:x: Could not deploy \`${next.branch}\` at \`${next.sha.slice(0, 7)}\` to ${environment}: ${(error as Error).message}`);
+        tell(`:x: Could not deploy ${codeMrkdwn(next.branch)} at \`${next.sha.slice(0, 7)}\` to ${escapeMrkdwn(environment)}: ${escapeMrkdwn((error as Error).message)}`);
       }
     }
     await store.write();

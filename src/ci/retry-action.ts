@@ -1,4 +1,5 @@
 import type { ActionOutcome } from '../chat/actions.js';
+import { mrkdwn } from '../chat/mrkdwn.js';
 import { RefusedError } from '../pipeline/errors.js';
 
 /** What a Retry button of a failed test run calls. */
@@ -17,7 +18,7 @@ export function ciRetryAction(ci: CiRetry): (runId: string, user: string) => Pro
       const run = await ci.retry(runId, user);
       return { ok: true, text: `Test run ${run.id} retries run ${runId}.` };
     } catch (error) {
-      if (error instanceof RefusedError) return { ok: false, text: error.message };
+      if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
       throw error;
     }
   };

@@ -1,3 +1,4 @@
+import { codeMrkdwn, mention } from '../chat/mrkdwn.js';
 import type { Store } from '../store/db.js';
 import type { FlagSetting } from './model.js';
 
@@ -30,11 +31,11 @@ export function flagsChangedSince(store: Store, environment: string, sinceIso: s
   return [...drifts.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** One line for a status message, or null when nothing changed: "flags changed since: `a` off → 25% (<@U1>)". */
+/** One line of mrkdwn for a status message, or null when nothing changed: "flags changed since: `a` off → 25% (<@U1>)". */
 export function flagsChangedText(drifts: FlagDrift[]): string | null {
   if (drifts.length === 0) return null;
   const items = drifts.map(
-    (drift) => `\`${drift.key}\` ${drift.from ?? 'not set'} → ${drift.to ?? 'deleted'} (<@${drift.lastBy}>${drift.changes > 1 ? `, ${drift.changes} changes` : ''})`,
+    (drift) => `${codeMrkdwn(drift.key)} ${drift.from ?? 'not set'} → ${drift.to ?? 'deleted'} (${mention(drift.lastBy)}${drift.changes > 1 ? `, ${drift.changes} changes` : ''})`,
   );
   return `:triangular_flag_on_post: flags changed since: ${items.join(', ')}`;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { laterAnswer, refusalMessage, type CommandAnswer } from '../chat/commands/answer.js';
 import { UsageError } from '../chat/commands/usage.js';
 import { plain } from '../chat/messages.js';
+import { channelMention, codeMrkdwn, escapeMrkdwn, mrkdwn } from '../chat/mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../chat/port.js';
 import { environmentChannel } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
@@ -23,14 +24,14 @@ export function createFlagsCommand(deps: { flags: FlagsService; config: Config; 
     try {
       command = parseFlagsCommand(text);
     } catch (error) {
-      if (error instanceof UsageError) return { now: plain(`:warning: ${error.message}\n${FLAGS_USAGE}`) };
+      if (error instanceof UsageError) return { now: plain(`:warning: ${escapeMrkdwn(error.message)}\n${FLAGS_USAGE}`) };
       throw error;
     }
     try {
       return dispatch(command, context);
     } catch (error) {
       // `/flags stagin`: the word may be a mistyped command as much as a mistyped environment.
-      if (command.kind === 'list' && error instanceof RefusedError && error.code === 'not-found') return { now: plain(`:warning: ${error.message}\n${FLAGS_USAGE}`) };
+      if (command.kind === 'list' && error instanceof RefusedError && error.code === 'not-found') return { now: plain(`:warning: ${mrkdwn(error.words)}\n${FLAGS_USAGE}`) };
       return { now: refusalMessage(error) };
     }
   }
@@ -46,13 +47,13 @@ export function createFlagsCommand(deps: { flags: FlagsService; config: Config; 
       case 'set':
         return later(async () => {
           const { change, flag } = await flags.set({ environment: command.environment, key: command.key, value: command.value, user: context.user });
-          if (!change) return plain(`:information_source: \`${flag.key}\` is ${flag.value} in ${flag.environment} already: nothing changed.`);
-          return plain(`:white_check_mark: \`${change.key}\` in ${change.environment}: ${change.from ?? 'not set'} → ${change.to} (change ${change.id}), announced in <#${channelOf(change.environment)}>.`);
+          if (!change) return plain(`:information_source: ${codeMrkdwn(flag.key)} is ${flag.value} in ${escapeMrkdwn(flag.environment)} already: nothing changed.`);
+          return plain(`:white_check_mark: ${codeMrkdwn(change.key)} in ${escapeMrkdwn(change.environment)}: ${change.from ?? 'not set'} → ${change.to} (change ${change.id}), announced in ${channelMention(channelOf(change.environment))}.`);
         });
       case 'delete':
         return later(async () => {
           const change = await flags.remove({ environment: command.environment, key: command.key, user: context.user });
-          return plain(`:wastebasket: Deleted \`${change.key}\` in ${change.environment} (it was ${change.from}; change ${change.id}), announced in <#${channelOf(change.environment)}>.`);
+          return plain(`:wastebasket: Deleted ${codeMrkdwn(change.key)} in ${escapeMrkdwn(change.environment)} (it was ${change.from}; change ${change.id}), announced in ${channelMention(channelOf(change.environment))}.`);
         });
     }
   }

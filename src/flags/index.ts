@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { ActionOutcome } from '../chat/actions.js';
 import type { CommandHandler } from '../chat/commands/answer.js';
+import { mrkdwn } from '../chat/mrkdwn.js';
 import type { Chat } from '../chat/port.js';
 import type { Config } from '../config/schema.js';
 import type { Connect, Discovery } from '../fleet/types.js';
@@ -80,7 +81,7 @@ export function createFlags(options: FlagsOptions): Flags {
         const change = await service.undo(changeId, user);
         return { ok: true, text: `Undid change ${changeId}: \`${change.key}\` in ${change.environment}: ${change.from ?? 'not set'} → ${change.to ?? 'not set'} (change ${change.id}).` };
       } catch (error) {
-        if (error instanceof RefusedError) return { ok: false, text: error.message };
+        if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
         throw error;
       }
     },

@@ -1,16 +1,18 @@
 import type { KnownBlock } from '@slack/types';
 import { button, buttons, plain } from '../chat/messages.js';
+import { codeMrkdwn, escapeMrkdwn as esc, mention } from '../chat/mrkdwn.js';
 import type { ChatMessage } from '../chat/port.js';
 import type { FlagChange, FlagRecord, FlagSetting, PushReport } from './model.js';
 
 /** The `<action>` of the Undo button: `action_id` `igor.flag-undo`, `value` the change id. */
 export const FLAG_UNDO_ACTION = 'flag-undo';
 
-export const FLAGS_USAGE = [
+/** The usage, as mrkdwn. */
+export const FLAGS_USAGE = esc([
   '`/flags [env]`: list the flags of an environment',
   '`/flags set <key> on|off|<0-100>% [env]`: create or change one (a key is letters, digits, `-`, `_`, `.`)',
   '`/flags delete <key> [env]` · `/flags help`',
-].join('\n');
+].join('\n'));
 
 const shown = (value: FlagSetting | null) => value ?? '_not set_';
 /** How many failed hosts an announcement names; the audit log keeps them all. */
@@ -20,27 +22,27 @@ const SECTION_LIMIT = 2_900;
 
 /** `<@U1> set `new-checkout` in *staging*: off → 25%`: what happened, with the old and new value. */
 function headline(change: FlagChange): string {
-  const what = `\`${change.key}\` in *${change.environment}*: ${shown(change.from)} → ${shown(change.to)}`;
+  const what = `${codeMrkdwn(change.key)} in *${esc(change.environment)}*: ${shown(change.from)} → ${shown(change.to)}`;
   switch (change.action) {
     case 'set':
-      return `<@${change.user}> set ${what}`;
+      return `${mention(change.user)} set ${what}`;
     case 'delete':
-      return `<@${change.user}> deleted ${what}`;
+      return `${mention(change.user)} deleted ${what}`;
     case 'undo':
-      return `<@${change.user}> undid change ${change.undoOf}: ${what}`;
+      return `${mention(change.user)} undid change ${esc(change.undoOf ?? '?')}: ${what}`;
   }
 }
 
 /** What became of `flags.json` on the hosts; every failed host is named with its error. */
 export function pushSummary(push: PushReport): string {
-  if (push.error) return `:warning: flags.json was not pushed: ${push.error}`;
+  if (push.error) return `:warning: flags.json was not pushed: ${esc(push.error)}`;
   if (push.hosts.length === 0) return 'flags.json: no hosts to push to';
   const failed = push.hosts.filter((host) => !host.ok);
   const done = `flags.json pushed to ${push.hosts.length - failed.length}/${push.hosts.length} hosts`;
   if (failed.length === 0) return done;
   // Slack refuses a context element over 3000 characters: the first few hosts with their errors, then a count.
-  const named = failed.slice(0, SHOWN_FAILURES).map((host) => `${host.host} (${(host.error ?? 'unknown error').split('\n')[0]!.slice(0, 200)})`);
-  const more = failed.length > SHOWN_FAILURES ? ` and ${failed.length - SHOWN_FAILURES} more (see \`GET /api/flags/<env>/<key>/history\`)` : '';
+  const named = failed.slice(0, SHOWN_FAILURES).map((host) => esc(`${host.host} (${(host.error ?? 'unknown error').split('\n')[0]!.slice(0, 200)})`));
+  const more = failed.length > SHOWN_FAILURES ? ` and ${failed.length - SHOWN_FAILURES} more (see \`GET /api/flags/&lt;env&gt;/&lt;key&gt;/history\`)` : '';
   return `:warning: ${done}; failed: ${named.join('; ')}${more}`;
 }
 
@@ -50,7 +52,7 @@ export function pushSummary(push: PushReport): string {
  */
 export function flagChangeMessage(change: FlagChange): ChatMessage {
   const title = `:triangular_flag_on_post: ${headline(change)}`;
-  const context = [`change ${change.id}`, change.push ? pushSummary(change.push) : null, change.undoneBy ? `undone by <@${change.undoneBy.user}> (change ${change.undoneBy.change})` : null]
+  const context = [`change ${change.id}`, change.push ? pushSummary(change.push) : null, change.undoneBy ? `undone by ${mention(change.undoneBy.user)} (change ${esc(change.undoneBy.change)})` : null]
     .filter(Boolean)
     .join(' · ');
   const blocks: KnownBlock[] = [
@@ -65,14 +67,14 @@ export function flagChangeMessage(change: FlagChange): ChatMessage {
 /** `/flags [env]`: every flag with its value, who set it and when, and where apps read them. */
 export function flagListMessage(environment: string, flags: Record<string, FlagRecord>, publicUrl: string): ChatMessage {
   const keys = Object.keys(flags).sort();
-  const where = `Apps read them with OpenFeature's OFREP provider at \`${publicUrl}/flags/${environment}\`, or flagd at \`${publicUrl}/flags/${environment}/flagd.json\`.`;
-  if (keys.length === 0) return plain(`No flags in *${environment}* yet: \`/flags set <key> on|off|<0-100>% ${environment}\` creates one.\n${where}`);
+  const where = `Apps read them with OpenFeature's OFREP provider at ${codeMrkdwn(`${publicUrl}/flags/${environment}`)}, or flagd at ${codeMrkdwn(`${publicUrl}/flags/${environment}/flagd.json`)}.`;
+  if (keys.length === 0) return plain(`No flags in *${esc(environment)}* yet: ${codeMrkdwn(`/flags set <key> on|off|<0-100>% ${environment}`)} creates one.\n${where}`);
   const lines = keys.map((key) => {
     const flag = flags[key]!;
-    return `• \`${key}\`: *${flag.value}* · <@${flag.updatedBy}> · ${flag.updatedAt}`;
+    return `• ${codeMrkdwn(key)}: *${flag.value}* · ${mention(flag.updatedBy)} · ${esc(flag.updatedAt)}`;
   });
-  const text = `*Flags in ${environment}* (${keys.length})\n${lines.join('\n')}\n${where}`;
-  return { text, blocks: sections([`*Flags in ${environment}* (${keys.length})`, ...lines, where]) };
+  const text = `*Flags in ${esc(environment)}* (${keys.length})\n${lines.join('\n')}\n${where}`;
+  return { text, blocks: sections([`*Flags in ${esc(environment)}* (${keys.length})`, ...lines, where]) };
 }
 
 /** Lines packed into as few sections as Slack's per-section limit allows. */

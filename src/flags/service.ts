@@ -6,6 +6,7 @@ import { RefusedError } from '../pipeline/errors.js';
 import { deployRefusal } from '../pipeline/policy.js';
 import type { Store } from '../store/db.js';
 import { dictionary, ownEntry } from '../shared/names.js';
+import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { flagKeyProblem, parseFlagSetting, SETTING_RULE, type FlagChange, type FlagRecord, type FlagSetting } from './model.js';
 
 /** How many changes the audit log keeps, all environments together; the oldest go first. */
@@ -129,12 +130,12 @@ export function createFlagsService(options: FlagsServiceOptions) {
       const environment = environmentName(original.environment);
       mayChange(environment, user);
       if (original.undoneBy) {
-        throw new RefusedError('conflict', `change ${changeId} was undone already by <@${original.undoneBy.user}> at ${original.undoneBy.at} (change ${original.undoneBy.change})`);
+        throw new RefusedError('conflict', phrase`change ${changeId} was undone already by ${person(original.undoneBy.user)} at ${time(original.undoneBy.at)} (change ${original.undoneBy.change})`);
       }
       const current = flagsOf(environment)[original.key] ?? null;
       if ((current?.value ?? null) !== original.to) {
-        const now = current ? `it is ${current.value} since <@${current.updatedBy}> set it at ${current.updatedAt}` : 'it was deleted since';
-        throw new RefusedError('conflict', `\`${original.key}\` in ${environment} changed after change ${changeId} (${now}): undo the later change, or set it with \`/flags set\``);
+        const now = current ? phrase`it is ${current.value} since ${person(current.updatedBy)} set it at ${time(current.updatedAt)}` : phrase`it was deleted since`;
+        throw new RefusedError('conflict', phrase`${code(original.key)} in ${environment} changed after change ${changeId} (${now}): undo the later change, or set it with ${code('/flags set')}`);
       }
       return record({ environment, key: original.key, action: 'undo', from: original.to, to: original.from, user, undoOf: original.id });
     },

@@ -13,6 +13,7 @@ import type { Recorder } from './records.js';
 import type { Runs } from './runs.js';
 import { FINISHED } from './states.js';
 import type { Deployment } from './types.js';
+import { plainText, type Phrase } from '../shared/phrase.js';
 
 export interface DecisionOptions {
   config: Config;
@@ -38,8 +39,8 @@ export function createDecisions(options: DecisionOptions) {
     deployment.audit.push({ action, user, at: clock.now().toISOString(), outcome, detail });
   }
 
-  async function refuse(deployment: Deployment, action: string, user: string, code: 'forbidden' | 'conflict', message: string): Promise<never> {
-    audit(deployment, action, user, 'refused', message);
+  async function refuse(deployment: Deployment, action: string, user: string, code: 'forbidden' | 'conflict', message: Phrase | string): Promise<never> {
+    audit(deployment, action, user, 'refused', plainText(message));
     await recorder.changed(deployment);
     throw new RefusedError(code, message);
   }
@@ -128,7 +129,7 @@ export function createDecisions(options: DecisionOptions) {
       const refusal = approvalRefusal(deployment.environment, config.environments[deployment.environment]!, deployment, user, 'reject');
       if (refusal) await refuse(deployment, 'reject', user, 'forbidden', refusal);
       audit(deployment, 'reject', user, 'done');
-      await recorder.transition(deployment, 'reject', { rejectedBy: user, reason: `rejected by <@${user}>` });
+      await recorder.transition(deployment, 'reject', { rejectedBy: user, reason: `rejected by ${user}` });
       runs.get(deployment.id)?.decide({ outcome: 'rejected' });
     },
 
@@ -147,14 +148,14 @@ export function createDecisions(options: DecisionOptions) {
       const run = runs.get(deployment.id);
       audit(deployment, 'cancel', user, 'done');
       if (!run) {
-        await recorder.transition(deployment, 'cancel', { reason: `cancelled by <@${user}>` });
+        await recorder.transition(deployment, 'cancel', { reason: `cancelled by ${user}` });
         return;
       }
       run.stopReason = 'cancelled';
       run.cancelledBy = user;
       if (deployment.state === 'awaiting-approval') {
         if (run.expiryTimer) clearTimeout(run.expiryTimer);
-        await recorder.transition(deployment, 'cancel', { reason: `cancelled by <@${user}>` });
+        await recorder.transition(deployment, 'cancel', { reason: `cancelled by ${user}` });
         run.decide({ outcome: 'cancelled' });
       } else {
         run.controller.abort();

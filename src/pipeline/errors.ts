@@ -1,23 +1,30 @@
+import { Phrase, phrase, code, time, user } from '../shared/phrase.js';
 import type { EnvironmentLock } from '../store/schema.js';
 
 /** What kind of refusal an error is; the HTTP layer maps it to a status, chat to a sentence. */
 export type RefusalCode = 'bad-input' | 'forbidden' | 'not-found' | 'conflict';
 
-/** A request igor refuses; the message says why and what to do instead. */
+/**
+ * A request igor refuses; its words say why and what to do instead. A string is plain text
+ * (rendered escaped in chat); a {@link Phrase} carries people and code that chat renders its way.
+ */
 export class RefusedError extends Error {
   override name = 'RefusedError';
+  readonly words: Phrase;
   constructor(
     readonly code: RefusalCode,
-    message: string,
+    words: Phrase | string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    const typed = typeof words === 'string' ? phrase`${words}` : words;
+    super(typed.toString(), options);
+    this.words = typed;
   }
 }
 
 export class EnvironmentBusyError extends RefusedError {
   override name = 'EnvironmentBusyError';
   constructor(readonly lock: EnvironmentLock) {
-    super('conflict', `${lock.environment} is busy: <@${lock.user}> is deploying \`${lock.ref}\` (deployment ${lock.deploymentId}) since ${lock.since}`);
+    super('conflict', phrase`${lock.environment} is busy: ${user(lock.user)} is deploying ${code(lock.ref)} (deployment ${lock.deploymentId}) since ${time(lock.since)}`);
   }
 }

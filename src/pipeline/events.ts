@@ -1,6 +1,7 @@
 import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
 import type { ChatThread, Deployment } from './types.js';
+import type { Phrase } from '../shared/phrase.js';
 
 /** What the pipeline tells the chat adapters; each is rendered as a message or an update. */
 export type PipelineEvent =
@@ -8,7 +9,7 @@ export type PipelineEvent =
   | { type: 'changed'; deployment: Deployment }
   | { type: 'finished'; deployment: Deployment }
   | { type: 'step'; deployment: Deployment; step: StepEvent }
-  | { type: 'note'; deployment: Deployment; text: string; tone: 'info' | 'warning' | 'error' }
+  | { type: 'note'; deployment: Deployment; text: Phrase; tone: 'info' | 'warning' | 'error' }
   | { type: 'promotion-requested'; deployment: Deployment }
   | {
       type: 'approval-requested';

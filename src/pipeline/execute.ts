@@ -19,6 +19,7 @@ import { createRollBack } from './roll-back.js';
 import { reuseTests } from './reuse-tests.js';
 import { createShipper } from './ship.js';
 import type { Deployment } from './types.js';
+import { phrase } from '../shared/phrase.js';
 
 export interface ExecutorOptions {
   config: Config;
@@ -61,7 +62,7 @@ export function createExecutor(options: ExecutorOptions) {
     const stopped = async (): Promise<boolean> => {
       if (!run.stopReason) return false;
       if (run.stopReason === 'shutdown') await recorder.transition(deployment, 'interrupt', { reason: 'igor was stopped while this deployment ran' });
-      else await recorder.transition(deployment, 'cancel', { reason: `cancelled by <@${run.cancelledBy ?? 'unknown'}>` });
+      else await recorder.transition(deployment, 'cancel', { reason: `cancelled by ${run.cancelledBy ?? 'unknown'}` });
       return true;
     };
 
@@ -70,7 +71,7 @@ export function createExecutor(options: ExecutorOptions) {
 
       await recorder.transition(deployment, 'test');
       if (deployment.testedIn) {
-        recorder.note(deployment, `Tests passed in ${deployment.testedIn.source} on this exact commit, under the same integration settings: not run again.`);
+        recorder.note(deployment, phrase`Tests passed in ${deployment.testedIn.source} on this exact commit, under the same integration settings: not run again.`);
         await reuseTests(deployment, deployment.testedIn, progress, logDir);
         if (await stopped()) return;
       } else {
@@ -107,7 +108,7 @@ export function createExecutor(options: ExecutorOptions) {
         servers = decision.servers;
       } else {
         await recorder.transition(deployment, 'approve', { approvedBy: 'policy' });
-        recorder.note(deployment, `Approved by policy: ${policy.because}.`);
+        recorder.note(deployment, phrase`Approved by policy: ${policy.because}.`);
       }
 
       await mkdir(join(options.dataDir, 'artifacts'), { recursive: true });

@@ -1,12 +1,13 @@
 import type { EnvironmentConfig } from '../config/schema.js';
+import { joinPhrases, phrase, user as person, type Phrase } from '../shared/phrase.js';
 import type { Deployment } from './types.js';
 
-const mentions = (users: readonly string[]) => users.map((user) => `<@${user}>`).join(', ');
+const people = (users: readonly string[]) => joinPhrases(users.map((id) => phrase`${person(id)}`), ', ');
 
 /** Null when `user` may deploy, roll back and cancel in this environment; else the refusal, naming the rule and who may. */
-export function deployRefusal(name: string, environment: EnvironmentConfig, user: string, action = 'deploy to'): string | null {
+export function deployRefusal(name: string, environment: EnvironmentConfig, user: string, action = 'deploy to'): Phrase | null {
   if (!environment.deployers || environment.deployers.includes(user)) return null;
-  return `only the deployers of ${name} may ${action} it (environments.${name}.deployers): ${mentions(environment.deployers)}`;
+  return phrase`only the deployers of ${name} may ${action} it (environments.${name}.deployers): ${people(environment.deployers)}`;
 }
 
 /** Who may approve: `approval.approvers`, else the deployers, else anyone. */
@@ -16,21 +17,21 @@ export function approversOf(environment: EnvironmentConfig): readonly string[] |
 }
 
 /** Whether this deployment needs a person's approval, and if not, which rule grants it. */
-export function approvalPolicy(name: string, environment: EnvironmentConfig, ref: string): { required: true } | { required: false; because: string } {
-  if (environment.approval.mode === 'auto') return { required: false, because: `environments.${name}.approval.mode is auto` };
-  if (environment.approval.autoApprove?.refs.includes(ref)) return { required: false, because: `\`${ref}\` is in environments.${name}.approval.autoApprove.refs` };
+export function approvalPolicy(name: string, environment: EnvironmentConfig, ref: string): { required: true } | { required: false; because: Phrase } {
+  if (environment.approval.mode === 'auto') return { required: false, because: phrase`environments.${name}.approval.mode is auto` };
+  if (environment.approval.autoApprove?.refs.includes(ref)) return { required: false, because: phrase`${{ kind: 'code', text: ref }} is in environments.${name}.approval.autoApprove.refs` };
   return { required: true };
 }
 
 /** Null when `user` may approve or reject `deployment`; else why not, and who could instead. */
-export function approvalRefusal(name: string, environment: EnvironmentConfig, deployment: Deployment, user: string, action: 'approve' | 'reject'): string | null {
+export function approvalRefusal(name: string, environment: EnvironmentConfig, deployment: Deployment, user: string, action: 'approve' | 'reject'): Phrase | null {
   const approvers = approversOf(environment);
   if (approvers && !approvers.includes(user)) {
-    return `only the approvers of ${name} may ${action} (environments.${name}.approval.approvers): ${mentions(approvers)}`;
+    return phrase`only the approvers of ${name} may ${action} (environments.${name}.approval.approvers): ${people(approvers)}`;
   }
   if (action === 'approve' && user === deployment.requestedBy && !environment.approval.allowSelfApproval) {
     const others = (approvers ?? []).filter((approver) => approver !== user);
-    return `you asked for this deployment, and environments.${name}.approval.allowSelfApproval is false: ${others.length ? `ask ${mentions(others)}` : 'ask another approver'}`;
+    return phrase`you asked for this deployment, and environments.${name}.approval.allowSelfApproval is false: ${others.length ? phrase`ask ${people(others)}` : 'ask another approver'}`;
   }
   return null;
 }

@@ -4,6 +4,7 @@ import type { EventHub } from './events.js';
 import { nextState } from './machine.js';
 import { FINISHED, type DeploymentEvent } from './states.js';
 import type { Deployment } from './types.js';
+import type { Phrase } from '../shared/phrase.js';
 
 /**
  * Every change to a deployment goes through here: the change is written to the store first, then
@@ -33,7 +34,7 @@ export function createRecorder(store: Store, events: EventHub, clock: Clock) {
       events.emit({ type: FINISHED.has(state) ? 'finished' : 'changed', deployment });
     },
     /** A reply in the deployment's thread. */
-    note(deployment: Deployment, text: string, tone: 'info' | 'warning' | 'error' = 'info'): void {
+    note(deployment: Deployment, text: Phrase, tone: 'info' | 'warning' | 'error' = 'info'): void {
       events.emit({ type: 'note', deployment, text, tone });
     },
   };

@@ -10,6 +10,7 @@ import type { Progress } from './progress.js';
 import type { Recorder } from './records.js';
 import { driftFrom } from './ship.js';
 import type { Deployment } from './types.js';
+import { phrase } from '../shared/phrase.js';
 
 export interface RollBackOptions {
   config: Config;
@@ -73,7 +74,7 @@ export function createRollBack(options: RollBackOptions) {
     for (const host of deployment.hosts) if (host.state === 'pending') host.state = 'untouched';
     await progress.finishStep(deployment, 'rollback', failure ? 'failed' : 'succeeded', failure);
     if (failure) {
-      recorder.note(deployment, `The rollback to ${release} stopped: ${failure}. Hosts: ${deployment.hosts.map((h) => `${h.host} ${h.state}`).join(', ')}.`, 'error');
+      recorder.note(deployment, phrase`The rollback to ${release} stopped: ${failure}. Hosts: ${deployment.hosts.map((h) => `${h.host} ${h.state}`).join(', ')}.`, 'error');
       return void (await recorder.transition(deployment, 'fail', { reason: `the rollback stopped: ${failure}` }));
     }
     const bad = (options.store.data.badReleases[deployment.environment] ??= dictionary());

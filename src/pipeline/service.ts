@@ -13,10 +13,12 @@ import { createEventHub, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { deployRefusal } from './policy.js';
 import { createRecorder } from './records.js';
+import { isRetryable } from './queries.js';
 import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
 import type { Deployment, StepRecord } from './types.js';
+import { code, phrase, time, user as person } from '../shared/phrase.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
   store: Store;
@@ -68,7 +70,7 @@ export function createPipeline(options: PipelineOptions) {
     if (refusal) throw new RefusedError('forbidden', refusal);
     const manual = store.data.manualLocks[environment];
     if (manual) {
-      throw new RefusedError('conflict', `${environment} is locked by <@${manual.user}> since ${manual.since}${manual.reason ? `: ${manual.reason}` : ''} (\`/deploy unlock ${environment}\` lifts it)`);
+      throw new RefusedError('conflict', phrase`${environment} is locked by ${person(manual.user)} since ${time(manual.since)}${manual.reason ? phrase`: ${manual.reason}` : ''} (${code(`/deploy unlock ${environment}`)} lifts it)`);
     }
     const held = lockOf(environment);
     if (held) throw new EnvironmentBusyError(held);
@@ -230,15 +232,14 @@ export function createPipeline(options: PipelineOptions) {
     /** Starts the same ref again in the same environment: a new deployment, the same rules. */
     async retry(id: string, user: string): Promise<Deployment> {
       const previous = found(id);
-      const retryable = previous.state === 'interrupted' || (previous.state === 'failed' && !previous.hosts.some((host) => host.state !== 'pending' && host.state !== 'untouched'));
-      if (!retryable) throw new RefusedError('conflict', `deployment ${id} is ${previous.state}: only deployments that failed in their tests or were interrupted can be retried`);
+      if (!isRetryable(previous)) throw new RefusedError('conflict', `deployment ${id} is ${previous.state}: only deployments that failed in their tests or were interrupted can be retried`);
       return request({ ref: previous.ref, environment: previous.environment, user, retryOf: previous.id });
     },
     async lock(environment: string, user: string, reason: string | null): Promise<void> {
       const name = environmentName(environment);
       lockRefusal(name, user, 'lock');
       const held = store.data.manualLocks[name];
-      if (held) throw new RefusedError('conflict', `${name} is locked already by <@${held.user}> since ${held.since}${held.reason ? `: ${held.reason}` : ''}`);
+      if (held) throw new RefusedError('conflict', phrase`${name} is locked already by ${person(held.user)} since ${time(held.since)}${held.reason ? phrase`: ${held.reason}` : ''}`);
       store.data.manualLocks[name] = { environment: name, user, reason, since: clock.now().toISOString() };
       await store.write();
       log.info({ environment: name, user, reason }, 'environment locked');

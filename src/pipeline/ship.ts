@@ -19,6 +19,8 @@ import type { Progress } from './progress.js';
 import type { Recorder } from './records.js';
 import type { Run, StopReason } from './runs.js';
 import type { Deployment } from './types.js';
+import { code, phrase, user } from '../shared/phrase.js';
+import { cancelledBy } from './queries.js';
 
 export interface ShipOptions {
   config: Config;
@@ -112,7 +114,7 @@ export function createShipper(options: ShipOptions) {
     const environment = config.environments[deployment.environment]!;
     const settings = environment.strategy.canary!;
     await recorder.transition(deployment, 'bake');
-    recorder.note(deployment, `Canary ${canary.map((s) => s.name).join(', ')} is live: baking for ${formatDuration(settings.bake)}${environment.health ? ', health checked as it goes' : ' (no health check is configured: the bake only waits)'}.`);
+    recorder.note(deployment, phrase`Canary ${canary.map((s) => s.name).join(', ')} is live: baking for ${formatDuration(settings.bake)}${environment.health ? ', health checked as it goes' : ' (no health check is configured: the bake only waits)'}.`);
     const deadline = Date.now() + settings.bake;
     const cadence = Math.min(Math.max(environment.health?.interval ?? 2_000, 200), 5_000);
     while (Date.now() < deadline) {
@@ -134,11 +136,11 @@ export function createShipper(options: ShipOptions) {
       if (decision === 'rollback') return { kind: 'rolled-back' };
       if (decision === 'stop') return { kind: run.stopReason ?? 'cancelled' };
       await recorder.transition(deployment, 'promote');
-      recorder.note(deployment, `Promoted by <@${deployment.promotion.decidedBy}>: on to the waves.`);
+      recorder.note(deployment, phrase`Promoted by ${user(deployment.promotion.decidedBy ?? 'someone')}: on to the waves.`);
       return null;
     }
     await recorder.transition(deployment, 'promote');
-    recorder.note(deployment, `Canary healthy for ${formatDuration(settings.bake)}: promoted by policy (\`promote: auto\`).`);
+    recorder.note(deployment, phrase`Canary healthy for ${formatDuration(settings.bake)}: promoted by policy (${code('promote: auto')}).`);
     return null;
   }
 
@@ -159,13 +161,13 @@ export function createShipper(options: ShipOptions) {
     await markBad(deployment, servers, outcome.kind === 'failure' ? `deployment ${deployment.id} failed: ${reason}` : `deployment ${deployment.id} was ${outcome.kind}`);
     if (outcome.kind === 'failure' && environment.rollback === 'manual') {
       const switched = deployment.hosts.filter((host) => host.switched).map((host) => host.host);
-      recorder.note(deployment, `The rollout stopped: ${reason}.${switched.length ? ` ${switched.join(', ')} run ${release}; press Rollback to put back the release before (\`rollback: manual\`).` : ''}`, 'error');
+      recorder.note(deployment, phrase`The rollout stopped: ${reason}.${switched.length ? phrase` ${switched.join(', ')} run ${release}; press Rollback to put back the release before (${code('rollback: manual')}).` : ''}`, 'error');
       await recorder.transition(deployment, 'fail', { reason: `the rollout stopped: ${reason}` });
       return;
     }
     const failures = await restoreSwitched(deployment, servers);
-    recorder.note(deployment, rollbackSummary(deployment, reason), failures ? 'error' : 'warning');
-    const who = outcome.kind === 'cancelled' ? `cancelled by <@${deployment.audit.findLast((entry) => entry.action === 'cancel')?.user ?? 'someone'}>` : reason;
+    recorder.note(deployment, phrase`${rollbackSummary(deployment, reason)}`, failures ? 'error' : 'warning');
+    const who = outcome.kind === 'cancelled' ? `cancelled by ${cancelledBy(deployment) ?? 'someone'}` : reason;
     if (failures) await recorder.transition(deployment, 'fail', { reason: `${who}; the rollback failed on ${failures} host(s)` });
     else if (outcome.kind === 'cancelled') await recorder.transition(deployment, 'cancel', { reason: who });
     else await recorder.transition(deployment, 'rollBack', { reason: outcome.kind === 'failure' ? `rolled back automatically: ${reason}` : who });

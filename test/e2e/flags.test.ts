@@ -39,7 +39,7 @@ describe('flags from Slack', () => {
     expect(await flags('', 'U0EVE')).toMatch(/\*Flags in staging\* \(1\)\n• `new-checkout`: \*25%\* · <@U0ALICE> · /);
     expect(await flags('set new-checkout on', 'U0EVE')).toContain(':no_entry: only the deployers of staging may change flags in it (environments.staging.deployers): <@U0ALICE>, <@U0BOB>');
     expect(await (await slack.slash('status staging', 'U0EVE')).answer()).toContain('flags changed since: `new-checkout` not set → 25% (<@U0ALICE>)');
-    expect(await flags('set new-checkout sometimes')).toMatch(/^:warning: expected `\/flags set <key> on\|off\|<0-100>% \[env\]`: the value of `new-checkout` is on, off, or a share/);
+    expect(await flags('set new-checkout sometimes')).toMatch(/^:warning: expected `\/flags set &lt;key&gt; on\|off\|&lt;0-100&gt;% \[env\]`: the value of `new-checkout` is on, off, or a share/);
 
     await OpenFeature.setProviderAndWait('igor-e2e', new OFREPProvider({ baseUrl: `${h.igor.url}/flags/staging` }));
     const client = OpenFeature.getClient('igor-e2e');

@@ -270,6 +270,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const handlers = new Map<string, (call: FakeSlackCall) => FakeAnswer>();
 
   const handleMethod = (method: string, body: Record<string, unknown>): FakeAnswer => {
+    if (method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral') {
+      const refused = beyondSlackLimits(asString(body.text) ?? '', asObjects(body.blocks));
+      if (refused) return { ok: false, error: refused };
+    }
     switch (method) {
       case 'api.test':
         return { ok: true, args: body };
@@ -604,4 +608,23 @@ export function buttonsOf(message: HasContent | undefined | null): FakeButton[] 
   walk(message.blocks, undefined);
   for (const attachment of asObjects(message.attachments)) walk(attachment.blocks, undefined);
   return out;
+}
+
+/**
+ * What Slack answers to a message beyond its limits (Block Kit reference, chat.postMessage):
+ * `msg_too_long` for text over 40,000 characters, `invalid_blocks` for more than 50 blocks, a
+ * section text over 3,000, more than 10 fields or one over 2,000, more than 10 context elements,
+ * a header over 150 or a button label over 75 characters.
+ */
+export function beyondSlackLimits(text: string, blocks: SlackObject[]): string | null {
+  if (text.length > 40_000) return 'msg_too_long';
+  if (blocks.length > 50) return 'invalid_blocks';
+  const long = (value: unknown, limit: number) => typeof (value as { text?: unknown } | undefined)?.text === 'string' && ((value as { text: string }).text.length > limit);
+  for (const block of blocks) {
+    if (block.type === 'section' && (long(block.text, 3_000) || (Array.isArray(block.fields) && (block.fields.length > 10 || block.fields.some((field) => long(field, 2_000)))))) return 'invalid_blocks';
+    if (block.type === 'context' && Array.isArray(block.elements) && (block.elements.length > 10 || block.elements.some((element) => long(element, 3_000)))) return 'invalid_blocks';
+    if (block.type === 'header' && long(block.text, 150)) return 'invalid_blocks';
+    if (block.type === 'actions' && Array.isArray(block.elements) && block.elements.some((element) => long((element as SlackObject).text, 75))) return 'invalid_blocks';
+  }
+  return null;
 }

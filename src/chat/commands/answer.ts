@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { RefusedError } from '../../pipeline/errors.js';
 import { plain } from '../messages.js';
+import { mrkdwn } from '../mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../port.js';
 
 /** What a command answers at once (in the ack), and what it answers later, if anything. */
@@ -29,6 +30,6 @@ export function laterAnswer(work: () => Promise<ChatMessage>, log: Logger, what:
 
 /** A refusal, as told to the person who asked. */
 export function refusalMessage(error: unknown): ChatMessage {
-  if (error instanceof RefusedError) return plain(`:no_entry: ${error.message}`);
+  if (error instanceof RefusedError) return plain(`:no_entry: ${mrkdwn(error.words)}`);
   throw error;
 }

@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from '../mrkdwn.js';
 import { UsageError } from './usage.js';
 
 export type DeployCommand =
@@ -9,11 +10,12 @@ export type DeployCommand =
   | { kind: 'unlock'; environment: string }
   | { kind: 'help' };
 
-export const DEPLOY_USAGE = [
+/** The usage, as mrkdwn. */
+export const DEPLOY_USAGE = escapeMrkdwn([
   '`/deploy <ref> [to <env>]`: test, approve and deploy a branch, tag or commit',
   '`/deploy status [env]` · `/deploy history [env]` · `/deploy cancel [env]`',
   '`/deploy lock <env> [reason]` · `/deploy unlock <env>` · `/deploy help`',
-].join('\n');
+].join('\n'));
 
 /**
  * Parses the text after `/deploy`. The words status, history, cancel, lock, unlock and help are

@@ -4,6 +4,7 @@ import type { Pipeline } from '../../pipeline/service.js';
 import { environmentChannel } from '../../config/environments.js';
 import type { Config } from '../../config/schema.js';
 import { historyMessage, plain, statusMessage } from '../messages.js';
+import { channelMention, codeMrkdwn, escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../port.js';
 import { DEPLOY_USAGE, parseDeployCommand, type DeployCommand } from './deploy-grammar.js';
 import { UsageError } from './usage.js';
@@ -30,7 +31,7 @@ export function createDeployCommand(deps: {
       command = parseDeployCommand(text);
       if (command.kind === 'deploy') checkRef(command.ref);
     } catch (error) {
-      if (error instanceof UsageError || error instanceof InvalidRefError) return { now: plain(`:warning: ${error.message}\n${DEPLOY_USAGE}`) };
+      if (error instanceof UsageError || error instanceof InvalidRefError) return { now: plain(`:warning: ${escapeMrkdwn(error.message)}\n${DEPLOY_USAGE}`) };
       throw error;
     }
     try {
@@ -89,7 +90,7 @@ export function createDeployCommand(deps: {
         return later(async () => {
           const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, user: context.user });
           const channel = environmentChannel(config, deployment.environment);
-          return plain(`:rocket: Deployment ${deployment.id} of \`${deployment.ref}\` (${deployment.sha!.slice(0, 7)}) to ${deployment.environment} started: follow it in <#${channel}>.`);
+          return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${escapeMrkdwn(deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });
     }
   }

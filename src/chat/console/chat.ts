@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Chat, ChatMessage, MessageRef } from '../port.js';
+import { fitToSlack } from '../slack-limits.js';
 
 /** A message as the console keeps it: where it is, whose eyes it is for, and who wrote it. */
 export interface ConsoleMessage extends ChatMessage {
@@ -34,7 +35,8 @@ export function createConsoleChat(log: Logger) {
   const chatLog = log.child({ chat: 'console' });
 
   function add(message: Omit<ConsoleMessage, 'ts' | 'postedAt' | 'editedAt'>): ConsoleMessage {
-    const stored: ConsoleMessage = { ...message, ts: nextTs(), postedAt: new Date().toISOString(), editedAt: null };
+    // The console shows what Slack would: the same message, cut to Slack's limits.
+    const stored: ConsoleMessage = { ...message, ...fitToSlack(message), ts: nextTs(), postedAt: new Date().toISOString(), editedAt: null };
     messages.push(stored);
     if (messages.length > KEPT) messages.splice(0, messages.length - KEPT);
     tell({ type: 'posted', message: stored });
@@ -73,7 +75,8 @@ export function createConsoleChat(log: Logger) {
       const existing = messages.find((entry) => entry.channel === ref.channel && entry.ts === ref.ts);
       chatLog.debug({ channel: ref.channel, ts: ref.ts }, `updated: ${message.text}`);
       if (!existing) return;
-      Object.assign(existing, { text: message.text, blocks: message.blocks, editedAt: new Date().toISOString() });
+      const fitted = fitToSlack(message);
+      Object.assign(existing, { text: fitted.text, blocks: fitted.blocks, editedAt: new Date().toISOString() });
       tell({ type: 'updated', message: existing });
     },
     async ephemeral(channel: string, user: string, message: ChatMessage): Promise<void> {

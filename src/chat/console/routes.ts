@@ -3,6 +3,7 @@ import { HttpError } from '../../http/errors.js';
 import { RefusedError } from '../../pipeline/errors.js';
 import { ownEntry } from '../../shared/names.js';
 import { DEPLOYMENT_ACTIONS, type ActionOutcome, type DeploymentAction } from '../actions.js';
+import { codeMrkdwn, escapeMrkdwn, mrkdwn } from '../mrkdwn.js';
 import type { ChatMessage } from '../port.js';
 import type { ConsoleOptions } from './index.js';
 import { consoleGuard } from './auth.js';
@@ -69,7 +70,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
     const tell = (message: ChatMessage) => chat.ephemeral(channel, user, message);
     const failed = (error: unknown) => {
       log.error({ err: error, command, user }, 'a console command failed');
-      return tell({ text: `:x: igor could not answer \`${command}\`: ${(error as Error).message}` });
+      return tell({ text: `:x: igor could not answer ${codeMrkdwn(command)}: ${escapeMrkdwn((error as Error).message)}` });
     };
     try {
       const answer = handler(text, { user, channel });
@@ -102,7 +103,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
         await alarmAction();
         return { ok: true, text: name === 'acknowledge' ? `Acknowledged alarm ${value}.` : `Silenced alarm ${value} for an hour.` };
       } catch (error) {
-        if (error instanceof RefusedError) return { ok: false, text: error.message };
+        if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
         throw error;
       }
     }

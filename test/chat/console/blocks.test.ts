@@ -167,8 +167,21 @@ describe('mrkdwn', () => {
     expect(escapeHtml(`<script>"'&`)).toBe('&lt;script&gt;&quot;&#39;&amp;');
     expect(mrkdwn('<img src=x onerror=alert(1)> & "quotes"')).not.toMatch(/<img/);
     expect(mrkdwn('a < b > c')).toBe('a &lt; b &gt; c');
-    expect(mrkdwn('<https://x.test/"onmouseover="alert(1)|t>')).toContain('href="https://x.test/&quot;onmouseover=&quot;alert(1)"');
+    expect(mrkdwn('<https://x.test/"onmouseover="alert(1)|t>')).toContain('href="https://x.test/%22onmouseover=%22alert(1)"');
     expect(mrkdwn('<@U1"><script>>')).not.toContain('<script>');
+  });
+
+  it('shows escaped text as the words it says, never as a mention or a link', () => {
+    expect(mrkdwn('&lt;!channel&gt; &amp; &lt;https://evil.example|Approve here&gt;')).toBe('&lt;!channel&gt; &amp; &lt;https://evil.example|Approve here&gt;');
+    expect(mrkdwn('`&lt;b&gt;`')).toBe('<code class="bk-code">&lt;b&gt;</code>');
+  });
+
+  it('links only http(s) URLs and paths of its own origin', () => {
+    const origin = 'http://127.0.0.1:3000';
+    expect(mrkdwn('</console/deployments/1|details>', { origin })).toBe('<a href="/console/deployments/1" target="_blank" rel="noopener noreferrer">details</a>');
+    for (const target of ['/\\evil.example/x', '//evil.example/x', '/\\/evil.example', 'javascript:alert(1)', 'data:text/html,x', 'mailto:a@b.c']) {
+      expect(mrkdwn(`<${target}|details>`, { origin }), target).not.toContain('<a ');
+    }
     const button = renderBlock({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: '<b>x</b>' }, action_id: 'igor.a"b', value: '"><script>' }] });
     expect(button).toContain('data-action="igor.a&quot;b" data-value="&quot;&gt;&lt;script&gt;">&lt;b&gt;x&lt;/b&gt;</button>');
   });

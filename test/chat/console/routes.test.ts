@@ -120,7 +120,7 @@ describe('the console routes', () => {
     expect(answer).toEqual({ status: 202, body: { ok: true } });
     const echo = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.from === 'U0CAROL');
     expect(echo.data).toMatchObject({ text: '/deploy help', user: 'U0CAROL', channel: 'C0PROD' });
-    const help = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.from === 'igor' && data.user === 'U0CAROL' && data.text.includes('/deploy <ref>'));
+    const help = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.from === 'igor' && data.user === 'U0CAROL' && data.text.includes('/deploy &lt;ref&gt;'));
     expect(help.data.channel).toBe('C0PROD');
   });
 

@@ -8,6 +8,8 @@ export interface RenderOptions {
   channels?: Record<string, string>;
   /** Where a link should point in the console (deployment API links → deployment pages). */
   rewriteUrl?: (url: string) => string;
+  /** The origin same-origin paths must resolve to (default: the page's own). */
+  origin?: string;
   /** `false` renders buttons disabled. */
   interactive?: boolean;
 }

@@ -1,3 +1,4 @@
+/* global URL */
 // Block Kit to HTML, for the local console: the same block objects igor sends to Slack, shown as
 // Slack shows them. A plain ES module with no DOM, so the browser and vitest load the same file.
 // Everything that comes from a message is escaped; a block or element it does not know is shown
@@ -42,9 +43,25 @@ export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** Only these schemes become links; anything else (`javascript:`) is shown as text. */
-function safeUrl(url) {
-  return /^(https?:\/\/|mailto:|\/(?!\/))/i.test(url) ? url : null;
+/** Slack's three escapes in message text: what a message says literally. */
+function unescapeSlack(text) {
+  return String(text).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * Only http(s) URLs and paths of this same page's origin become links; anything else
+ * (`javascript:`, `//evil.example`, `/\\evil.example`) is shown as text. The target is resolved as
+ * the browser would resolve it, so no spelling of another origin gets through.
+ */
+function safeUrl(url, origin) {
+  const base = origin ?? globalThis.location?.origin ?? 'http://console.invalid';
+  try {
+    const resolved = new URL(url, base);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return resolved.protocol === 'http:' || resolved.protocol === 'https:' ? resolved.href : null;
+    return url.startsWith('/') && resolved.origin === new URL(base).origin ? resolved.pathname + resolved.search + resolved.hash : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -58,10 +75,10 @@ export function mrkdwn(text, options = {}) {
   const pieces = [];
   const keep = (html) => `\uE000${pieces.push(html) - 1}\uE001`;
   let source = String(text ?? '').replace(/[\uE000\uE001]/g, '');
-  source = source.replace(/```\n?([\s\S]*?)```/g, (_, code) => keep(`<pre class="bk-pre">${escapeHtml(code)}</pre>`));
-  source = source.replace(/`([^`\n]+)`/g, (_, code) => keep(`<code class="bk-code">${escapeHtml(code)}</code>`));
+  source = source.replace(/```\n?([\s\S]*?)```/g, (_, code) => keep(`<pre class="bk-pre">${escapeHtml(unescapeSlack(code))}</pre>`));
+  source = source.replace(/`([^`\n]+)`/g, (_, code) => keep(`<code class="bk-code">${escapeHtml(unescapeSlack(code))}</code>`));
   source = source.replace(/<([^<>\n]+)>/g, (_, inner) => keep(special(inner, options)));
-  let html = escapeHtml(source);
+  let html = escapeHtml(unescapeSlack(source));
   html = html.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
   html = html.replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])/g, '$1<b>$2</b>');
   html = html.replace(/(^|[^\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])/g, '$1<i>$2</i>');
@@ -72,7 +89,9 @@ export function mrkdwn(text, options = {}) {
 
 /** What is between `<` and `>`: a mention, a channel, a special mention or a link. */
 function special(inner, options) {
-  const [target, label] = splitOnce(inner, '|');
+  const [rawTarget, rawLabel] = splitOnce(inner, '|');
+  const target = unescapeSlack(rawTarget);
+  const label = unescapeSlack(rawLabel);
   if (target.startsWith('@')) {
     const id = target.slice(1);
     const name = label || options.users?.[id] || id;
@@ -89,7 +108,7 @@ function special(inner, options) {
   }
   // Not a link either (`<checkout>` in a commit subject): the text as it was typed.
   if (!/^([a-z][a-z0-9+.-]*:|\/)/i.test(target)) return escapeHtml(`<${inner}>`);
-  const href = safeUrl(options.rewriteUrl ? options.rewriteUrl(target) : target);
+  const href = safeUrl(options.rewriteUrl ? options.rewriteUrl(target) : target, options.origin);
   if (!href) return escapeHtml(label || target);
   return `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${escapeHtml(label || target)}</a>`;
 }
@@ -115,7 +134,7 @@ function element(item, options) {
   if (item?.type === 'button') {
     const style = item.style === 'primary' || item.style === 'danger' ? ` bk-${item.style}` : '';
     const label = textObject(item.text, options);
-    const url = item.url ? safeUrl(item.url) : null;
+    const url = item.url ? safeUrl(item.url, options.origin) : null;
     if (url) return `<a class="bk-button${style}" href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${label}</a>`;
     const disabled = options.interactive === false ? ' disabled' : '';
     return `<button type="button" class="bk-button${style}" data-action="${escapeHtml(item.action_id ?? '')}" data-value="${escapeHtml(item.value ?? '')}"${disabled}>${label}</button>`;

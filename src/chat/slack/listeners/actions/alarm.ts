@@ -2,6 +2,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Alarms } from '../../../../alarms/service.js';
 import { RefusedError } from '../../../../pipeline/errors.js';
+import { mrkdwn } from '../../../mrkdwn.js';
 import type { Chat } from '../../../port.js';
 
 const HOUR_MS = 3_600_000;
@@ -22,7 +23,7 @@ export function register(app: App, deps: { alarms: Alarms; chat: Chat; log: Logg
       } catch (error) {
         if (!(error instanceof RefusedError)) throw error;
         const channel = body.channel?.id ?? body.container.channel_id;
-        if (channel) await deps.chat.ephemeral(channel, user, { text: `:no_entry: ${error.message}` });
+        if (channel) await deps.chat.ephemeral(channel, user, { text: `:no_entry: ${mrkdwn(error.words)}` });
       }
     });
   }

@@ -1,6 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ActionOutcome } from '../../../actions.js';
+import { escapeMrkdwn } from '../../../mrkdwn.js';
 import type { Chat } from '../../../port.js';
 
 /** What the `Undo` button of a flag change calls: `createFlags(…).undo`. */
@@ -18,7 +19,7 @@ export function register(app: App, deps: { undo: FlagUndo; chat: Chat; log: Logg
     const changeId = action.value ?? '';
     const outcome = await deps.undo(changeId, user).catch((error: unknown): ActionOutcome => {
       deps.log.error({ err: error, change: changeId, user }, 'could not undo a flag change');
-      return { ok: false, text: `could not undo flag change ${changeId}: ${(error as Error).message}` };
+      return { ok: false, text: `could not undo flag change ${escapeMrkdwn(changeId)}: ${escapeMrkdwn((error as Error).message)}` };
     });
     deps.log.info({ action: 'flag-undo', change: changeId, user, ok: outcome.ok }, 'button pressed');
     const channel = body.channel?.id ?? body.container.channel_id;

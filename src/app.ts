@@ -34,6 +34,7 @@ import { deploymentRoutes } from './http/routes/deployments.js';
 import { environmentRoutes } from './http/routes/environments.js';
 import { rollbackRoutes } from './http/routes/rollback.js';
 import { createHttpApp, finishHttpApp } from './http/server.js';
+import { ApiTokensError, parseApiTokens, type ApiToken } from './http/api-tokens.js';
 import { isLoopback } from './http/auth.js';
 import { createMirror } from './integration/mirror.js';
 import { createLogger } from './logger.js';
@@ -53,6 +54,8 @@ export interface AppOptions {
   publicUrl?: string;
   slack?: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   apiToken?: string;
+  /** IGOR_API_TOKENS: named tokens, `name:token[:USER]`, comma-separated (see parseApiTokens). */
+  apiTokens?: string;
   /** IGOR_FLAGS_TOKEN: when set, `/flags/*` needs it as a bearer token. */
   flagsToken?: string;
   /** Bearer token of the Alertmanager webhook. */
@@ -92,8 +95,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   const dataDir = resolve(options.dataDir);
   const { config, usesExample } = await readConfig(options.configPath, dataDir, localMode);
   const host = options.host ?? (localMode ? '127.0.0.1' : '0.0.0.0');
-  if (!isLoopback(host) && host !== 'localhost' && !options.apiToken) {
-    throw new ConfigError(`IGOR_HOST=${host} is not a loopback address: set IGOR_API_TOKEN to listen there`);
+  const apiTokens = readApiTokens(options);
+  if (!isLoopback(host) && host !== 'localhost' && apiTokens.length === 0) {
+    throw new ConfigError(`IGOR_HOST=${host} is not a loopback address: set IGOR_API_TOKEN (or IGOR_API_TOKENS) to listen there`);
   }
   const clock = options.clock ?? systemClock;
   const store = await openStore(join(dataDir, 'db.json'), log);
@@ -183,7 +187,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   const actions = createDeploymentActions(pipeline, alarms);
 
   const http = createHttpApp({
-    apiToken: options.apiToken,
+    apiTokens,
     localMode,
     log,
     ownAuth: { '/api/alerts/alertmanager': alertmanagerRoutes({ alarms, token: options.alertsToken, log }), [GITHUB_WEBHOOK_PATH]: github.middleware },
@@ -200,7 +204,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
 
   http.use('/flags', flags.publicRoutes);
   // The links in messages lead to these pages, with Slack as in local mode.
-  const deploymentPages = createDeploymentPages({ pipeline, apiToken: options.apiToken, localMode, withConsole: !options.slack?.botToken });
+  const deploymentPages = createDeploymentPages({ pipeline, apiTokens, localMode, withConsole: !options.slack?.botToken });
   http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
   let socketMode: SocketModeReceiver | null = null;
@@ -220,7 +224,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       commands,
       actions,
       log,
-      apiToken: options.apiToken,
+      apiTokens,
       localMode,
       extraActions: {
         'flag-undo': flags.undo,
@@ -276,7 +280,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       monitor.start();
       log.info({ url, mode: localMode ? 'local' : options.slack?.appToken ? 'slack-socket' : 'slack-http', config: usesExample ? 'bundled example' : options.configPath }, 'igor is listening');
       if (igorConsole) {
-        const hint = `${usesExample ? ' and type /deploy main to staging' : ''}${options.apiToken ? ' (it asks for IGOR_API_TOKEN)' : ''}`;
+        const hint = `${usesExample ? ' and type /deploy main to staging' : ''}${apiTokens.length ? ' (it asks for IGOR_API_TOKEN)' : ''}`;
         log.info({ console: `${url}/` }, `the console is at ${url}/ : open it in a browser${hint}`);
       }
       return { url };
@@ -305,6 +309,15 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       log.info('igor stopped');
     },
   };
+}
+
+function readApiTokens(options: AppOptions): ApiToken[] {
+  try {
+    return parseApiTokens(options.apiToken, options.apiTokens);
+  } catch (error) {
+    if (error instanceof ApiTokensError) throw new ConfigError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 async function readConfig(configPath: string, dataDir: string, localMode: boolean): Promise<{ config: Config; usesExample: boolean }> {

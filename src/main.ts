@@ -16,6 +16,7 @@ try {
       ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }
       : undefined,
     apiToken: env.IGOR_API_TOKEN,
+    apiTokens: env.IGOR_API_TOKENS,
     alertsToken: env.IGOR_ALERTS_TOKEN,
     flagsToken: env.IGOR_FLAGS_TOKEN,
     alarmRetryMs: env.IGOR_ALARM_RETRY_MS ? Number(env.IGOR_ALARM_RETRY_MS) : undefined,

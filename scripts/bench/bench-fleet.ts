@@ -115,14 +115,14 @@ export async function startBenchFleet(hosts: number): Promise<BenchFleet> {
     return {
       hosts,
       async igorDeploy() {
-        const requested = await app.pipeline.request({ ref: 'main', environment: 'bench', user: 'UBENCH' });
+        const requested = await app.pipeline.request({ ref: 'main', environment: 'bench', actor: { user: 'UBENCH', via: 'api' } });
         const done = succeeded(await finished(requested.id));
         const rollout = done.steps.find((step) => step.name === 'deploy')!;
         return Date.parse(done.finishedAt!) - Date.parse(rollout.startedAt!);
       },
       async igorRollback() {
         const started = performance.now();
-        const requested = await app.pipeline.requestRollback({ environment: 'bench', user: 'UBENCH' });
+        const requested = await app.pipeline.requestRollback({ environment: 'bench', actor: { user: 'UBENCH', via: 'api' } });
         succeeded(await finished(requested.id));
         return performance.now() - started;
       },

@@ -1,4 +1,5 @@
 import type { ChatThread } from '../pipeline/types.js';
+import type { Via } from '../shared/actor.js';
 
 export type AlarmSource = 'monitor' | 'alertmanager' | 'igor';
 export type AlarmSeverity = 'critical' | 'warning' | 'info';
@@ -8,6 +9,9 @@ export interface AlarmEvent {
   at: string;
   action: 'fired' | 'fired-again' | 'acknowledged' | 'silenced' | 'resolved' | 'reminded';
   user: string | null;
+  /** Through what the user acted (absent for igor's own events); for the API, the token's name. */
+  via?: Via['via'];
+  token?: string | null;
   detail: string | null;
 }
 

@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import { RefusedError } from '../pipeline/errors.js';
 import type { Clock } from '../pipeline/clock.js';
 import type { Store } from '../store/db.js';
+import type { Via } from '../shared/actor.js';
 import { phrase, time, user as person, type Phrase } from '../shared/phrase.js';
-import { fireAgain, isLive, newAlarm, type Alarm, type AlarmInput } from './model.js';
+import { fireAgain, isLive, newAlarm, type Alarm, type AlarmEvent, type AlarmInput } from './model.js';
 
 /** What the alarm service tells the chat: each is a message posted, updated or replied to. */
 export type AlarmChange =
@@ -141,33 +142,33 @@ export function createAlarms(options: { store: Store; clock: Clock; log: Logger 
       if (!live) return null;
       return this.resolve(live.id, null, detail);
     },
-    async resolve(id: string, user: string | null, detail: string | null = null): Promise<Alarm> {
+    async resolve(id: string, user: string | null, detail: string | null = null, via?: Via): Promise<Alarm> {
       const alarm = found(id);
       if (!isLive(alarm)) throw new RefusedError('conflict', `alarm ${id} is resolved already`);
       const at = now().toISOString();
       Object.assign(alarm, { state: 'resolved', resolvedAt: at });
-      alarm.history.push({ at, action: 'resolved', user, detail });
+      alarm.history.push({ at, action: 'resolved', user, detail, ...viaFields(via) });
       await commit({ type: 'resolved', alarm, text: phrase`:white_check_mark: Resolved${user ? phrase` by ${person(user)}` : ''}${detail ? phrase`: ${detail}` : ''}.` });
       return alarm;
     },
-    async acknowledge(id: string, user: string): Promise<Alarm> {
+    async acknowledge(id: string, user: string, via?: Via): Promise<Alarm> {
       const alarm = found(id);
       if (alarm.state === 'resolved') throw new RefusedError('conflict', `alarm ${id} is resolved already`);
       if (alarm.state === 'acknowledged') throw new RefusedError('conflict', phrase`alarm ${id} is acknowledged already by ${person(alarm.acknowledgedBy ?? 'someone')}`);
       const at = now().toISOString();
       Object.assign(alarm, { state: 'acknowledged', acknowledgedBy: user, acknowledgedAt: at });
-      alarm.history.push({ at, action: 'acknowledged', user, detail: null });
+      alarm.history.push({ at, action: 'acknowledged', user, detail: null, ...viaFields(via) });
       await commit({ type: 'updated', alarm, text: phrase`:eyes: ${person(user)} has it.` });
       return alarm;
     },
     /** Silences the alarm's key: it notifies nobody until the silence ends. */
-    async silence(id: string, user: string, durationMs: number): Promise<Alarm> {
+    async silence(id: string, user: string, durationMs: number, via?: Via): Promise<Alarm> {
       const alarm = found(id);
       if (alarm.state === 'resolved') throw new RefusedError('conflict', `alarm ${id} is resolved already`);
       const at = now();
       const until = new Date(at.getTime() + durationMs).toISOString();
       store.data.silences[alarm.key] = { until, by: user };
-      alarm.history.push({ at: at.toISOString(), action: 'silenced', user, detail: `until ${until}` });
+      alarm.history.push({ at: at.toISOString(), action: 'silenced', user, detail: `until ${until}`, ...viaFields(via) });
       await commit({ type: 'updated', alarm, text: phrase`:mute: Silenced by ${person(user)} until ${time(until)}.` });
       return alarm;
     },
@@ -197,3 +198,7 @@ export function createAlarms(options: { store: Store; clock: Clock; log: Logger 
   };
 }
 export type Alarms = ReturnType<typeof createAlarms>;
+
+function viaFields(via: Via | undefined): Pick<AlarmEvent, 'via' | 'token'> {
+  return via ? { via: via.via, token: via.token ?? null } : {};
+}

@@ -1,4 +1,5 @@
 import type { Alarms } from '../alarms/service.js';
+import type { Actor } from '../shared/actor.js';
 import { RefusedError } from '../pipeline/errors.js';
 import type { Pipeline } from '../pipeline/service.js';
 import { mrkdwn } from './mrkdwn.js';
@@ -15,38 +16,38 @@ export type ActionOutcome = { ok: true; text: string } | { ok: false; text: stri
  * is an outcome (told privately to the presser), not an error.
  */
 export function createDeploymentActions(pipeline: Pipeline, alarms: Alarms) {
-  async function perform(action: DeploymentAction, id: string, user: string): Promise<string> {
+  async function perform(action: DeploymentAction, id: string, actor: Actor): Promise<string> {
     switch (action) {
       case 'approve':
-        return (await pipeline.approve(id, user)) === 'approved'
+        return (await pipeline.approve(id, actor)) === 'approved'
           ? `Approved deployment ${id}.`
           : `The plan of deployment ${id} changed since approval was asked: it is asked again in the thread.`;
       case 'reject':
-        await pipeline.reject(id, user);
+        await pipeline.reject(id, actor);
         return `Rejected deployment ${id}.`;
       case 'cancel':
-        await pipeline.cancel(id, user);
+        await pipeline.cancel(id, actor);
         return `Cancelled deployment ${id}.`;
       case 'promote':
-        await pipeline.promote(id, user);
+        await pipeline.promote(id, actor);
         return `Promoted deployment ${id}.`;
       case 'rollback': {
         // On an alarm, Rollback undoes the deployment the alarm names.
         const target = id.startsWith('A') ? alarms.found(id).deploymentId : id;
         if (!target) throw new RefusedError('conflict', `alarm ${id} names no deployment to roll back`);
-        const result = await pipeline.rollBack(target, user);
+        const result = await pipeline.rollBack(target, actor);
         return result.id === target ? `Rolled back deployment ${target}.` : `Rollback ${result.id} puts back ${result.release}.`;
       }
       case 'retry': {
-        const retry = await pipeline.retry(id, user);
+        const retry = await pipeline.retry(id, actor);
         return `Deployment ${retry.id} retries ${id}.`;
       }
     }
   }
   return {
-    async press(action: DeploymentAction, id: string, user: string): Promise<ActionOutcome> {
+    async press(action: DeploymentAction, id: string, actor: Actor): Promise<ActionOutcome> {
       try {
-        return { ok: true, text: await perform(action, id, user) };
+        return { ok: true, text: await perform(action, id, actor) };
       } catch (error) {
         if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
         throw error;

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import type { Actor } from '../shared/actor.js';
 
 /** A message as igor posts it: fallback text and Block Kit blocks, the same for every adapter. */
 export interface ChatMessage {
@@ -23,6 +24,6 @@ export interface Chat {
 
 /** Who typed a command, and where. */
 export interface CommandContext {
-  user: string;
+  actor: Actor;
   channel: string;
 }

@@ -70,7 +70,7 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
         ref: next.branch,
         sha: next.sha,
         environment,
-        user: next.user,
+        actor: { user: next.user, via: 'github' },
         authorizedBy: `environments.${environment}.autoDeploy`,
         tested: server.evidence(next.runId),
       });

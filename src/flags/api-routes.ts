@@ -1,6 +1,7 @@
-import express, { Router, type Request } from 'express';
+import express, { Router } from 'express';
 import { HttpError } from '../http/errors.js';
-import { actingUser } from '../http/routes/deployments.js';
+import { apiActor } from '../http/api-tokens.js';
+import { viaOf } from '../shared/actor.js';
 import type { FlagChange } from './model.js';
 import type { FlagsService } from './service.js';
 
@@ -25,7 +26,8 @@ export function flagApiRoutes(flags: FlagsService): Router {
   });
 
   router.post('/changes/:id/undo', async (request, response) => {
-    const change = await flags.undo(request.params.id, actingUser(request.body));
+    const actor = apiActor(request, response);
+    const change = await flags.undo(request.params.id, actor.user, viaOf(actor));
     response.json({ change: changeView(change), flag: flags.get(change.environment, change.key) });
   });
 
@@ -47,22 +49,17 @@ export function flagApiRoutes(flags: FlagsService): Router {
     const { environment, key } = request.params;
     const value = (request.body as { value?: unknown } | undefined)?.value;
     if (typeof value !== 'string') throw new HttpError(400, 'value is required: "on", "off" or a share such as "25%"');
-    const { change, flag } = await flags.set({ environment, key, value, user: actingUser(request.body) });
+    const actor = apiActor(request, response);
+    const { change, flag } = await flags.set({ environment, key, value, user: actor.user, via: viaOf(actor) });
     response.json({ flag, change: change ? changeView(change) : null });
   });
 
   router.delete('/:environment/:key', async (request, response) => {
     const { environment, key } = request.params;
-    const change = await flags.remove({ environment, key, user: userOf(request) });
+    const actor = apiActor(request, response);
+    const change = await flags.remove({ environment, key, user: actor.user, via: viaOf(actor) });
     response.json({ change: changeView(change) });
   });
 
   return router;
-}
-
-/** `DELETE` may carry no body: the user may come as `?user=` instead. */
-function userOf(request: Request): string {
-  const fromQuery = request.query.user;
-  if (typeof fromQuery === 'string' && fromQuery !== '' && !(request.body as { user?: unknown } | undefined)?.user) return fromQuery;
-  return actingUser(request.body);
 }

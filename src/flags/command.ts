@@ -7,6 +7,7 @@ import type { ChatMessage, CommandContext } from '../chat/port.js';
 import { environmentChannel } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import { RefusedError } from '../pipeline/errors.js';
+import { viaOf } from '../shared/actor.js';
 import { parseFlagsCommand, type FlagsCommand } from './grammar.js';
 import { FLAGS_USAGE, flagListMessage } from './messages.js';
 import type { FlagsService } from './service.js';
@@ -46,13 +47,13 @@ export function createFlagsCommand(deps: { flags: FlagsService; config: Config; 
       }
       case 'set':
         return later(async () => {
-          const { change, flag } = await flags.set({ environment: command.environment, key: command.key, value: command.value, user: context.user });
+          const { change, flag } = await flags.set({ environment: command.environment, key: command.key, value: command.value, user: context.actor.user, via: viaOf(context.actor) });
           if (!change) return plain(`:information_source: ${codeMrkdwn(flag.key)} is ${flag.value} in ${escapeMrkdwn(flag.environment)} already: nothing changed.`);
           return plain(`:white_check_mark: ${codeMrkdwn(change.key)} in ${escapeMrkdwn(change.environment)}: ${change.from ?? 'not set'} → ${change.to} (change ${change.id}), announced in ${channelMention(channelOf(change.environment))}.`);
         });
       case 'delete':
         return later(async () => {
-          const change = await flags.remove({ environment: command.environment, key: command.key, user: context.user });
+          const change = await flags.remove({ environment: command.environment, key: command.key, user: context.actor.user, via: viaOf(context.actor) });
           return plain(`:wastebasket: Deleted ${codeMrkdwn(change.key)} in ${escapeMrkdwn(change.environment)} (it was ${change.from}; change ${change.id}), announced in ${channelMention(channelOf(change.environment))}.`);
         });
     }

@@ -1,4 +1,5 @@
 import type { MessageRef } from '../chat/port.js';
+import type { Via } from '../shared/actor.js';
 import { dictionary, isReservedName } from '../shared/names.js';
 
 /**
@@ -32,6 +33,9 @@ export interface FlagChange {
   from: FlagSetting | null;
   to: FlagSetting | null;
   user: string;
+  /** Through what it was made (absent in changes of an older igor); for the API, the token's name. */
+  via?: Via['via'];
+  token?: string | null;
   at: string;
   /** For `undo`: the change it reverted. */
   undoOf: string | null;

@@ -6,6 +6,7 @@ import { RefusedError } from '../pipeline/errors.js';
 import { deployRefusal } from '../pipeline/policy.js';
 import type { Store } from '../store/db.js';
 import { dictionary, ownEntry } from '../shared/names.js';
+import type { Via } from '../shared/actor.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { flagKeyProblem, parseFlagSetting, SETTING_RULE, type FlagChange, type FlagRecord, type FlagSetting } from './model.js';
 
@@ -68,10 +69,11 @@ export function createFlagsService(options: FlagsServiceOptions) {
   }
 
   /** Stores one change: the flag's new value (or its removal) and the audit entry. */
-  async function record(input: Pick<FlagChange, 'environment' | 'key' | 'action' | 'from' | 'to' | 'user' | 'undoOf'>): Promise<FlagChange> {
+  async function record(input: Pick<FlagChange, 'environment' | 'key' | 'action' | 'from' | 'to' | 'user' | 'undoOf'> & { via?: Via | undefined }): Promise<FlagChange> {
     const data = store.data.flags;
     const at = clock.now().toISOString();
-    const change: FlagChange = { id: String(data.nextChangeId++), ...input, at, undoneBy: null, message: null, push: null };
+    const { via, ...fields } = input;
+    const change: FlagChange = { id: String(data.nextChangeId++), ...fields, ...(via ? { via: via.via, token: via.token ?? null } : {}), at, undoneBy: null, message: null, push: null };
     const flags = (data.environments[input.environment] ??= dictionary());
     if (input.to === null) delete flags[input.key];
     else flags[input.key] = { value: input.to, updatedBy: input.user, updatedAt: at };
@@ -82,7 +84,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
     data.history.push(change);
     if (data.history.length > HISTORY_LIMIT) data.history.splice(0, data.history.length - HISTORY_LIMIT);
     await store.write();
-    log.info({ change: change.id, environment: change.environment, key: change.key, action: change.action, from: change.from, to: change.to, user: change.user }, 'flag changed');
+    log.info({ change: change.id, environment: change.environment, key: change.key, action: change.action, from: change.from, to: change.to, user: change.user, via: change.via, token: change.token }, 'flag changed');
     options.onChange?.(change);
     return change;
   }
@@ -101,7 +103,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
      * Creates or changes a flag. Setting the value it already has changes nothing and records
      * nothing (`change: null`).
      */
-    async set(input: { environment?: string | undefined; key: string; value: string; user: string }): Promise<{ change: FlagChange | null; flag: FlagView }> {
+    async set(input: { environment?: string | undefined; key: string; value: string; user: string; via?: Via }): Promise<{ change: FlagChange | null; flag: FlagView }> {
       const environment = environmentName(input.environment);
       mayChange(environment, input.user);
       checkKey(input.key);
@@ -109,22 +111,22 @@ export function createFlagsService(options: FlagsServiceOptions) {
       if (!value) throw new RefusedError('bad-input', `a flag's value is ${SETTING_RULE}; got "${input.value.slice(0, 100)}"`);
       const current = flagsOf(environment)[input.key];
       if (current?.value === value) return { change: null, flag: view(environment, input.key, current) };
-      const change = await record({ environment, key: input.key, action: 'set', from: current?.value ?? null, to: value, user: input.user, undoOf: null });
+      const change = await record({ environment, key: input.key, action: 'set', from: current?.value ?? null, to: value, user: input.user, undoOf: null, via: input.via });
       return { change, flag: view(environment, input.key, flagsOf(environment)[input.key]!) };
     },
-    async remove(input: { environment?: string | undefined; key: string; user: string }): Promise<FlagChange> {
+    async remove(input: { environment?: string | undefined; key: string; user: string; via?: Via }): Promise<FlagChange> {
       const environment = environmentName(input.environment);
       mayChange(environment, input.user);
       checkKey(input.key);
       const current = flagsOf(environment)[input.key];
       if (!current) throw new RefusedError('not-found', `there is no flag ${input.key} in ${environment}`);
-      return record({ environment, key: input.key, action: 'delete', from: current.value, to: null, user: input.user, undoOf: null });
+      return record({ environment, key: input.key, action: 'delete', from: current.value, to: null, user: input.user, undoOf: null, via: input.via });
     },
     /**
      * Reverts one change: the flag goes back to what it was before it (or away, if it was new).
      * Refused when the flag changed again since, so a later change is never silently lost.
      */
-    async undo(changeId: string, user: string): Promise<FlagChange> {
+    async undo(changeId: string, user: string, via?: Via): Promise<FlagChange> {
       const original = store.data.flags.history.find((change) => change.id === changeId);
       if (!original) throw new RefusedError('not-found', `there is no flag change ${changeId}`);
       const environment = environmentName(original.environment);
@@ -137,7 +139,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
         const now = current ? phrase`it is ${current.value} since ${person(current.updatedBy)} set it at ${time(current.updatedAt)}` : phrase`it was deleted since`;
         throw new RefusedError('conflict', phrase`${code(original.key)} in ${environment} changed after change ${changeId} (${now}): undo the later change, or set it with ${code('/flags set')}`);
       }
-      return record({ environment, key: original.key, action: 'undo', from: original.to, to: original.from, user, undoOf: original.id });
+      return record({ environment, key: original.key, action: 'undo', from: original.to, to: original.from, user, undoOf: original.id, via });
     },
     change(id: string): FlagChange | undefined {
       return store.data.flags.history.find((change) => change.id === id);

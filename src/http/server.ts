@@ -1,10 +1,10 @@
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
-import { requireBearer } from './auth.js';
+import { apiGuard, type ApiToken } from './api-tokens.js';
 import { HttpError, jsonErrors } from './errors.js';
 
 export interface HttpOptions {
-  apiToken: string | undefined;
+  apiTokens: readonly ApiToken[];
   localMode: boolean;
   log: Logger;
   /** Routers under `/api`, guarded by the API token. */
@@ -25,7 +25,7 @@ export function createHttpApp(options: HttpOptions): Express {
   });
   for (const [path, router] of Object.entries(options.ownAuth ?? {})) app.use(path, router);
   const api = express.Router();
-  api.use(requireBearer({ token: options.apiToken, allowLoopbackWithoutToken: options.localMode, what: 'the control API' }));
+  api.use(apiGuard({ tokens: options.apiTokens, allowLoopbackWithoutToken: options.localMode }));
   api.use(express.json({ limit: '1mb' }));
   for (const [path, router] of Object.entries(options.api)) api.use(path, router);
   app.use('/api', api);

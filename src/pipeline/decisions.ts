@@ -13,7 +13,9 @@ import type { Recorder } from './records.js';
 import type { Runs } from './runs.js';
 import { FINISHED } from './states.js';
 import type { Deployment } from './types.js';
+import { viaOf, type Actor } from '../shared/actor.js';
 import { plainText, type Phrase } from '../shared/phrase.js';
+import { recordAudit } from './audit.js';
 
 export interface DecisionOptions {
   config: Config;
@@ -35,12 +37,12 @@ export interface DecisionOptions {
 export function createDecisions(options: DecisionOptions) {
   const { config, recorder, runs, clock } = options;
 
-  function audit(deployment: Deployment, action: string, user: string, outcome: 'done' | 'refused', detail: string | null = null): void {
-    deployment.audit.push({ action, user, at: clock.now().toISOString(), outcome, detail });
+  function audit(deployment: Deployment, action: string, actor: Actor, outcome: 'done' | 'refused', detail: string | null = null): void {
+    recordAudit(deployment.audit, { action, user: actor.user, ...viaOf(actor), at: clock.now().toISOString(), outcome, detail });
   }
 
-  async function refuse(deployment: Deployment, action: string, user: string, code: 'forbidden' | 'conflict', message: Phrase | string): Promise<never> {
-    audit(deployment, action, user, 'refused', plainText(message));
+  async function refuse(deployment: Deployment, action: string, actor: Actor, code: 'forbidden' | 'conflict', message: Phrase | string): Promise<never> {
+    audit(deployment, action, actor, 'refused', plainText(message));
     await recorder.changed(deployment);
     throw new RefusedError(code, message);
   }
@@ -84,11 +86,11 @@ export function createDecisions(options: DecisionOptions) {
   }
 
   /** The deployment, if the action can still apply to it; refusals for finished ones say what happened. */
-  async function pending(deployment: Deployment, action: string, user: string): Promise<void> {
+  async function pending(deployment: Deployment, action: string, actor: Actor): Promise<void> {
     if (deployment.state !== 'awaiting-approval') {
-      await refuse(deployment, action, user, 'conflict', `deployment ${deployment.id} is ${deployment.state}: there is nothing to ${action}`);
+      await refuse(deployment, action, actor, 'conflict', `deployment ${deployment.id} is ${deployment.state}: there is nothing to ${action}`);
     }
-    if (runs.get(deployment.id)?.deciding) await refuse(deployment, action, user, 'conflict', `deployment ${deployment.id} is being approved already`);
+    if (runs.get(deployment.id)?.deciding) await refuse(deployment, action, actor, 'conflict', `deployment ${deployment.id} is being approved already`);
   }
 
   return {
@@ -98,25 +100,25 @@ export function createDecisions(options: DecisionOptions) {
      * Approves the plan. The hosts are discovered again first: if they changed since the request
      * (or the commit did), the approval lapses and is asked again, saying what changed.
      */
-    async approve(deployment: Deployment, user: string): Promise<'approved' | 'reasked'> {
-      await pending(deployment, 'approve', user);
+    async approve(deployment: Deployment, actor: Actor): Promise<'approved' | 'reasked'> {
+      await pending(deployment, 'approve', actor);
       const environment = config.environments[deployment.environment]!;
-      const refusal = approvalRefusal(deployment.environment, environment, deployment, user, 'approve');
-      if (refusal) await refuse(deployment, 'approve', user, 'forbidden', refusal);
+      const refusal = approvalRefusal(deployment.environment, environment, deployment, actor, 'approve');
+      if (refusal) await refuse(deployment, 'approve', actor, 'forbidden', refusal);
       const run = runs.get(deployment.id);
-      if (!run) return refuse(deployment, 'approve', user, 'conflict', `deployment ${deployment.id} is not running in this igor (was it restarted?)`);
+      if (!run) return refuse(deployment, 'approve', actor, 'conflict', `deployment ${deployment.id} is not running in this igor (was it restarted?)`);
       run.deciding = true;
       try {
         const servers = await options.discoveries[deployment.environment]!.servers();
         const change = planChange(deployment.approval!.plan, makePlan(deployment.sha!, deployment.environment, servers, environment.strategy));
         if (change) {
-          audit(deployment, 'approve', user, 'refused', `the plan changed: ${change}`);
+          audit(deployment, 'approve', actor, 'refused', `the plan changed: ${change}`);
           await askForApproval(deployment, servers, change);
           return 'reasked';
         }
-        audit(deployment, 'approve', user, 'done');
+        audit(deployment, 'approve', actor, 'done');
         if (run.expiryTimer) clearTimeout(run.expiryTimer);
-        await recorder.transition(deployment, 'approve', { approvedBy: user });
+        await recorder.transition(deployment, 'approve', { approvedBy: actor.user });
         run.decide({ outcome: 'approved', servers });
         return 'approved';
       } finally {
@@ -124,12 +126,12 @@ export function createDecisions(options: DecisionOptions) {
       }
     },
 
-    async reject(deployment: Deployment, user: string): Promise<void> {
-      await pending(deployment, 'reject', user);
-      const refusal = approvalRefusal(deployment.environment, config.environments[deployment.environment]!, deployment, user, 'reject');
-      if (refusal) await refuse(deployment, 'reject', user, 'forbidden', refusal);
-      audit(deployment, 'reject', user, 'done');
-      await recorder.transition(deployment, 'reject', { rejectedBy: user, reason: `rejected by ${user}` });
+    async reject(deployment: Deployment, actor: Actor): Promise<void> {
+      await pending(deployment, 'reject', actor);
+      const refusal = approvalRefusal(deployment.environment, config.environments[deployment.environment]!, deployment, actor, 'reject');
+      if (refusal) await refuse(deployment, 'reject', actor, 'forbidden', refusal);
+      audit(deployment, 'reject', actor, 'done');
+      await recorder.transition(deployment, 'reject', { rejectedBy: actor.user, reason: `rejected by ${actor.user}` });
       runs.get(deployment.id)?.decide({ outcome: 'rejected' });
     },
 
@@ -137,25 +139,25 @@ export function createDecisions(options: DecisionOptions) {
      * Stops a deployment that is queued, testing or waiting for approval: the running step's whole
      * process tree is killed, teardown still runs, the lock is released. Resolves once it has ended.
      */
-    async cancel(deployment: Deployment, user: string): Promise<void> {
-      if (FINISHED.has(deployment.state)) await refuse(deployment, 'cancel', user, 'conflict', `deployment ${deployment.id} is ${deployment.state} already`);
+    async cancel(deployment: Deployment, actor: Actor): Promise<void> {
+      if (FINISHED.has(deployment.state)) await refuse(deployment, 'cancel', actor, 'conflict', `deployment ${deployment.id} is ${deployment.state} already`);
       const environment = config.environments[deployment.environment]!;
-      const refusal = user === deployment.requestedBy ? null : deployRefusal(deployment.environment, environment, user, 'cancel deployments in');
-      if (refusal) await refuse(deployment, 'cancel', user, 'forbidden', refusal);
+      const refusal = actor.user === deployment.requestedBy ? null : deployRefusal(deployment.environment, environment, actor.user, 'cancel deployments in');
+      if (refusal) await refuse(deployment, 'cancel', actor, 'forbidden', refusal);
       if (deployment.state === 'verifying') {
-        await refuse(deployment, 'cancel', user, 'conflict', `deployment ${deployment.id} is verifying: every host is switched already; use Rollback once it ends`);
+        await refuse(deployment, 'cancel', actor, 'conflict', `deployment ${deployment.id} is verifying: every host is switched already; use Rollback once it ends`);
       }
       const run = runs.get(deployment.id);
-      audit(deployment, 'cancel', user, 'done');
+      audit(deployment, 'cancel', actor, 'done');
       if (!run) {
-        await recorder.transition(deployment, 'cancel', { reason: `cancelled by ${user}` });
+        await recorder.transition(deployment, 'cancel', { reason: `cancelled by ${actor.user}` });
         return;
       }
       run.stopReason = 'cancelled';
-      run.cancelledBy = user;
+      run.cancelledBy = actor.user;
       if (deployment.state === 'awaiting-approval') {
         if (run.expiryTimer) clearTimeout(run.expiryTimer);
-        await recorder.transition(deployment, 'cancel', { reason: `cancelled by ${user}` });
+        await recorder.transition(deployment, 'cancel', { reason: `cancelled by ${actor.user}` });
         run.decide({ outcome: 'cancelled' });
       } else {
         run.controller.abort();
@@ -165,16 +167,16 @@ export function createDecisions(options: DecisionOptions) {
     },
 
     /** Promote after a canary's bake, when `promote: manual`. */
-    async promote(deployment: Deployment, user: string): Promise<void> {
+    async promote(deployment: Deployment, actor: Actor): Promise<void> {
       if (deployment.state !== 'baking' || !deployment.promotion || deployment.promotion.decision) {
-        await refuse(deployment, 'promote', user, 'conflict', `deployment ${deployment.id} is ${deployment.state}: there is no canary waiting to be promoted`);
+        await refuse(deployment, 'promote', actor, 'conflict', `deployment ${deployment.id} is ${deployment.state}: there is no canary waiting to be promoted`);
       }
-      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, user, 'promote deployments in');
-      if (refusal) await refuse(deployment, 'promote', user, 'forbidden', refusal);
+      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, actor.user, 'promote deployments in');
+      if (refusal) await refuse(deployment, 'promote', actor, 'forbidden', refusal);
       const run = runs.get(deployment.id);
-      if (!run) return refuse(deployment, 'promote', user, 'conflict', `deployment ${deployment.id} is not running in this igor`);
-      Object.assign(deployment.promotion!, { decision: 'promote', decidedBy: user });
-      audit(deployment, 'promote', user, 'done');
+      if (!run) return refuse(deployment, 'promote', actor, 'conflict', `deployment ${deployment.id} is not running in this igor`);
+      Object.assign(deployment.promotion!, { decision: 'promote', decidedBy: actor.user });
+      audit(deployment, 'promote', actor, 'done');
       await recorder.changed(deployment);
       run.decidePromotion('promote');
     },
@@ -183,15 +185,15 @@ export function createDecisions(options: DecisionOptions) {
      * The Rollback button on a deployment that is still rolling out or baking: stops it and puts
      * back every switched host; it ends `rolled-back`. Resolves once it has ended.
      */
-    async rollBackRunning(deployment: Deployment, user: string): Promise<void> {
-      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, user, 'roll back');
-      if (refusal) await refuse(deployment, 'rollback', user, 'forbidden', refusal);
+    async rollBackRunning(deployment: Deployment, actor: Actor): Promise<void> {
+      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, actor.user, 'roll back');
+      if (refusal) await refuse(deployment, 'rollback', actor, 'forbidden', refusal);
       const run = runs.get(deployment.id);
       if (!run || !['deploying', 'baking'].includes(deployment.state)) {
-        return refuse(deployment, 'rollback', user, 'conflict', `deployment ${deployment.id} is ${deployment.state}: it is not rolling out`);
+        return refuse(deployment, 'rollback', actor, 'conflict', `deployment ${deployment.id} is ${deployment.state}: it is not rolling out`);
       }
-      audit(deployment, 'rollback', user, 'done');
-      if (deployment.promotion && !deployment.promotion.decision) Object.assign(deployment.promotion, { decision: 'rollback', decidedBy: user });
+      audit(deployment, 'rollback', actor, 'done');
+      if (deployment.promotion && !deployment.promotion.decision) Object.assign(deployment.promotion, { decision: 'rollback', decidedBy: actor.user });
       run.stopReason = 'rolled-back';
       run.controller.abort();
       run.decidePromotion('rollback');

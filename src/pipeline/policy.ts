@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from '../config/schema.js';
 import { joinPhrases, phrase, user as person, type Phrase } from '../shared/phrase.js';
+import { sameCaller, type Actor } from '../shared/actor.js';
 import type { Deployment } from './types.js';
 
 const people = (users: readonly string[]) => joinPhrases(users.map((id) => phrase`${person(id)}`), ', ');
@@ -24,14 +25,17 @@ export function approvalPolicy(name: string, environment: EnvironmentConfig, ref
 }
 
 /** Null when `user` may approve or reject `deployment`; else why not, and who could instead. */
-export function approvalRefusal(name: string, environment: EnvironmentConfig, deployment: Deployment, user: string, action: 'approve' | 'reject'): Phrase | null {
+export function approvalRefusal(name: string, environment: EnvironmentConfig, deployment: Deployment, actor: Actor, action: 'approve' | 'reject'): Phrase | null {
+  const { user } = actor;
   const approvers = approversOf(environment);
   if (approvers && !approvers.includes(user)) {
     return phrase`only the approvers of ${name} may ${action} (environments.${name}.approval.approvers): ${people(approvers)}`;
   }
-  if (action === 'approve' && user === deployment.requestedBy && !environment.approval.allowSelfApproval) {
-    const others = (approvers ?? []).filter((approver) => approver !== user);
-    return phrase`you asked for this deployment, and environments.${name}.approval.allowSelfApproval is false: ${others.length ? phrase`ask ${people(others)}` : 'ask another approver'}`;
+  const requester: Actor = { user: deployment.requestedBy, via: 'slack', ...deployment.requestedVia };
+  if (action === 'approve' && sameCaller(actor, requester) && !environment.approval.allowSelfApproval) {
+    const others = (approvers ?? []).filter((approver) => approver !== user && approver !== deployment.requestedBy);
+    const you = user === deployment.requestedBy ? 'you asked for this deployment' : `this deployment was asked for with the same API token (${actor.token ?? 'none'}), which may act as anyone`;
+    return phrase`${you}, and environments.${name}.approval.allowSelfApproval is false: ${others.length ? phrase`ask ${people(others)}` : 'ask another approver'}`;
   }
   return null;
 }

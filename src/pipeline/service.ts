@@ -18,6 +18,7 @@ import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
 import type { Deployment, StepRecord } from './types.js';
+import { viaOf, type Actor } from '../shared/actor.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
@@ -29,8 +30,8 @@ export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'eve
 export interface DeployRequest {
   ref: string;
   environment?: string | undefined;
-  /** Slack user id of who asks. */
-  user: string;
+  /** Who asks, and through what. */
+  actor: Actor;
   /** The deployment this request retries. */
   retryOf?: string;
   /** Deploy exactly this commit (already tested elsewhere) under the name `ref`, e.g. a pushed branch. */
@@ -84,9 +85,9 @@ export function createPipeline(options: PipelineOptions) {
       if (error instanceof InvalidRefError) throw new RefusedError('bad-input', error.message, { cause: error });
       throw error;
     }
-    admit(environment, input.user, 'deploy to', input.authorizedBy);
+    admit(environment, input.actor.user, 'deploy to', input.authorizedBy);
     const since = clock.now().toISOString();
-    reserving.set(environment, { environment, deploymentId: '(starting)', ref: input.ref, user: input.user, since });
+    reserving.set(environment, { environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since });
     let deployment: Deployment;
     try {
       await mirror.fetch();
@@ -99,7 +100,7 @@ export function createPipeline(options: PipelineOptions) {
         environment,
         ref: input.ref,
         sha,
-        user: input.user,
+        actor: input.actor,
         since,
         steps: [...stepNames, 'deploy', 'verify'],
         extra: { retryOf: input.retryOf ?? null, ...(testedIn ? { testedIn } : {}) },
@@ -112,9 +113,9 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   /** `/rollback [env] [release]`: a deployment of a release the hosts still have, without tests. */
-  async function requestRollback(input: { environment?: string | undefined; release?: string | null; user: string }): Promise<Deployment> {
+  async function requestRollback(input: { environment?: string | undefined; release?: string | null; actor: Actor }): Promise<Deployment> {
     const environment = environmentName(input.environment);
-    admit(environment, input.user, 'roll back');
+    admit(environment, input.actor.user, 'roll back');
     const target = rollbackTarget(store.data.deployments, store.data.badReleases[environment] ?? {}, environment, input.release ?? null);
     const live = store.data.deployments.filter((d) => d.environment === environment && d.state === 'succeeded').at(-1);
     const deployment = await create({
@@ -122,7 +123,7 @@ export function createPipeline(options: PipelineOptions) {
       environment,
       ref: target.release,
       sha: target.sha,
-      user: input.user,
+      actor: input.actor,
       since: clock.now().toISOString(),
       steps: ['rollback', 'verify'],
       extra: { release: target.release, fromRelease: live?.release ?? null, undo: target.undo },
@@ -136,7 +137,7 @@ export function createPipeline(options: PipelineOptions) {
     environment: string;
     ref: string;
     sha: string;
-    user: string;
+    actor: Actor;
     since: string;
     steps: string[];
     extra: Partial<Deployment>;
@@ -153,7 +154,8 @@ export function createPipeline(options: PipelineOptions) {
       environment: input.environment,
       state: 'queued',
       reason: null,
-      requestedBy: input.user,
+      requestedBy: input.actor.user,
+      requestedVia: viaOf(input.actor),
       approvedBy: null,
       rejectedBy: null,
       approval: null,
@@ -168,10 +170,10 @@ export function createPipeline(options: PipelineOptions) {
       ...input.extra,
     };
     store.data.deployments.push(deployment);
-    store.data.locks[input.environment] = { environment: input.environment, deploymentId: id, ref: input.ref, user: input.user, since: input.since };
+    store.data.locks[input.environment] = { environment: input.environment, deploymentId: id, ref: input.ref, user: input.actor.user, since: input.since };
     pruneHistory();
     await store.write();
-    log.info({ deployment: id, kind: input.kind, environment: input.environment, ref: input.ref, sha: input.sha, user: input.user }, 'deployment requested');
+    log.info({ deployment: id, kind: input.kind, environment: input.environment, ref: input.ref, sha: input.sha, user: input.actor.user, via: input.actor.via, token: input.actor.token }, 'deployment requested');
     events.emit({ type: 'created', deployment });
     return deployment;
   }
@@ -209,48 +211,50 @@ export function createPipeline(options: PipelineOptions) {
   return {
     on: (listener: PipelineListener) => events.on(listener),
     request,
-    approve: (id: string, user: string) => decisions.approve(found(id), user),
-    reject: (id: string, user: string) => decisions.reject(found(id), user),
-    cancel: (id: string, user: string) => decisions.cancel(found(id), user),
-    promote: (id: string, user: string) => decisions.promote(found(id), user),
+    approve: (id: string, actor: Actor) => decisions.approve(found(id), actor),
+    reject: (id: string, actor: Actor) => decisions.reject(found(id), actor),
+    cancel: (id: string, actor: Actor) => decisions.cancel(found(id), actor),
+    promote: (id: string, actor: Actor) => decisions.promote(found(id), actor),
     requestRollback,
     /**
      * The Rollback button: on a deployment still rolling out, stop it and put the hosts back; on
      * a finished one, a rollback deployment to the release that was live before it.
      */
-    async rollBack(id: string, user: string): Promise<Deployment> {
+    async rollBack(id: string, actor: Actor): Promise<Deployment> {
       const deployment = found(id);
       if (deployment.state === 'deploying' || deployment.state === 'baking') {
-        await decisions.rollBackRunning(deployment, user);
+        await decisions.rollBackRunning(deployment, actor);
         return deployment;
       }
       const before = deployment.kind === 'rollback' ? deployment.fromRelease : deployment.hosts.find((host) => host.previousRelease)?.previousRelease;
       if (!before) throw new RefusedError('conflict', `deployment ${id} changed no host that had a release before it: there is nothing to roll back to`);
-      return requestRollback({ environment: deployment.environment, release: before, user });
+      return requestRollback({ environment: deployment.environment, release: before, actor });
     },
     activeIn,
     /** Starts the same ref again in the same environment: a new deployment, the same rules. */
-    async retry(id: string, user: string): Promise<Deployment> {
+    async retry(id: string, actor: Actor): Promise<Deployment> {
       const previous = found(id);
       if (!isRetryable(previous)) throw new RefusedError('conflict', `deployment ${id} is ${previous.state}: only deployments that failed in their tests or were interrupted can be retried`);
-      return request({ ref: previous.ref, environment: previous.environment, user, retryOf: previous.id });
+      return request({ ref: previous.ref, environment: previous.environment, actor, retryOf: previous.id });
     },
-    async lock(environment: string, user: string, reason: string | null): Promise<void> {
+    async lock(environment: string, actor: Actor, reason: string | null): Promise<void> {
+      const { user } = actor;
       const name = environmentName(environment);
       lockRefusal(name, user, 'lock');
       const held = store.data.manualLocks[name];
       if (held) throw new RefusedError('conflict', phrase`${name} is locked already by ${person(held.user)} since ${time(held.since)}${held.reason ? phrase`: ${held.reason}` : ''}`);
       store.data.manualLocks[name] = { environment: name, user, reason, since: clock.now().toISOString() };
       await store.write();
-      log.info({ environment: name, user, reason }, 'environment locked');
+      log.info({ environment: name, user, via: actor.via, token: actor.token, reason }, 'environment locked');
     },
-    async unlock(environment: string, user: string): Promise<void> {
+    async unlock(environment: string, actor: Actor): Promise<void> {
+      const { user } = actor;
       const name = environmentName(environment);
       lockRefusal(name, user, 'unlock');
       if (!store.data.manualLocks[name]) throw new RefusedError('conflict', `${name} is not locked`);
       delete store.data.manualLocks[name];
       await store.write();
-      log.info({ environment: name, user }, 'environment unlocked');
+      log.info({ environment: name, user, via: actor.via, token: actor.token }, 'environment unlocked');
     },
     manualLockOf: (environment: string) => store.data.manualLocks[environment] ?? null,
     /** What each server of the environment runs now (its `current`), or why it could not be read. */

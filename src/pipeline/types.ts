@@ -1,4 +1,5 @@
 import type { TestEvidence } from '../integration/evidence.js';
+import type { Via } from '../shared/actor.js';
 import type { DeploymentState } from './states.js';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
@@ -57,9 +58,15 @@ export interface PromotionRequest {
 export interface AuditEntry {
   action: string;
   user: string;
+  /** Through what the user acted (absent in entries of an older igor); for the API, the token's name. */
+  via?: Via['via'];
+  token?: string | null;
   at: string;
   outcome: 'done' | 'refused';
   detail: string | null;
+  /** The same refusal repeated: how many times in all, and the last time. */
+  count?: number;
+  lastAt?: string;
 }
 
 /** Where a deployment's story is told in chat, once its root message exists. */
@@ -80,6 +87,8 @@ export interface Deployment {
   /** Why it ended the way it did, when that is not success. */
   reason: string | null;
   requestedBy: string;
+  /** Through what it was asked (absent in deployments of an older igor). */
+  requestedVia?: Via;
   approvedBy: string | null;
   rejectedBy: string | null;
   /** Set while an approval is asked for, and kept afterwards as the record of what was approved. */

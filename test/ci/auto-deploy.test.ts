@@ -82,7 +82,7 @@ describe('continuous deployment', () => {
     await t.until(() => t.store.data.ci.pendingDeploys.staging?.sha === c, 'c to take the place of b');
     expect(t.pipeline.list()).toHaveLength(1);
 
-    await t.pipeline.reject(first.id, 'U0BOB');
+    await t.pipeline.reject(first.id, { user: 'U0BOB', via: 'slack' });
     const next = await t.until(() => t.pipeline.list().find((d) => d.id !== first.id), 'the waiting commit to be requested');
     expect(next).toMatchObject({ environment: 'staging', ref: 'main', sha: c });
     expect(t.store.data.ci.pendingDeploys).toEqual({});
@@ -107,7 +107,7 @@ describe('continuous deployment', () => {
 
   it('deploys under autoDeploy even though the pusher is no deployer, and tells the deploys channel when a lock refuses it', async () => {
     const t = await start((dir) => ({ staging: { servers: local(dir, 'staging'), autoDeploy: { branch: 'main' }, deployers: ['U0ALICE'] } }));
-    await t.pipeline.lock('staging', 'U0ALICE', 'release freeze');
+    await t.pipeline.lock('staging', { user: 'U0ALICE', via: 'slack' }, 'release freeze');
     await t.push({ branch: 'main', after: t.sha, pusher: 'ada' });
     const message = await t.slack.waitFor(() => t.slack.messages('C0DEPLOYS')[0], { what: 'the refusal', timeoutMs: 45_000 });
     expect(textOf(message)).toMatch(/Not deploying `main` at `\w{7}` to staging.*staging is locked by <@U0ALICE> .*release freeze/);

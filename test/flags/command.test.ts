@@ -15,7 +15,7 @@ async function text(answer: CommandAnswer): Promise<string> {
 describe('the /flags command', () => {
   it('lists the flags of the default environment, or of the one named, with where apps read them', async () => {
     app = await startFlagsApp();
-    const flags = (words: string, user = 'U0ALICE') => text(app!.flags.command(words, { user, channel: 'C0DEPLOYS' }));
+    const flags = (words: string, user = 'U0ALICE') => text(app!.flags.command(words, { actor: { user, via: 'slack' }, channel: 'C0DEPLOYS' }));
     expect(await flags('')).toMatch(/^No flags in \*staging\* yet: `\/flags set &lt;key&gt; on\|off\|&lt;0-100&gt;% staging` creates one\.\nApps read them with OpenFeature's OFREP provider at `http:\/\/127\.0\.0\.1:\d+\/flags\/staging`/);
     expect(await flags('set new-checkout 25%')).toBe(':white_check_mark: `new-checkout` in staging: not set → 25% (change 1), announced in <#C0STAGING>.');
     expect(await flags('set banner on production', 'U0EVE')).toBe(':white_check_mark: `banner` in production: not set → on (change 2), announced in <#C0DEPLOYS>.');
@@ -25,7 +25,7 @@ describe('the /flags command', () => {
 
   it('answers a change that changes nothing, a delete, and help', async () => {
     app = await startFlagsApp();
-    const flags = (words: string) => text(app!.flags.command(words, { user: 'U0BOB', channel: 'C0DEPLOYS' }));
+    const flags = (words: string) => text(app!.flags.command(words, { actor: { user: 'U0BOB', via: 'slack' }, channel: 'C0DEPLOYS' }));
     await flags('set new-checkout on');
     expect(await flags('set new-checkout ON staging')).toBe(':information_source: `new-checkout` is on in staging already: nothing changed.');
     expect(await flags('delete new-checkout')).toBe(':wastebasket: Deleted `new-checkout` in staging (it was on; change 2), announced in <#C0STAGING>.');
@@ -35,7 +35,7 @@ describe('the /flags command', () => {
 
   it('refuses changes from people who are not deployers, and says what was expected for text it cannot read', async () => {
     app = await startFlagsApp();
-    const flags = (words: string, user = 'U0EVE') => app!.flags.command(words, { user, channel: 'C0DEPLOYS' });
+    const flags = (words: string, user = 'U0EVE') => app!.flags.command(words, { actor: { user, via: 'slack' }, channel: 'C0DEPLOYS' });
     const refused = flags('set new-checkout on');
     expect(refused.now).toBeNull();
     expect(await text(refused)).toBe(':no_entry: only the deployers of staging may change flags in it (environments.staging.deployers): <@U0ALICE>, <@U0BOB>');

@@ -57,6 +57,8 @@ export interface HarnessOptions {
   github?: AppOptions['github'];
   /** An app-level token (`xapp-…`): igor then uses Socket Mode, connecting to the fake Slack's `socket`. */
   appToken?: string;
+  /** IGOR_API_TOKENS, beside IGOR_API_TOKEN (API_TOKEN). */
+  apiTokens?: string;
 }
 
 /** The real parts around igor: an example app repository, real sshd hosts, the fake Slack Web API, and `igor.yml`. */
@@ -127,6 +129,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       port: 0,
       slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: prepared.slack.url, ...(options.appToken ? { appToken: options.appToken } : {}) },
       apiToken: API_TOKEN,
+      ...(options.apiTokens ? { apiTokens: options.apiTokens } : {}),
       alertsToken: ALERTS_TOKEN,
       alarmRetryMs: 200,
       graceMs: 5_000,

@@ -73,22 +73,22 @@ export function createDeployCommand(deps: {
       case 'cancel':
         return later(async () => {
           const deployment = pipeline.activeIn(pipeline.environmentName(command.environment));
-          await pipeline.cancel(deployment.id, context.user);
+          await pipeline.cancel(deployment.id, context.actor);
           return plain(`:no_entry_sign: Cancelled deployment ${deployment.id} (\`${deployment.ref}\` to ${deployment.environment}).`);
         });
       case 'lock':
         return later(async () => {
-          await pipeline.lock(command.environment, context.user, command.reason ?? null);
+          await pipeline.lock(command.environment, context.actor, command.reason ?? null);
           return plain(`:lock: ${command.environment} is locked${command.reason ? `: ${command.reason}` : ''}. Deploys are refused until \`/deploy unlock ${command.environment}\`.`);
         });
       case 'unlock':
         return later(async () => {
-          await pipeline.unlock(command.environment, context.user);
+          await pipeline.unlock(command.environment, context.actor);
           return plain(`:unlock: ${command.environment} is unlocked.`);
         });
       case 'deploy':
         return later(async () => {
-          const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, user: context.user });
+          const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor });
           const channel = environmentChannel(config, deployment.environment);
           return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${escapeMrkdwn(deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });

@@ -28,7 +28,7 @@ export function createRollbackCommand(deps: { pipeline: Pipeline; config: Config
       if (!parsed) return { now: plain(text.trim() === 'help' ? ROLLBACK_USAGE : `:warning: expected ${ROLLBACK_USAGE}`) };
       return laterAnswer(
         async () => {
-          const deployment = await deps.pipeline.requestRollback({ environment: parsed.environment, release: parsed.release ?? null, user: context.user });
+          const deployment = await deps.pipeline.requestRollback({ environment: parsed.environment, release: parsed.release ?? null, actor: context.actor });
           return plain(`:rewind: Rollback ${deployment.id} puts ${deployment.release} back on ${deployment.environment}${deployment.fromRelease ? ` (from ${deployment.fromRelease})` : ''}.`);
         },
         deps.log,

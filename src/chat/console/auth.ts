@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { bearerOf, isTrustedLocalRequest, tokensEqual } from '../../http/auth.js';
+import { setCaller, type ApiToken } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
 
 /** The cookie that lets `EventSource` (which cannot send headers) into the event stream. */
@@ -12,27 +13,33 @@ function sessionValue(token: string): string {
 }
 
 /**
- * Guards the console's data and actions, as the control API is guarded. With `IGOR_API_TOKEN` set,
- * every request needs `Authorization: Bearer <token>`; read-only GETs (the event stream, logs) may
- * instead carry the session cookie that a request with the bearer token got. Buttons and commands
- * always need the header, so another site cannot make a browser press them. With no token, only
- * loopback callers get in, in local mode, and only when they name a loopback host (so a site whose
- * name a DNS rebinding points at 127.0.0.1 cannot read the console either).
+ * Guards the console's data and actions, as the control API is guarded. With API tokens
+ * (`IGOR_API_TOKEN`, `IGOR_API_TOKENS`), every request needs `Authorization: Bearer <token>`;
+ * read-only GETs (the event stream, logs) may instead carry the session cookie that a request with
+ * a bearer token got. Buttons and commands always need the header, so another site cannot make a
+ * browser press them. With no token, only trusted local callers get in, in local mode (see
+ * `isTrustedLocalRequest`: a site whose name a DNS rebinding points at 127.0.0.1 cannot read it).
  */
-export function consoleGuard(options: { token: string | undefined; localMode: boolean }): RequestHandler {
+export function consoleGuard(options: { tokens: readonly ApiToken[]; localMode: boolean }): RequestHandler {
   return (request, response, next) => {
-    if (!options.token) {
+    if (options.tokens.length === 0) {
       if (options.localMode && isTrustedLocalRequest(request)) return next();
       return next(new HttpError(401, 'the console needs IGOR_API_TOKEN here: it is open without one only on loopback in local mode'));
     }
     const bearer = bearerOf(request);
     if (bearer !== undefined) {
-      if (!tokensEqual(bearer, options.token)) return next(new HttpError(401, 'the console needs a valid bearer token (IGOR_API_TOKEN)'));
-      setSessionCookie(request, response, options.token);
+      const match = options.tokens.filter((token) => tokensEqual(bearer, token.token))[0];
+      if (!match) return next(new HttpError(401, 'the console needs a valid bearer token (IGOR_API_TOKEN)'));
+      setCaller(response, { token: match.name, user: match.user });
+      setSessionCookie(request, response, match.token);
       return next();
     }
     const cookie = readCookie(request, COOKIE);
-    if (request.method === 'GET' && cookie && tokensEqual(cookie, sessionValue(options.token))) return next();
+    const match = cookie ? options.tokens.filter((token) => tokensEqual(cookie, sessionValue(token.token)))[0] : undefined;
+    if (request.method === 'GET' && match) {
+      setCaller(response, { token: match.name, user: match.user });
+      return next();
+    }
     next(new HttpError(401, 'the console needs a bearer token (IGOR_API_TOKEN)'));
   };
 }

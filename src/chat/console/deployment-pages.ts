@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
+import type { ApiToken } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
 import { logExists, STEP_NAME } from '../../http/log-file.js';
 import { deploymentView } from '../../http/routes/deployments.js';
@@ -32,7 +33,7 @@ const PAGE_HEADERS = {
 export interface DeploymentPagesOptions {
   pipeline: Pipeline;
   /** `IGOR_API_TOKEN`: with it, the page asks for it; without it, only loopback gets in, in local mode. */
-  apiToken: string | undefined;
+  apiTokens: readonly ApiToken[];
   localMode: boolean;
   /** Whether the chat console is served too (the page then links back to it). */
   withConsole: boolean;
@@ -51,7 +52,7 @@ export function sendPage(response: Response, file: string): void {
 export function createDeploymentPages(options: DeploymentPagesOptions): { router: Router; close(): void } {
   const { pipeline } = options;
   const router = Router();
-  const guard = consoleGuard({ token: options.apiToken, localMode: options.localMode });
+  const guard = consoleGuard({ tokens: options.apiTokens, localMode: options.localMode });
   const stream = createEventStream();
   const stopPipeline = pipeline.on((event) => {
     if (event.type === 'created' || event.type === 'changed' || event.type === 'finished') {

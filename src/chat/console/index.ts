@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Alarms } from '../../alarms/service.js';
 import type { Config } from '../../config/schema.js';
+import type { ApiToken } from '../../http/api-tokens.js';
 import type { Pipeline } from '../../pipeline/service.js';
 import type { DeploymentActions } from '../actions.js';
 import type { CommandHandler } from '../commands/answer.js';
@@ -21,7 +22,7 @@ export interface ConsoleOptions {
   extraActions?: Record<string, ExtraAction>;
   log: Logger;
   /** `IGOR_API_TOKEN`: with it, the page asks for it and sends it; without it, only loopback gets in. */
-  apiToken: string | undefined;
+  apiTokens: readonly ApiToken[];
   localMode: boolean;
 }
 
@@ -38,7 +39,7 @@ export interface LocalConsole {
  * The local console: a Chat adapter that shows igor's channels in the browser as Slack would, and
  * takes the same slash commands and buttons.
  * @example
- * const console = createConsole({ config, pipeline, alarms, commands, actions, log, apiToken, localMode: true });
+ * const console = createConsole({ config, pipeline, alarms, commands, actions, log, apiTokens, localMode: true });
  * http.use('/', console.router); // before finishHttpApp
  * createAnnouncer({ chat: console.chat, … });
  */

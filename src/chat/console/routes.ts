@@ -1,6 +1,8 @@
-import express, { Router } from 'express';
+import express, { Router, type Response } from 'express';
+import { callerOf } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
 import { RefusedError } from '../../pipeline/errors.js';
+import { consoleUser } from '../../shared/actor.js';
 import { ownEntry } from '../../shared/names.js';
 import { DEPLOYMENT_ACTIONS, type ActionOutcome, type DeploymentAction } from '../actions.js';
 import { codeMrkdwn, escapeMrkdwn, mrkdwn } from '../mrkdwn.js';
@@ -27,12 +29,12 @@ export type ConsoleRouteOptions = ConsoleOptions & { chat: ConsoleChat; stream: 
 export function consoleRoutes(options: ConsoleRouteOptions): Router {
   const { config, chat, stream, log } = options;
   const router = Router();
-  const guard = consoleGuard({ token: options.apiToken, localMode: options.localMode });
+  const guard = consoleGuard({ tokens: options.apiTokens, localMode: options.localMode });
   const channels = consoleChannels(config);
   const users = consoleUsers(config);
   const state = () => ({
     app: config.app,
-    auth: options.apiToken ? 'token' : 'loopback',
+    auth: options.apiTokens.length ? 'token' : 'loopback',
     channels,
     users,
     commands: Object.keys(options.commands),
@@ -52,7 +54,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
 
   router.post('/console/command', guard, express.json({ limit: '64kb' }), async (request, response) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const user = actingUser(body);
+    const user = actingUser(body, response);
     const channel = channelOf(body);
     if (typeof body.command !== 'string' || !body.command.startsWith('/')) throw new HttpError(400, 'command must be a slash command such as /deploy');
     if (body.text !== undefined && typeof body.text !== 'string') throw new HttpError(400, 'text must be a string');
@@ -73,7 +75,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
       return tell({ text: `:x: igor could not answer ${codeMrkdwn(command)}: ${escapeMrkdwn((error as Error).message)}` });
     };
     try {
-      const answer = handler(text, { user, channel });
+      const answer = handler(text, { actor: consoleUser(user), channel });
       if (answer.now) await tell(answer.now);
       // As in Slack, the later answer comes on its own; the request is answered at once.
       if (answer.later) void answer.later().then(tell, failed).catch((error: unknown) => log.error({ err: error }, 'could not show a command answer'));
@@ -85,7 +87,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
 
   router.post('/console/action', guard, express.json({ limit: '64kb' }), async (request, response) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const user = actingUser(body);
+    const user = actingUser(body, response);
     const channel = channelOf(body);
     if (typeof body.action !== 'string' || typeof body.value !== 'string') throw new HttpError(400, 'action (igor.<action>) and value (a deployment or alarm id) are required');
     const name = body.action.replace(/^igor\./, '');
@@ -96,8 +98,8 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
   });
 
   async function press(name: string, value: string, user: string): Promise<ActionOutcome> {
-    if ((DEPLOYMENT_ACTIONS as readonly string[]).includes(name)) return options.actions.press(name as DeploymentAction, value, user);
-    const alarmAction = name === 'acknowledge' ? () => options.alarms.acknowledge(value, user) : name === 'silence' ? () => options.alarms.silence(value, user, HOUR_MS) : null;
+    if ((DEPLOYMENT_ACTIONS as readonly string[]).includes(name)) return options.actions.press(name as DeploymentAction, value, consoleUser(user));
+    const alarmAction = name === 'acknowledge' ? () => options.alarms.acknowledge(value, user, { via: 'console' }) : name === 'silence' ? () => options.alarms.silence(value, user, HOUR_MS, { via: 'console' }) : null;
     if (alarmAction) {
       try {
         await alarmAction();
@@ -119,8 +121,11 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
   return router;
 }
 
-function actingUser(body: Record<string, unknown>): string {
+/** Who the console acts as: anyone in local mode or with a token that acts as anyone; with a token bound to a user, only that user. */
+function actingUser(body: Record<string, unknown>, response: Response): string {
   if (typeof body.user !== 'string' || body.user === '') throw new HttpError(400, 'user is required: the user id the console acts as');
+  const caller = callerOf(response);
+  if (caller.user && caller.user !== body.user) throw new HttpError(403, `this API token (${caller.token}) acts only as ${caller.user}`);
   return body.user;
 }
 

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Alarms } from '../../alarms/service.js';
 import { HttpError } from '../errors.js';
-import { actingUser } from './deployments.js';
+import { viaOf } from '../../shared/actor.js';
+import { apiActor } from '../api-tokens.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -19,13 +20,15 @@ export function alarmRoutes(alarms: Alarms): Router {
   });
   router.post('/:id/:action', async (request, response) => {
     const { id, action } = request.params;
-    const user = actingUser(request.body);
-    if (action === 'acknowledge') await alarms.acknowledge(id, user);
-    else if (action === 'resolve') await alarms.resolve(id, user);
+    const actor = apiActor(request, response);
+    const { user } = actor;
+    const via = viaOf(actor);
+    if (action === 'acknowledge') await alarms.acknowledge(id, user, via);
+    else if (action === 'resolve') await alarms.resolve(id, user, null, via);
     else if (action === 'silence') {
       const minutes = (request.body as { minutes?: unknown }).minutes;
       if (minutes !== undefined && (typeof minutes !== 'number' || minutes <= 0)) throw new HttpError(400, 'minutes must be a positive number');
-      await alarms.silence(id, user, minutes ? minutes * 60_000 : HOUR_MS);
+      await alarms.silence(id, user, minutes ? minutes * 60_000 : HOUR_MS, via);
     } else throw new HttpError(404, `alarms have no action ${action}: acknowledge, silence or resolve`);
     const alarm = alarms.found(id);
     response.json({ ...alarm, silencedUntil: alarms.silencedUntil(alarm.key) });

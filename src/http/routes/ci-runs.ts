@@ -3,7 +3,7 @@ import type { IntegrationServer } from '../../ci/server.js';
 import type { CiRun } from '../../ci/types.js';
 import { HttpError } from '../errors.js';
 import { sendLogFile, STEP_NAME } from '../log-file.js';
-import { actingUser } from './deployments.js';
+import { apiActor } from '../api-tokens.js';
 
 /** `/api/ci/runs`: the integration server's test runs, their logs, and the Retry button. */
 export function ciRunRoutes(ci: IntegrationServer): Router {
@@ -22,7 +22,7 @@ export function ciRunRoutes(ci: IntegrationServer): Router {
   router.post('/:id/:action', async (request, response) => {
     const { id, action } = request.params;
     if (action !== 'retry') throw new HttpError(404, `test runs have no action ${action}: retry`);
-    const run = await ci.retry(found(ci, id).id, actingUser(request.body));
+    const run = await ci.retry(found(ci, id).id, apiActor(request, response).user);
     response.status(202).json({ id: run.id, run });
   });
 

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { CommandHandler } from '../../chat/commands/answer.js';
 import type { ChatMessage } from '../../chat/port.js';
 import { ownEntry } from '../../shared/names.js';
+import { apiActor } from '../api-tokens.js';
 import { HttpError } from '../errors.js';
 
 /**
@@ -15,8 +16,7 @@ export function commandRoutes(handlers: Record<string, CommandHandler>, channel:
     const handler = typeof body.command === 'string' ? ownEntry(handlers, body.command) : undefined;
     if (!handler) throw new HttpError(400, `command must be one of ${Object.keys(handlers).join(', ')}`);
     if (body.text !== undefined && typeof body.text !== 'string') throw new HttpError(400, 'text must be a string');
-    if (typeof body.user !== 'string' || body.user === '') throw new HttpError(400, 'user is required: who types the command');
-    const answer = handler(body.text ?? '', { user: body.user, channel });
+    const answer = handler(body.text ?? '', { actor: apiActor(request, response), channel });
     const message: ChatMessage | null = answer.now ?? (answer.later ? await answer.later() : null);
     response.json(message ?? { text: '' });
   });

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Pipeline } from '../../pipeline/service.js';
 import type { Deployment } from '../../pipeline/types.js';
+import { apiActor } from '../api-tokens.js';
 import { HttpError } from '../errors.js';
 import { sendLogFile, STEP_NAME } from '../log-file.js';
 
@@ -25,14 +26,13 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (typeof body.ref !== 'string' || body.ref === '') throw new HttpError(400, 'ref is required: a branch, tag or commit');
     if (body.environment !== undefined && typeof body.environment !== 'string') throw new HttpError(400, 'environment must be a string');
-    if (body.user !== undefined && typeof body.user !== 'string') throw new HttpError(400, 'user must be a Slack user id');
-    const deployment = await pipeline.request({ ref: body.ref, environment: body.environment, user: body.user ?? 'api' });
+    const deployment = await pipeline.request({ ref: body.ref, environment: body.environment, actor: apiActor(request, response, { fallback: 'api' }) });
     response.status(202).json({ id: deployment.id, deployment: deploymentView(deployment) });
   });
 
   router.post('/:id/:action', async (request, response) => {
     const { id, action } = request.params;
-    const user = actingUser(request.body);
+    const user = apiActor(request, response);
     const deployment = found(pipeline, id);
     switch (action) {
       case 'approve':
@@ -78,13 +78,6 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
   });
 
   return router;
-}
-
-/** Actions name who acts (`{ "user": "U…" }`): the same rules apply as to that person in Slack. */
-export function actingUser(body: unknown): string {
-  const user = (body as { user?: unknown } | undefined)?.user;
-  if (typeof user !== 'string' || user === '') throw new HttpError(400, 'user is required: the Slack user id of who acts');
-  return user;
 }
 
 function found(pipeline: Pipeline, id: string): Deployment {

@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import type { Pipeline } from '../../pipeline/service.js';
 import { HttpError } from '../errors.js';
-import { actingUser } from './deployments.js';
+import { apiActor } from '../api-tokens.js';
 
 /** `/api/environments/:env/(lock|unlock)`, as `/deploy lock` and `/deploy unlock`. */
 export function environmentRoutes(pipeline: Pipeline): Router {
   const router = Router();
   router.post('/:environment/:action', async (request, response) => {
     const { environment, action } = request.params;
-    const user = actingUser(request.body);
+    const user = apiActor(request, response);
     const reason = (request.body as { reason?: unknown }).reason;
     if (reason !== undefined && typeof reason !== 'string') throw new HttpError(400, 'reason must be a string');
     if (action === 'lock') await pipeline.lock(environment, user, reason ?? null);

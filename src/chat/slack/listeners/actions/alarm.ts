@@ -10,8 +10,8 @@ const HOUR_MS = 3_600_000;
 /** `Acknowledge` and `Silence 1h` on alarm messages; `Rollback` on alarms goes through the deployment listener. */
 export function register(app: App, deps: { alarms: Alarms; chat: Chat; log: Logger }): void {
   const actions = {
-    acknowledge: (id: string, user: string) => deps.alarms.acknowledge(id, user),
-    silence: (id: string, user: string) => deps.alarms.silence(id, user, HOUR_MS),
+    acknowledge: (id: string, user: string) => deps.alarms.acknowledge(id, user, { via: 'slack' }),
+    silence: (id: string, user: string) => deps.alarms.silence(id, user, HOUR_MS, { via: 'slack' }),
   };
   for (const [name, act] of Object.entries(actions)) {
     app.action<BlockButtonAction>(`igor.${name}`, async ({ ack, body, action }) => {

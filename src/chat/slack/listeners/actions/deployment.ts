@@ -1,6 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { DEPLOYMENT_ACTIONS, type DeploymentActions } from '../../../actions.js';
+import { slackUser } from '../../../../shared/actor.js';
 import type { Chat } from '../../../port.js';
 
 /**
@@ -14,7 +15,7 @@ export function register(app: App, deps: { actions: DeploymentActions; chat: Cha
       await ack();
       const user = body.user.id;
       const channel = body.channel?.id ?? body.container.channel_id;
-      const outcome = await deps.actions.press(action, pressed.value ?? '', user);
+      const outcome = await deps.actions.press(action, pressed.value ?? '', slackUser(user));
       deps.log.info({ action, deployment: pressed.value, user, ok: outcome.ok }, 'button pressed');
       if (!outcome.ok && channel) await deps.chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` });
     });

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { slackUser } from '../../../../shared/actor.js';
 import type { CommandHandler } from '../../../commands/answer.js';
 
 /**
@@ -8,7 +9,7 @@ import type { CommandHandler } from '../../../commands/answer.js';
  */
 export function register(app: App, name: string, deps: { handler: CommandHandler; log: Logger }): void {
   app.command(name, async ({ command, ack, respond }) => {
-    const answer = deps.handler(command.text, { user: command.user_id, channel: command.channel_id });
+    const answer = deps.handler(command.text, { actor: slackUser(command.user_id), channel: command.channel_id });
     await ack(answer.now ? { response_type: 'ephemeral', text: answer.now.text, blocks: answer.now.blocks } : undefined);
     if (!answer.later) return;
     const later = await answer.later();

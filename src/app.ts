@@ -40,6 +40,7 @@ import { createMirror } from './integration/mirror.js';
 import { createLogger } from './logger.js';
 import { systemClock, type Clock } from './pipeline/clock.js';
 import { RefusedError } from './pipeline/errors.js';
+import { liveOf } from './pipeline/queries.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
 import { openStore, type Store } from './store/db.js';
@@ -58,6 +59,8 @@ export interface AppOptions {
   apiTokens?: string;
   /** IGOR_FLAGS_TOKEN: when set, `/flags/*` needs it as a bearer token. */
   flagsToken?: string;
+  /** IGOR_FLAGS_PUBLIC: serve the flag endpoints to anyone without IGOR_FLAGS_TOKEN, also off this machine. */
+  flagsPublic?: boolean;
   /** Bearer token of the Alertmanager webhook. */
   alertsToken?: string;
   /** How often unposted alarms are retried (the outbox); default 5 s. */
@@ -140,7 +143,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     discoveries,
     alarms,
     busy: (environment) => pipeline.lockOf(environment) !== null,
-    liveDeployment: (environment) => pipeline.list({ environment, limit: 500 }).find((d) => d.state === 'succeeded')?.id ?? null,
+    live: (environment) => liveOf(pipeline.list({ environment, limit: 500 })) ?? null,
     log,
   });
   let chat: Chat;
@@ -154,6 +157,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     discoveries,
     connectors,
     flagsToken: options.flagsToken,
+    // Listening on loopback, only this machine reaches the flags anyway.
+    flagsAccess: options.flagsToken ? 'token' : options.flagsPublic || isLoopback(host) || host === 'localhost' ? 'open' : 'loopback',
     get publicUrl() {
       return publicUrl;
     },

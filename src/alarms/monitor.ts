@@ -10,8 +10,8 @@ export interface MonitorOptions {
   alarms: Alarms;
   /** Whether igor is deploying to the environment now: restarting hosts are not an alarm. */
   busy: (environment: string) => boolean;
-  /** The deployment a rollback would undo: the live one. */
-  liveDeployment: (environment: string) => string | null;
+  /** The live deployment: a rollback would undo it, and its release is what health checks expect. */
+  live: (environment: string) => { id: string; sha: string | null; release: string | null } | null;
   log: Logger;
 }
 
@@ -39,7 +39,8 @@ export function createMonitor(options: MonitorOptions) {
         if (!health) return;
         const counter = `${environment}:${server.name}`;
         const key = `monitor:${counter}`;
-        const problem = await probe(healthUrl(health, server.address), health);
+        const live = options.live(environment);
+        const problem = await probe(healthUrl(health, server.address), health, live?.sha && live.release ? { sha: live.sha, release: live.release } : null);
         if (options.busy(environment)) return;
         if (!problem) {
           failures.delete(counter);
@@ -57,7 +58,7 @@ export function createMonitor(options: MonitorOptions) {
           hosts: [server.name],
           summary: `${server.name} in ${environment} fails its health check`,
           detail: `${healthUrl(health, server.address)} ${problem} (${count} checks in a row)`,
-          deploymentId: options.liveDeployment(environment),
+          deploymentId: live?.id ?? null,
         });
       }),
     );

@@ -35,6 +35,21 @@ const healthUrl = z.string().refine(
 const health = z.strictObject({
   url: healthUrl,
   expectStatus: z.number().int().min(100).max(599).default(200),
+  /** A regular expression the answer's body must match; `{sha}` and `{release}` are the release expected. */
+  expectBody: z
+    .string()
+    .refine(
+      (pattern) => {
+        try {
+          new RegExp(pattern.replaceAll('{sha}', 'x').replaceAll('{release}', 'x'));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be a regular expression ({sha} and {release} stand for the release expected)' },
+    )
+    .optional(),
   timeout: duration.prefault('5s'),
   retries: z.number().int().min(0).default(10),
   interval: duration.prefault('2s'),

@@ -24,7 +24,9 @@ export async function ensureExampleBundle(dataDir: string, appPort: number = EXA
   if (!(await access(join(repo, '.git')).then(() => true, () => false))) await createExampleRepository(repo);
   const app = {
     restart: `APP_PORT=${appPort} bash scripts/restart.sh`,
-    health: { url: `http://{host}:${appPort}/health`, interval: '200ms', retries: 25 },
+    // The answer must name the release's commit: another process on the port (an old release that
+    // did not stop) answering 200 is not this release being healthy.
+    health: { url: `http://{host}:${appPort}/health`, interval: '200ms', retries: 25, expectBody: '"revision":"{sha}"' },
     keepReleases: 3,
   };
   const { alice, bob, carol } = EXAMPLE_USERS;

@@ -14,7 +14,7 @@ import { flagsChangedSince, type FlagDrift } from './changed-since.js';
 import { createFlagsCommand } from './command.js';
 import { createFlagDelivery } from './delivery.js';
 import { createEvaluator } from './evaluate.js';
-import { flagPublicRoutes } from './public-routes.js';
+import { flagPublicRoutes, type FlagsAccess } from './public-routes.js';
 import { createFlagsService, type FlagsService } from './service.js';
 
 export { flagsChangedSince, flagsChangedText, type FlagDrift } from './changed-since.js';
@@ -29,6 +29,11 @@ export interface FlagsOptions {
   connectors: Record<string, Connect>;
   /** `IGOR_FLAGS_TOKEN`: when set, every `/flags/*` request needs it as a bearer token. */
   flagsToken?: string | undefined;
+  /**
+   * Who may read the flags: `token` (IGOR_FLAGS_TOKEN), `open` (anyone who reaches igor), or
+   * `loopback` (only this machine: igor listens off loopback with neither a token nor IGOR_FLAGS_PUBLIC).
+   */
+  flagsAccess: FlagsAccess;
   /** Base for links in messages; read on every use, so a getter works. */
   readonly publicUrl: string;
   log: Logger;
@@ -60,6 +65,8 @@ export interface Flags {
  */
 export function createFlags(options: FlagsOptions): Flags {
   const log = options.log.child({ subsystem: 'flags' });
+  if (options.flagsAccess === 'loopback') log.warn('IGOR_FLAGS_TOKEN is not set: the flag endpoints answer only this machine; set it (and give it to the apps), or IGOR_FLAGS_PUBLIC=true to serve the flags to anyone');
+  else if (options.flagsAccess === 'open' && !options.flagsToken) log.info('the flag endpoints need no token (IGOR_FLAGS_TOKEN is not set): anyone who reaches igor reads the flags');
   const delivery = createFlagDelivery({
     config: options.config,
     store: options.store,
@@ -75,7 +82,7 @@ export function createFlags(options: FlagsOptions): Flags {
     service,
     command: createFlagsCommand({ flags: service, config: options.config, log, publicUrl: () => options.publicUrl }).answer,
     apiRoutes: flagApiRoutes(service),
-    publicRoutes: flagPublicRoutes({ flags: service, evaluator: createEvaluator(log), token: options.flagsToken, log }),
+    publicRoutes: flagPublicRoutes({ flags: service, evaluator: createEvaluator(log), token: options.flagsToken, access: options.flagsAccess, log }),
     async undo(changeId: string, user: string): Promise<ActionOutcome> {
       try {
         const change = await service.undo(changeId, user);

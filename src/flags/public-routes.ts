@@ -1,23 +1,34 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { requireBearer } from '../http/auth.js';
+import { isLoopback, requireBearer } from '../http/auth.js';
+import { HttpError } from '../http/errors.js';
+import { BODY_LIMITS } from '../http/body.js';
 import { jsonErrors } from '../http/errors.js';
 import type { Evaluator } from './evaluate.js';
 import { etagOf, flagdJson, matchesIfNoneMatch } from './flagd.js';
 import { failureBody, readEvaluationRequest, statusOf } from './ofrep.js';
 import type { FlagsService } from './service.js';
 
+/** Who may read the flags; see `FlagsOptions.flagsAccess`. */
+export type FlagsAccess = 'token' | 'open' | 'loopback';
+
 /**
  * What apps read, mounted at `/flags`: `/:environment/flagd.json` for flagd and its providers, and
  * OFREP under `/:environment/ofrep/v1/…`, so `@openfeature/ofrep-provider` with `baseUrl`
  * `http://igor:3000/flags/production` works unchanged. Behind `IGOR_FLAGS_TOKEN` when one is set.
  */
-export function flagPublicRoutes(options: { flags: FlagsService; evaluator: Evaluator; token: string | undefined; log: Logger }): Router {
+export function flagPublicRoutes(options: { flags: FlagsService; evaluator: Evaluator; token: string | undefined; access: FlagsAccess; log: Logger }): Router {
   const { flags, evaluator } = options;
   const router = Router();
-  if (options.token) router.use(requireBearer({ token: options.token, allowLoopbackWithoutToken: false, what: 'the flag endpoints (IGOR_FLAGS_TOKEN)' }));
+  if (options.access === 'token' && options.token) router.use(requireBearer({ token: options.token, allowLoopbackWithoutToken: false, what: 'the flag endpoints (IGOR_FLAGS_TOKEN)' }));
+  if (options.access === 'loopback') {
+    router.use((request, _response, next) => {
+      if (isLoopback(request.socket.remoteAddress)) return next();
+      next(new HttpError(401, 'the flag endpoints need IGOR_FLAGS_TOKEN when called from another machine (or IGOR_FLAGS_PUBLIC=true to serve them to anyone)'));
+    });
+  }
   // OFREP bodies are read as text so that bad JSON gets OFREP's PARSE_ERROR, not a generic 400.
-  const body = express.text({ type: () => true, limit: '100kb' });
+  const body = express.text({ type: () => true, limit: BODY_LIMITS.flags });
 
   router.get('/:environment/flagd.json', (request, response) => {
     const environment = flags.environmentName(request.params.environment);

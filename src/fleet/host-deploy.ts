@@ -78,7 +78,7 @@ export async function deployToHost(
   const health = server.health ?? job.health;
   if (health) {
     onPhase('health', previousRelease);
-    await waitUntilHealthy(healthUrl(health, server.address), health);
+    await waitUntilHealthy(healthUrl(health, server.address), health, { sha: job.sha, release: job.release });
   }
 
   onPhase('prune', previousRelease);

@@ -35,7 +35,8 @@ export async function restoreRelease(server: Server, transport: Transport, relea
     }
   }
   const health = server.health ?? job.health;
-  if (health) await waitUntilHealthy(healthUrl(health, server.address), health);
+  // The commit is the one REVISION names; an older release may lack the file, and then only {release} can be expected.
+  if (health) await waitUntilHealthy(healthUrl(health, server.address), health, { sha, release });
 }
 
 /** Leaves a `BAD_RELEASE` file in the release folder, so people on the server see it too. */

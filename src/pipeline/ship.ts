@@ -122,7 +122,7 @@ export function createShipper(options: ShipOptions) {
       for (const server of canary) {
         const health = server.health ?? environment.health;
         if (!health) continue;
-        const problem = await probe(healthUrl(health, server.address), health);
+        const problem = await probe(healthUrl(health, server.address), health, { sha: deployment.sha!, release: deployment.release! });
         if (problem) return { kind: 'failure', reason: `canary ${server.name} failed its health check during the bake: ${problem}` };
       }
       await sleep(Math.min(cadence, Math.max(deadline - Date.now(), 0)), undefined, { signal: run.controller.signal }).catch(() => undefined);

@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request, startFlagsApp, type FlagsApp } from '../support/flags-app.js';
 
@@ -82,5 +86,42 @@ describe('the flags control API', () => {
       { id: '3', action: 'set', from: 'off', to: '10%', user: 'U0BOB', undoOf: null, undoneBy: { change: '4', user: 'U0ALICE', at: expect.any(String) } },
       { id: '1', action: 'set', from: null, to: 'off', user: 'U0ALICE', undoOf: null, undoneBy: null },
     ]);
+  });
+});
+
+describe('who may read the flags without IGOR_FLAGS_TOKEN', () => {
+  /** GET over the Unix socket: a caller igor cannot place on this machine's loopback. */
+  function overSocket(socketPath: string, path: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ socketPath, path, method: 'GET', headers: { host: 'localhost' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('answers only this machine when igor listens off loopback with neither a token nor IGOR_FLAGS_PUBLIC', async () => {
+    const socketDir = await mkdtemp(join(tmpdir(), 'igor-flags-socket-'));
+    const local = await startFlagsApp({ flagsAccess: 'loopback', socketPath: join(socketDir, 'igor.sock') });
+    try {
+      expect((await request(`${local.url}/flags/staging/flagd.json`)).status).toBe(200);
+      expect(await overSocket(join(socketDir, 'igor.sock'), '/flags/staging/flagd.json')).toBe(401);
+    } finally {
+      await local.close();
+      await rm(socketDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers anyone with IGOR_FLAGS_PUBLIC (or when igor listens on loopback)', async () => {
+    const socketDir = await mkdtemp(join(tmpdir(), 'igor-flags-socket-'));
+    const open = await startFlagsApp({ flagsAccess: 'open', socketPath: join(socketDir, 'igor.sock') });
+    try {
+      expect(await overSocket(join(socketDir, 'igor.sock'), '/flags/staging/flagd.json')).toBe(200);
+    } finally {
+      await open.close();
+      await rm(socketDir, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,7 @@ import { createLocalDiscovery } from '../../src/fleet/discovery/local.js';
 import { createLocalTransport } from '../../src/fleet/transport/local.js';
 import type { Connect, Discovery } from '../../src/fleet/types.js';
 import { createFlags, type Flags } from '../../src/flags/index.js';
+import type { FlagsAccess } from '../../src/flags/public-routes.js';
 import { finishHttpApp } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { openStore, type Store } from '../../src/store/db.js';
@@ -57,6 +58,10 @@ export interface FlagsAppOptions {
   /** The environments of igor.yml; default `staging` (deployers U0ALICE, U0BOB; channel C0STAGING) and `production`. */
   environments?: Record<string, unknown>;
   flagsToken?: string;
+  /** Who may read the flags (default: `token` with a token, else `open`). */
+  flagsAccess?: FlagsAccess;
+  /** Also listen on this Unix socket: a caller there is not known to be on this machine's loopback. */
+  socketPath?: string;
   /** Replaces the discovery or connector of an environment (e.g. one that fails). */
   discoveries?: Record<string, Discovery>;
   connectors?: Record<string, Connect>;
@@ -80,7 +85,7 @@ export const DEFAULT_ENVIRONMENTS = {
 export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<FlagsApp> {
   const dir = await mkdtemp(join(tmpdir(), 'igor-flags-'));
   let server: HttpServer | undefined;
-  const close = async () => {
+  let close = async () => {
     if (server) await new Promise<void>((done) => server!.close(() => done()).closeAllConnections());
     await rm(dir, { recursive: true, force: true });
   };
@@ -106,6 +111,7 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
       discoveries,
       connectors,
       flagsToken: options.flagsToken,
+      flagsAccess: options.flagsAccess ?? (options.flagsToken ? 'token' : 'open'),
       get publicUrl() {
         return url;
       },
@@ -120,6 +126,17 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
       listening.once('error', reject);
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (options.socketPath) {
+      const socketServer = await new Promise<HttpServer>((resolve, reject) => {
+        const listening = app.listen(options.socketPath!, () => resolve(listening));
+        listening.once('error', reject);
+      });
+      const closeTcp = close;
+      close = async () => {
+        await new Promise<void>((resolve) => socketServer.close(() => resolve()));
+        await closeTcp();
+      };
+    }
     return {
       url,
       dir,

@@ -130,6 +130,8 @@ const environment = z.strictObject({
   keepReleases: z.number().int().min(2, { error: 'must be at least 2 (the live release and the one before it)' }).default(5),
   steps: z.array(nonEmpty).default([]),
   restart: nonEmpty.optional(),
+  // Each command igor runs on a host (a step, the restart, the switch) is killed after this long.
+  stepTimeout: duration.prefault('10m'),
   health: health.optional(),
   strategy: strategy.prefault({}),
   rollback: z.enum(['auto', 'manual']).default('auto'),

@@ -15,4 +15,19 @@ export class HostPhaseError extends Error {
   }
 }
 
+/**
+ * A command on a server was stopped before it ended: the run was cancelled (`stopped`), or it ran
+ * past its time limit (`timed-out`, after `timeoutMs`). Its process group was killed.
+ */
+export class CommandStoppedError extends Error {
+  override name = 'CommandStoppedError';
+  constructor(
+    readonly why: 'stopped' | 'timed-out',
+    readonly timeoutMs: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export type HostPhase = 'connect' | 'upload' | 'unpack' | 'steps' | 'switch' | 'restart' | 'health' | 'prune' | 'verify';

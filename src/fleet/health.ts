@@ -31,12 +31,15 @@ export function expectedBody(health: Pick<HealthConfig, 'expectBody'>, expected:
 /**
  * Polls `url` until it answers `expectStatus` (and, with `expectBody`, a body that matches), at
  * most `retries + 1` times, `interval` apart. Throws a {@link HostPhaseError} with the last answer
- * when it never does.
+ * when it never does, or when `signal` aborts.
  */
-export async function waitUntilHealthy(url: string, health: HealthConfig, expected: ExpectedRelease | null = null): Promise<void> {
+export async function waitUntilHealthy(url: string, health: HealthConfig, expected: ExpectedRelease | null = null, signal?: AbortSignal): Promise<void> {
   let last = '';
   for (let attempt = 0; attempt <= health.retries; attempt++) {
-    if (attempt > 0) await sleep(health.interval);
+    // A stopped deployment stops waiting for health too.
+    if (signal?.aborted) throw new HostPhaseError('health', 'the wait for health was stopped: the deployment was stopped');
+    if (attempt > 0) await sleep(health.interval, undefined, signal ? { signal } : {}).catch(() => undefined);
+    if (signal?.aborted) throw new HostPhaseError('health', 'the wait for health was stopped: the deployment was stopped');
     last = await probe(url, health, expected);
     if (last === '') return;
   }

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { HealthConfig } from '../config/schema.js';
-import { HostPhaseError, type HostPhase } from './errors.js';
+import { formatDuration } from '../config/duration.js';
+import { CommandStoppedError, HostPhaseError, type HostPhase } from './errors.js';
 import { healthUrl, waitUntilHealthy } from './health.js';
 import { releasesToPrune } from './releases.js';
 import type { CommandResult, Server, Transport } from './types.js';
@@ -21,6 +22,10 @@ export interface HostDeployment {
   restart: string | undefined;
   health: HealthConfig | undefined;
   keepReleases: number;
+  /** Every command on the host is killed after this long (`environments.<env>.stepTimeout`). */
+  stepTimeoutMs: number;
+  /** Aborting it kills the command running on the host now; the deployment then fails with a `CommandStoppedError`. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Paths of the contract's server layout under a deploy root. */
@@ -45,7 +50,7 @@ export async function deployToHost(
   onPhase: (phase: HostPhase, previousRelease: string | null) => void = () => {},
 ): Promise<{ previousRelease: string | null }> {
   const paths = layout(server.path, job.release);
-  const run = phaseRunner(transport);
+  const run = phaseRunner(transport, job);
   // Each command is a round trip (and a shell start-up) on the server: related steps go in one
   // `bash -c` script whose inputs are positional arguments, never pasted into the script.
   const prepared = await run('upload', ['bash', '-c', 'mkdir -p -- "$1" "$2" && { readlink -- "$3" || true; }', 'igor', paths.releases, paths.shared, paths.current]);
@@ -68,7 +73,7 @@ export async function deployToHost(
   }
 
   onPhase('switch', previousRelease);
-  await switchCurrent(transport, server.path, job.release);
+  await switchCurrent(transport, server.path, job.release, job);
 
   if (job.restart) {
     onPhase('restart', previousRelease);
@@ -78,7 +83,7 @@ export async function deployToHost(
   const health = server.health ?? job.health;
   if (health) {
     onPhase('health', previousRelease);
-    await waitUntilHealthy(healthUrl(health, server.address), health, { sha: job.sha, release: job.release });
+    await waitUntilHealthy(healthUrl(health, server.address), health, { sha: job.sha, release: job.release }, job.signal);
   }
 
   onPhase('prune', previousRelease);
@@ -107,10 +112,10 @@ export async function liveRelease(transport: Transport, root: string): Promise<s
 }
 
 /** `ln -s` to a temporary name, then `mv -T` over `current`, so the switch is atomic even if `current` exists. */
-export async function switchCurrent(transport: Transport, root: string, release: string): Promise<void> {
+export async function switchCurrent(transport: Transport, root: string, release: string, limits: CommandLimits): Promise<void> {
   const paths = layout(root, release);
   const temporary = posix.join(root, `.current-${release}`);
-  await phaseRunner(transport)('switch', ['bash', '-c', 'ln -sfn -- "$1" "$2" && mv -T -- "$2" "$3"', 'igor', paths.release, temporary, paths.current]);
+  await phaseRunner(transport, limits)('switch', ['bash', '-c', 'ln -sfn -- "$1" "$2" && mv -T -- "$2" "$3"', 'igor', paths.release, temporary, paths.current]);
 }
 
 /** The contract's `IGOR_*` variables for steps and restart on a server. */
@@ -126,13 +131,34 @@ export function releaseEnv(server: Server, job: Pick<HostDeployment, 'app' | 'en
   };
 }
 
-/** Runs a command as part of a phase; a non-zero exit becomes a {@link HostPhaseError} with the output's tail. */
-function phaseRunner(transport: Transport) {
+/** What bounds every command on a host: the environment's `stepTimeout`, and the run's stop signal. */
+export interface CommandLimits {
+  environment: string;
+  stepTimeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Runs a command as part of a phase; a non-zero exit becomes a {@link HostPhaseError} with the
+ * output's tail, and so does a command killed at `stepTimeout` (naming the setting) or by a stop.
+ */
+export function phaseRunner(transport: Transport, limits: CommandLimits) {
   return async (phase: HostPhase, argv: string[], options: Parameters<Transport['exec']>[1] = {}, label?: string): Promise<CommandResult> => {
-    const result = await transport.exec(argv, options);
+    const what = label ?? argv[0];
+    let result: CommandResult;
+    try {
+      result = await transport.exec(argv, { ...options, signal: limits.signal, timeoutMs: limits.stepTimeoutMs });
+    } catch (error) {
+      if (!(error instanceof CommandStoppedError)) throw error;
+      const why =
+        error.why === 'timed-out'
+          ? `${what} did not finish within ${formatDuration(limits.stepTimeoutMs)} and was killed (environments.${limits.environment}.stepTimeout)`
+          : `${what} was killed: the deployment was stopped`;
+      throw new HostPhaseError(phase, why, { cause: error });
+    }
     if (result.code !== 0) {
       const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-10).join('\n');
-      throw new HostPhaseError(phase, `${label ?? argv[0]} exited with code ${result.code}${output ? `:\n${output}` : ''}`);
+      throw new HostPhaseError(phase, `${what} exited with code ${result.code}${output ? `:\n${output}` : ''}`);
     }
     return result;
   };

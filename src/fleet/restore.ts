@@ -2,12 +2,11 @@ import { posix } from 'node:path';
 import type { HealthConfig } from '../config/schema.js';
 import { HostPhaseError } from './errors.js';
 import { healthUrl, waitUntilHealthy } from './health.js';
-import { layout, releaseEnv, switchCurrent } from './host-deploy.js';
+import { layout, phaseRunner, releaseEnv, switchCurrent, type CommandLimits } from './host-deploy.js';
 import type { Server, Transport } from './types.js';
 
-export interface RestoreJob {
+export interface RestoreJob extends CommandLimits {
   app: string;
-  environment: string;
   restart: string | undefined;
   health: HealthConfig | undefined;
 }
@@ -23,16 +22,13 @@ export async function hasRelease(transport: Transport, root: string, release: st
  */
 export async function restoreRelease(server: Server, transport: Transport, release: string, job: RestoreJob): Promise<void> {
   // One round trip: is the release there, and which commit is it (exit 3: not there).
-  const found = await transport.exec(['bash', '-c', '[ -d "$1" ] || exit 3; cat -- "$1/REVISION" 2>/dev/null || true', 'igor', layout(server.path, release).release]);
+  const found = await transport.exec(['bash', '-c', '[ -d "$1" ] || exit 3; cat -- "$1/REVISION" 2>/dev/null || true', 'igor', layout(server.path, release).release], { timeoutMs: job.stepTimeoutMs, signal: job.signal });
   if (found.code === 3) throw new HostPhaseError('switch', `release ${release} is not on this host any more`);
   const sha = found.code === 0 ? found.stdout.trim() : '';
-  await switchCurrent(transport, server.path, release);
+  await switchCurrent(transport, server.path, release, job);
   if (job.restart) {
     const env = releaseEnv(server, { app: job.app, environment: job.environment, release, sha });
-    const result = await transport.exec(['bash', '-lc', job.restart], { cwd: layout(server.path, release).release, env });
-    if (result.code !== 0) {
-      throw new HostPhaseError('restart', `"${job.restart}" exited with code ${result.code}: ${`${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-5).join('\n')}`);
-    }
+    await phaseRunner(transport, job)('restart', ['bash', '-lc', job.restart], { cwd: layout(server.path, release).release, env }, `"${job.restart}"`);
   }
   const health = server.health ?? job.health;
   // The commit is the one REVISION names; an older release may lack the file, and then only {release} can be expected.

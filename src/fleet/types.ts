@@ -30,6 +30,10 @@ export interface CommandResult {
 export interface ExecOptions {
   cwd?: string;
   env?: Record<string, string>;
+  /** Aborting it kills the command's whole process group; exec then rejects with a `CommandStoppedError`. */
+  signal?: AbortSignal | undefined;
+  /** After this long the command's process group is killed and exec rejects with a `CommandStoppedError`. */
+  timeoutMs?: number | undefined;
 }
 
 /**

@@ -161,6 +161,7 @@ export function createDecisions(options: DecisionOptions) {
         run.decide({ outcome: 'cancelled' });
       } else {
         run.controller.abort();
+        run.hostCommands.abort();
         run.decidePromotion('stop');
       }
       await run.done;
@@ -196,6 +197,7 @@ export function createDecisions(options: DecisionOptions) {
       if (deployment.promotion && !deployment.promotion.decision) Object.assign(deployment.promotion, { decision: 'rollback', decidedBy: actor.user });
       run.stopReason = 'rolled-back';
       run.controller.abort();
+      run.hostCommands.abort();
       run.decidePromotion('rollback');
       await run.done;
     },

@@ -56,7 +56,7 @@ export function createRollBack(options: RollBackOptions) {
       return void (await recorder.transition(deployment, 'fail', { reason }));
     }
 
-    const job = { app: config.app, environment: deployment.environment, restart: environment.restart, health: environment.health };
+    const job = { app: config.app, environment: deployment.environment, restart: environment.restart, health: environment.health, stepTimeoutMs: environment.stepTimeout };
     const failure = await runWave(servers, environment.strategy.parallel, async (server) => {
       await progress.host(deployment, server.name, { state: 'deploying', phase: 'switch', previousRelease: deployment.fromRelease ?? null }, logFile, `switching to ${release}`);
       try {

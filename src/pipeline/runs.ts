@@ -11,7 +11,13 @@ export type Promotion = 'promote' | 'rollback' | 'stop';
 
 /** What igor holds in memory for one deployment while it runs. */
 export interface Run {
+  /** Aborted as soon as the run is told to stop: waits (bake, approval) and test steps end at once. */
   controller: AbortController;
+  /**
+   * Aborted when commands on the hosts must be killed: on Cancel and Rollback at once, on
+   * shutdown only when the grace period is over (a host mid-restart is better left to finish).
+   */
+  hostCommands: AbortController;
   stopReason: StopReason | null;
   /** Who pressed Cancel, for the record. */
   cancelledBy: string | null;
@@ -38,6 +44,7 @@ export function createRuns() {
       const promotion = new Promise<Promotion>((resolve) => (decidePromotion = resolve));
       const run: Run = {
         controller: new AbortController(),
+        hostCommands: new AbortController(),
         stopReason: null,
         cancelledBy: null,
         done: Promise.resolve(),

@@ -319,6 +319,8 @@ export function createPipeline(options: PipelineOptions) {
       }
       const all = Promise.all(runs.all().map((run) => run.done));
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      // The grace is over: whatever still runs on a host is killed, so no SSH session outlives igor.
+      for (const run of runs.all()) run.hostCommands.abort();
       for (const deployment of store.data.deployments.filter((d) => ACTIVE.has(d.state))) {
         await recorder.transition(deployment, 'interrupt', { reason: 'igor was stopped while this deployment ran' });
       }

@@ -68,6 +68,8 @@ export function createShipper(options: ShipOptions) {
       restart: environment.restart,
       health: environment.health,
       keepReleases: environment.keepReleases,
+      stepTimeoutMs: environment.stepTimeout,
+      signal: run.hostCommands.signal,
     };
 
     const deployOne = async (server: Server): Promise<void> => {
@@ -92,8 +94,9 @@ export function createShipper(options: ShipOptions) {
 
     for (const wave of waves) {
       const failure = await runWave(wave.hosts, environment.strategy.parallel, deployOne, () => run.stopReason !== null);
-      if (failure) return stop(deployment, servers, { kind: 'failure', reason: failure });
+      // A stop kills the commands running on the hosts, and those hosts fail: the stop is the reason.
       if (run.stopReason) return stop(deployment, servers, { kind: run.stopReason });
+      if (failure) return stop(deployment, servers, { kind: 'failure', reason: failure });
       if (wave.name === 'canary') {
         const outcome = await bakeAndPromote(deployment, run, wave.hosts);
         if (outcome) return stop(deployment, servers, outcome);
@@ -195,7 +198,13 @@ export function createShipper(options: ShipOptions) {
             try {
               const transport = await connect(server);
               try {
-                await restoreRelease(server, transport, host.previousRelease, { app: config.app, environment: deployment.environment, restart: environment.restart, health: environment.health });
+                await restoreRelease(server, transport, host.previousRelease, {
+                  app: config.app,
+                  environment: deployment.environment,
+                  restart: environment.restart,
+                  health: environment.health,
+                  stepTimeoutMs: environment.stepTimeout,
+                });
               } finally {
                 await transport.close();
               }

@@ -50,6 +50,8 @@ afterEach(async () => {
   await rm(server.path, { recursive: true, force: true });
 });
 
+const LIMITS = { environment: 'production', stepTimeoutMs: 600_000 };
+
 /** The release of a deployment started at second `second` of a fixed minute. */
 function release(second: number): string {
   return releaseName(new Date(Date.UTC(2026, 10, 26, 10, 20, second)), sha);
@@ -66,6 +68,7 @@ function deployment(overrides: Partial<HostDeployment> = {}): HostDeployment {
     restart: undefined,
     health: undefined,
     keepReleases: 5,
+    stepTimeoutMs: 600_000,
     ...overrides,
   };
 }
@@ -238,12 +241,29 @@ describe('deployToHost', () => {
   it('never prunes the release that was live before, even when it is the oldest', async () => {
     for (const second of [1, 2, 3]) await deployToHost(server, transport, deployment({ release: release(second), keepReleases: 5 }));
     // As after a rollback to the first release.
-    await switchCurrent(transport, server.path, release(1));
+    await switchCurrent(transport, server.path, release(1), LIMITS);
 
     const result = await deployToHost(server, transport, deployment({ release: release(4), keepReleases: 2 }));
 
     expect(result.previousRelease).toBe(release(1));
     expect((await readdir(layout(server.path, '').releases)).sort()).toEqual([release(1), release(4)]);
+  });
+
+  it('kills a step that runs past stepTimeout and fails naming the step and the setting', async () => {
+    const attempt = deployToHost(server, transport, deployment({ release: release(1), steps: ['sleep 600'], stepTimeoutMs: 300 }));
+    await expect(attempt).rejects.toBeInstanceOf(HostPhaseError);
+    await expect(attempt).rejects.toThrow('steps: "sleep 600" did not finish within 300ms and was killed (environments.production.stepTimeout)');
+  });
+
+  it('kills the running restart when the signal aborts, failing the host in that phase', async () => {
+    const controller = new AbortController();
+    const phases: HostPhase[] = [];
+    const attempt = deployToHost(server, transport, deployment({ release: release(1), restart: 'sleep 600', signal: controller.signal }), (phase) => {
+      phases.push(phase);
+      if (phase === 'restart') setTimeout(() => controller.abort(), 200);
+    });
+    await expect(attempt).rejects.toThrow('restart: "sleep 600" was killed: the deployment was stopped');
+    expect(phases.at(-1)).toBe('restart');
   });
 
   it('tells onPhase each phase in order, with the previous release', async () => {
@@ -261,8 +281,8 @@ describe('deployToHost', () => {
 describe('switchCurrent', () => {
   it('repoints an existing current atomically and leaves no temporary link behind', async () => {
     for (const name of [release(1), release(2)]) await mkdir(layout(server.path, name).release, { recursive: true });
-    await switchCurrent(transport, server.path, release(1));
-    await switchCurrent(transport, server.path, release(2));
+    await switchCurrent(transport, server.path, release(1), LIMITS);
+    await switchCurrent(transport, server.path, release(2), LIMITS);
 
     expect(await readlink(join(server.path, 'current'))).toBe(layout(server.path, release(2)).release);
     expect(await liveRelease(transport, server.path)).toBe(release(2));

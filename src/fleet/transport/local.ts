@@ -2,6 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import type { CommandResult, ExecOptions, Transport } from '../types.js';
+import { commandStopper } from './command-stop.js';
 
 /** What a command on a local server inherits from igor: enough to find programs, none of igor's secrets. */
 const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'TZ'];
@@ -17,13 +18,28 @@ export function createLocalTransport(): Transport {
     async exec(argv: readonly string[], options: ExecOptions = {}): Promise<CommandResult> {
       const [file, ...args] = argv;
       if (!file) throw new Error('[fleet] [local] exec needs a command');
-      const result = await execa(file, args, {
+      const started: { group?: number | undefined } = {};
+      const stopper = commandStopper(argv, options, (signal) => {
+        try {
+          if (started.group) process.kill(-started.group, signal);
+        } catch {
+          // The group is gone already.
+        }
+      });
+      if (stopper.stopping) throw stopper.finish()!;
+      // Its own process group (as sshd gives a remote command), so a stop reaches its children too.
+      const child = execa(file, args, {
         cwd: options.cwd,
         env: { ...baseEnv, ...options.env },
         extendEnv: false,
         reject: false,
         stdin: 'ignore',
+        detached: true,
       });
+      started.group = child.pid;
+      const result = await child;
+      const stopped = stopper.finish();
+      if (stopped) throw stopped;
       if (result.failed && result.exitCode === undefined) {
         return { code: 127, stdout: '', stderr: result.shortMessage ?? `cannot run ${file}` };
       }

@@ -6,6 +6,7 @@ import type { SFTPWrapper } from 'ssh2';
 import { quote } from 'shell-quote';
 import { ConnectionError } from '../errors.js';
 import type { CommandResult, ExecOptions, Transport } from '../types.js';
+import { commandStopper } from './command-stop.js';
 import { trustOnFirstUse, type HostKeyCheck, type HostKeyStore } from './host-keys.js';
 import { checkKnownHosts, KnownHostsFileError } from './known-hosts.js';
 
@@ -48,8 +49,55 @@ export async function createSshTransport(options: SshTransportOptions): Promise<
     throw new ConnectionError(`${where}: ${reason}`, { cause: refusal ?? error });
   }
   async function exec(argv: readonly string[], execOptions: ExecOptions = {}): Promise<CommandResult> {
-    const result = await ssh.execCommand(commandLine(argv, execOptions));
-    return { code: result.code ?? 255, stdout: result.stdout, stderr: result.stderr };
+    // sshd runs each command as the leader of a process group of its own, and the command's
+    // first line of output is that group's id: stopping it is `kill -- -<group>` over a second
+    // channel of the same connection. (ssh2 cannot send a signal request once stdin is closed.)
+    let group: string | null = null;
+    const kill = (signal: 'SIGTERM' | 'SIGKILL') => {
+      if (group) void run(['kill', `-${signal.slice(3)}`, '--', `-${group}`]).catch(() => undefined);
+    };
+    const stopper = commandStopper(argv, execOptions, kill);
+    if (stopper.stopping) throw stopper.finish()!;
+    try {
+      const result = await run(argv, execOptions, (id) => {
+        group = id;
+        if (stopper.stopping) kill('SIGTERM');
+      });
+      const stopped = stopper.finish();
+      if (stopped) throw stopped;
+      return result;
+    } finally {
+      stopper.finish();
+    }
+  }
+
+  /** One command on its own channel; `onGroup` hears its process group id before anything else. */
+  function run(argv: readonly string[], execOptions: Pick<ExecOptions, 'cwd' | 'env'> = {}, onGroup?: (group: string) => void): Promise<CommandResult> {
+    return new Promise<CommandResult>((resolve, reject) => {
+      const connection = ssh.connection;
+      if (!connection) return reject(new ConnectionError(`${where}: the connection is closed`));
+      const line = onGroup ? `echo "$$"; ${commandLine(argv, execOptions)}` : commandLine(argv, execOptions);
+      connection.exec(line, (error, channel) => {
+        if (error) return reject(new ConnectionError(`${where}: ${error.message}`, { cause: error }));
+        channel.end();
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | null = null;
+        let header = onGroup ? '' : null;
+        channel.on('data', (chunk: Buffer) => {
+          if (header === null) return void stdout.push(chunk);
+          header += chunk.toString('latin1');
+          const end = header.indexOf('\n');
+          if (end < 0) return;
+          onGroup!(header.slice(0, end).trim());
+          stdout.push(Buffer.from(header.slice(end + 1), 'latin1'));
+          header = null;
+        });
+        channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        channel.on('exit', (status: number | null) => (code = status));
+        channel.on('close', () => resolve({ code: code ?? 255, stdout: trimmed(stdout), stderr: trimmed(stderr) }));
+      });
+    });
   }
   return {
     name: 'ssh',
@@ -75,6 +123,11 @@ export async function createSshTransport(options: SshTransportOptions): Promise<
   };
 }
 
+/** Output as node-ssh gives it: trimmed text. */
+function trimmed(chunks: Buffer[]): string {
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
 /** SFTP's status code for a path whose folder does not exist. */
 const SFTP_NO_SUCH_FILE = 2;
 
@@ -83,7 +136,7 @@ function fastPut(sftp: SFTPWrapper, localPath: string, remotePath: string): Prom
 }
 
 /** `cd -- '/srv/app' && env 'K=V' 'bash' '-lc' '…'`: every word quoted, nothing interpreted. */
-export function commandLine(argv: readonly string[], options: ExecOptions): string {
+export function commandLine(argv: readonly string[], options: Pick<ExecOptions, 'cwd' | 'env'>): string {
   const env = Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`);
   const command = quote(env.length ? ['env', ...env, ...argv] : [...argv]);
   return options.cwd ? `cd -- ${quote([options.cwd])} && ${command}` : command;

@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommandStoppedError } from '../../../src/fleet/errors.js';
 import type { Transport } from '../../../src/fleet/types.js';
 
 /**
@@ -48,6 +50,35 @@ export function describeTransport(name: string, make: () => Promise<{ transport:
       expect((await transport.exec(['igor-no-such-command'])).code).not.toBe(0);
     });
 
+    it('kills the whole process group of a command when its signal aborts, and rejects with CommandStoppedError', async () => {
+      const pids = join(dir, 'stopped.pids');
+      const controller = new AbortController();
+      const started = Date.now();
+      // A shell with a child of its own: both must die, not only the shell.
+      const running = transport.exec(['bash', '-c', 'sleep 600 & echo $$ $! > "$1"; wait', 'igor', pids], { signal: controller.signal });
+      await waitForFile(pids);
+      controller.abort();
+      const error = await running.then(() => null, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CommandStoppedError);
+      expect(error).toMatchObject({ why: 'stopped' });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      for (const pid of (await readFile(pids, 'utf8')).trim().split(' ').map(Number)) expect(await alive(transport, pid)).toBe(false);
+    });
+
+    it('kills a command that runs past timeoutMs, saying how long it had', async () => {
+      const error = await transport.exec(['sleep', '600'], { timeoutMs: 300 }).then(() => null, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CommandStoppedError);
+      expect(error).toMatchObject({ why: 'timed-out', timeoutMs: 300 });
+      expect((error as Error).message).toContain('did not finish within 300ms');
+    });
+
+    it('refuses to start a command whose signal is already aborted', async () => {
+      const marker = join(dir, 'never');
+      const error = await transport.exec(['touch', marker], { signal: AbortSignal.abort() }).then(() => null, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CommandStoppedError);
+      await expect(readFile(marker)).rejects.toThrow();
+    });
+
     it('copies a file, creating missing folders', async () => {
       const source = join(dir, 'source.txt');
       await writeFile(source, 'artifact bytes');
@@ -64,4 +95,21 @@ export function describeTransport(name: string, make: () => Promise<{ transport:
       for (const target of targets) expect(await readFile(target, 'utf8')).toBe('flags');
     });
   });
+}
+
+async function waitForFile(path: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if ((await readFile(path, 'utf8').catch(() => '')).trim()) return;
+    await sleep(50);
+  }
+  throw new Error(`${path} never appeared`);
+}
+
+/** Whether a process is still there, asked on the server itself (`kill -0`); gives it a moment to go. */
+async function alive(transport: Transport, pid: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if ((await transport.exec(['kill', '-0', String(pid)])).code !== 0) return false;
+    await sleep(100);
+  }
+  return true;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLocalTransport } from '../../../src/fleet/transport/local.js';
 import { createTransportPool } from '../../../src/fleet/transport/pool.js';
 import type { Server, Transport } from '../../../src/fleet/types.js';
+import { describeTransport } from './describe-transport.js';
 
 const server = (name: string): Server => ({ name, address: '127.0.0.1', via: 'local', path: `/tmp/${name}` });
 
@@ -41,4 +42,10 @@ describe('the transport pool', () => {
     await pool.closeAll();
     expect(counts.closed).toBe(1);
   });
+});
+
+// The pool hands out transports that share one connection: they keep the whole contract.
+describeTransport('pooled local', async () => {
+  const pool = createTransportPool(async () => createLocalTransport());
+  return { transport: await pool.connect(server('pooled')), close: () => pool.closeAll() };
 });

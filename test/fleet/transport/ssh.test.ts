@@ -3,6 +3,7 @@ import { ConnectionError } from '../../../src/fleet/errors.js';
 import { createSshTransport } from '../../../src/fleet/transport/ssh.js';
 import { startSshFleet, type SshFleet } from '../../support/sshd-fleet.js';
 import { describeTransport } from './describe-transport.js';
+import { createTransportPool } from '../../../src/fleet/transport/pool.js';
 
 let fleet: SshFleet | undefined;
 const keys = new Map<string, string>();
@@ -16,6 +17,13 @@ describeTransport('ssh', async () => {
   fleet = await startSshFleet({ hosts: 1 });
   const host = fleet.hosts[0]!;
   return { transport: await createSshTransport({ host: host.host, port: host.port, user: host.user, privateKeyPath: fleet.privateKeyPath, hostKeys }) };
+});
+
+// One SSH connection shared through the pool, as rollouts use it: the same contract holds.
+describeTransport('pooled ssh', async () => {
+  const host = fleet!.hosts[0]!;
+  const pool = createTransportPool(() => createSshTransport({ host: host.host, port: host.port, user: host.user, privateKeyPath: fleet!.privateKeyPath, hostKeys }));
+  return { transport: await pool.connect({ name: host.name, address: host.host, via: 'ssh', path: '/tmp' }), close: () => pool.closeAll() };
 });
 
 describe('ssh transport host keys', () => {

@@ -26,7 +26,7 @@ environments:
       allowSelfApproval: false
       expiresAfter: 30m
       autoApprove: { refs: [main] }      # optional: grant without asking for these refs
-    servers:                             # exactly one of ec2, static or local
+    servers:                             # exactly one of ec2, gce, azure, static or local
       ec2: { region: eu-west-1, filters: { "tag:app": [shop], "tag:env": [production] }, address: private }
       # static: [{ host: 10.0.0.5, port: 22, user: deploy, path: /srv/shop }]   # per-host fields override the environment's
       # local: [{ name: web-1, path: ./data/servers/web-1 }]   # this machine, no SSH: single-host deploys and local mode
@@ -279,12 +279,12 @@ describe('parseConfig errors', () => {
     const error = configError(
       minimal('path: /srv/shop\n    servers:\n      static: [{ host: 10.0.0.5 }]\n      local: [{ name: web-1, path: ./web-1 }]'),
     );
-    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, static or local');
+    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, gce, azure, static or local');
   });
 
   it('names the servers key when none of ec2, static or local is given', () => {
     const error = configError(minimal('path: /srv/shop\n    servers: {}'));
-    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, static or local');
+    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, gce, azure, static or local');
   });
 
   it('says servers is required when an environment has none', () => {

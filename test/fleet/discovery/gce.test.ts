@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configSchema, type EnvironmentConfig } from '../../../src/config/schema.js';
+import { environmentWith } from '../../support/cloud-environment.js';
 import { DiscoveryError } from '../../../src/fleet/discovery/errors.js';
 import { createGceDiscovery, type GceDiscoveryOptions } from '../../../src/fleet/discovery/gce.js';
 import { startFakeGce, type FakeGce } from '../../support/fake-gce.js';
@@ -166,7 +166,7 @@ describe('gce discovery', () => {
 
 function discover(gce: Record<string, unknown>, ssh?: Record<string, unknown>, extra: Partial<GceDiscoveryOptions> = {}) {
   return createGceDiscovery({
-    environment: gceEnvironment({ project: fake.project, zones: [ZONE_B, ZONE_C], endpoint: fake.endpoint, ...gce }, ssh),
+    environment: environmentWith('gce', { project: fake.project, zones: [ZONE_B, ZONE_C], endpoint: fake.endpoint, ...gce }, ssh),
     defaultUser: 'nobody',
     authClient: fake.authClient(),
     retryDelayMs: 10,
@@ -182,15 +182,4 @@ async function failure(discovery: { servers(): Promise<unknown> }): Promise<Disc
   );
   expect(error).toBeInstanceOf(DiscoveryError);
   return error as DiscoveryError;
-}
-
-/** An environment as igor.yml would give it, with `servers.gce` and optional `ssh`. */
-export function gceEnvironment(gce: Record<string, unknown>, ssh?: Record<string, unknown>): EnvironmentConfig {
-  const config = configSchema.parse({
-    app: 'shop',
-    repo: 'https://github.com/acme/shop.git',
-    channels: { deploys: 'C0DEPLOYS' },
-    environments: { production: { servers: { gce }, path: '/srv/shop', ...(ssh ? { ssh } : {}) } },
-  });
-  return config.environments.production!;
 }

@@ -3,8 +3,10 @@
 // with `nextPageToken`, errors as `{ error: { code, message, status } }`, and an OAuth2 token
 // endpoint for the refresh-token grant. No emulator exists for GCE.
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { UserRefreshClient } from 'google-auth-library';
 
 export interface FakeInstance {
@@ -29,14 +31,21 @@ export interface FakeGce {
   refuseTokens(): void;
   /** An auth client that gets its tokens from this fake (a refresh-token grant, as gcloud's ADC file does). */
   authClient(): UserRefreshClient;
+  /**
+   * Writes an Application Default Credentials file into `dir` for GOOGLE_APPLICATION_CREDENTIALS:
+   * workload identity federation (`external_account`), the one ADC type whose token endpoint
+   * (`token_url`) the file itself names, so it can be this fake.
+   */
+  writeAdcFile(dir: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 const ACCESS_TOKEN = 'ya29.fake-access-token';
+const SUBJECT_TOKEN = 'fake-oidc-token-from-the-workload';
 
 export async function startFakeGce(project = 'acme-shop'): Promise<FakeGce> {
   const state = { failures: [] as number[], refuse: false };
-  const fake: Omit<FakeGce, 'endpoint' | 'stop' | 'authClient'> & { fail: FakeGce['fail']; refuseTokens: FakeGce['refuseTokens'] } = {
+  const fake: Omit<FakeGce, 'endpoint' | 'stop' | 'authClient' | 'writeAdcFile'> & { fail: FakeGce['fail']; refuseTokens: FakeGce['refuseTokens'] } = {
     project,
     instances: [],
     listRequests: [],
@@ -61,6 +70,16 @@ export async function startFakeGce(project = 'acme-shop'): Promise<FakeGce> {
         return;
       }
       send(res, 200, { access_token: ACCESS_TOKEN, expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/compute' });
+      return;
+    }
+    // Security Token Service: what an external_account (workload identity federation) ADC file names as token_url.
+    if (req.method === 'POST' && url.pathname === '/v1/token') {
+      const form = new URLSearchParams(await body(req));
+      if (state.refuse || form.get('subject_token') !== SUBJECT_TOKEN) {
+        send(res, 400, { error: 'invalid_grant', error_description: 'The incoming token has expired.' });
+        return;
+      }
+      send(res, 200, { access_token: ACCESS_TOKEN, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 });
       return;
     }
     const match = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/instances$/.exec(url.pathname);
@@ -111,6 +130,24 @@ export async function startFakeGce(project = 'acme-shop'): Promise<FakeGce> {
         refreshToken: 'fake-refresh-token',
         endpoints: { oauth2TokenUrl: `${endpoint}/token` },
       }),
+    async writeAdcFile(dir: string) {
+      const subjectTokenFile = path.join(dir, 'subject-token');
+      const adcFile = path.join(dir, 'application_default_credentials.json');
+      await writeFile(subjectTokenFile, SUBJECT_TOKEN);
+      await writeFile(
+        adcFile,
+        JSON.stringify({
+          type: 'external_account',
+          audience: '//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/igor/providers/fake',
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          token_url: `${endpoint}/v1/token`,
+          credential_source: { file: subjectTokenFile },
+          // Were a project number ever looked up, it is looked up here, not on the internet.
+          cloud_resource_manager_url: `${endpoint}/v1/projects/`,
+        }),
+      );
+      return adcFile;
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

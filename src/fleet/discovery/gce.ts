@@ -64,6 +64,8 @@ export function createGceDiscovery(options: GceDiscoveryOptions): Discovery {
     async servers(): Promise<Server[]> {
       client ??= new InstancesClient({
         fallback: true,
+        // Known, so Application Default Credentials never ask Resource Manager which project they are in.
+        projectId: gce.project,
         ...(options.authClient ? { authClient: options.authClient } : {}),
         ...(endpoint
           ? { apiEndpoint: endpoint.hostname, protocol: endpoint.protocol.slice(0, -1), port: Number(endpoint.port) || (endpoint.protocol === 'http:' ? 80 : 443) }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { environmentWith } from '../../support/cloud-environment.js';
 import { DiscoveryError } from '../../../src/fleet/discovery/errors.js';
@@ -156,6 +159,55 @@ describe('gce discovery', () => {
 
     expect(error.failure).toBe('unreachable');
     expect(error.message).toContain(endpoint);
+  });
+
+  describe('with Application Default Credentials', () => {
+    const KEYS = ['GOOGLE_APPLICATION_CREDENTIALS', 'METADATA_SERVER_DETECTION', 'GCE_METADATA_HOST', 'GCE_METADATA_IP', 'GOOGLE_CLOUD_UNIVERSE_DOMAIN'];
+    const saved = new Map<string, string | undefined>();
+    let dir: string | undefined;
+
+    beforeEach(async () => {
+      for (const key of KEYS) saved.set(key, process.env[key]);
+      dir = await mkdtemp(path.join(tmpdir(), 'igor-gce-adc-'));
+      process.env.GOOGLE_APPLICATION_CREDENTIALS = await fake.writeAdcFile(dir);
+      // Never ask a metadata server (169.254.169.254), whatever goes wrong.
+      process.env.METADATA_SERVER_DETECTION = 'none';
+      process.env.GCE_METADATA_HOST = '127.0.0.1:1';
+      delete process.env.GCE_METADATA_IP;
+      delete process.env.GOOGLE_CLOUD_UNIVERSE_DOMAIN;
+    });
+
+    afterEach(async () => {
+      for (const [key, value] of saved) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('gets its token through the file in GOOGLE_APPLICATION_CREDENTIALS when given no auth client', async () => {
+      fake.instances.push({ name: 'web-1', zone: ZONE_B, labels: shop, internalIp: '10.132.0.1' });
+
+      const discovery = createGceDiscovery({
+        environment: environmentWith('gce', { project: fake.project, zones: [ZONE_B], filter: SHOP_PRODUCTION, endpoint: fake.endpoint }),
+        defaultUser: 'deploy',
+      });
+
+      expect((await discovery.servers()).map((s) => s.name)).toEqual(['web-1']);
+    });
+
+    it('says the credentials were refused when the token exchange fails', async () => {
+      fake.refuseTokens();
+      const discovery = createGceDiscovery({
+        environment: environmentWith('gce', { project: fake.project, zones: [ZONE_B], endpoint: fake.endpoint }),
+        defaultUser: 'deploy',
+      });
+
+      const error = await failure(discovery);
+
+      expect(error.failure).toBe('credentials');
+      expect(error.message).toMatch(/^\[fleet\] \[gce\] Google refused the credentials \(.*invalid_grant.*\): check the key in GOOGLE_APPLICATION_CREDENTIALS/);
+    });
   });
 
   it('refuses a page size the API would reject', () => {

@@ -91,7 +91,7 @@ const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL suc
 /** `servers.gce`: the RUNNING instances of a project's zones, optionally narrowed by a Compute API filter. */
 const gceServers = z.strictObject({
   project: nonEmpty,
-  zones: z.array(nonEmpty).min(1, { error: 'must name at least one zone' }),
+  zones: z.array(nonEmpty).min(1),
   filter: nonEmpty.optional(),
   address: z.enum(['internal', 'external']).default('internal'),
   /** Another Compute API host (Private Service Connect, a sovereign cloud); default https://compute.googleapis.com. */
@@ -202,7 +202,8 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['defaultEnvironment'], message: `names no environment (configured: ${names.join(', ')})` });
     }
     for (const [name, env] of Object.entries(config.environments)) {
-      const needsPath = !env.servers.local && !env.path && !(env.servers.static ?? []).every((s) => s.path);
+      // Cloud servers have no path of their own; static ones may each have one.
+      const needsPath = !env.servers.local && !env.path && !(env.servers.static?.every((s) => s.path) ?? false);
       if (needsPath) ctx.addIssue({ code: 'custom', path: ['environments', name, 'path'], message: 'is required for ec2, gce, azure and static servers' });
     }
   });

@@ -33,6 +33,8 @@ export interface FakeAzure {
   vms: FakeVm[];
   /** Every request's method and path (query included), in order. */
   requests: string[];
+  /** The next `count` Resource Manager requests get no answer at all (until `stop`). */
+  hang(count?: number): void;
   /** The next `count` ARM answers are this status (401, 403, 429) instead; 429 carries `Retry-After: 1`. */
   fail(status: number, count?: number): void;
   stop(): Promise<void>;
@@ -43,6 +45,7 @@ const ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiJmYWtlIn0.';
 export async function startFakeAzure(pageSize = 2): Promise<FakeAzure> {
   const { key, cert, cleanup } = await selfSignedCertificate();
   const failures: number[] = [];
+  let hangs = 0;
   let base = '';
   const fake = {
     ca: cert,
@@ -54,6 +57,9 @@ export async function startFakeAzure(pageSize = 2): Promise<FakeAzure> {
     requests: [] as string[],
     fail(status: number, count = 1) {
       for (let i = 0; i < count; i++) failures.push(status);
+    },
+    hang(count = 1) {
+      hangs += count;
     },
   };
 
@@ -99,6 +105,10 @@ export async function startFakeAzure(pageSize = 2): Promise<FakeAzure> {
     }
 
     // Resource Manager
+    if (hangs > 0) {
+      hangs--;
+      return;
+    }
     if (req.headers.authorization !== `Bearer ${ACCESS_TOKEN}`) {
       return send(res, 401, { error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." } });
     }

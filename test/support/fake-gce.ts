@@ -27,6 +27,8 @@ export interface FakeGce {
   listRequests: { zone: string; pageToken: string | null; maxResults: string | null; filter: string | null }[];
   /** The next `count` instances.list answers are this status (401, 403, 429, 503) instead. */
   fail(status: number, count?: number): void;
+  /** The next `count` instances.list requests get no answer at all (until `stop`). */
+  hang(count?: number): void;
   /** The token endpoint refuses the refresh token from now on. */
   refuseTokens(): void;
   /** An auth client that gets its tokens from this fake (a refresh-token grant, as gcloud's ADC file does). */
@@ -44,7 +46,7 @@ const ACCESS_TOKEN = 'ya29.fake-access-token';
 const SUBJECT_TOKEN = 'fake-oidc-token-from-the-workload';
 
 export async function startFakeGce(project = 'acme-shop'): Promise<FakeGce> {
-  const state = { failures: [] as number[], refuse: false };
+  const state = { failures: [] as number[], refuse: false, hangs: 0 };
   const fake: Omit<FakeGce, 'endpoint' | 'stop' | 'authClient' | 'writeAdcFile'> & { fail: FakeGce['fail']; refuseTokens: FakeGce['refuseTokens'] } = {
     project,
     instances: [],
@@ -54,6 +56,9 @@ export async function startFakeGce(project = 'acme-shop'): Promise<FakeGce> {
     },
     refuseTokens() {
       state.refuse = true;
+    },
+    hang(count = 1) {
+      state.hangs += count;
     },
   };
 
@@ -89,6 +94,10 @@ export async function startFakeGce(project = 'acme-shop'): Promise<FakeGce> {
     }
     const [, projectId, zone] = match as unknown as [string, string, string];
     fake.listRequests.push({ zone, pageToken: url.searchParams.get('pageToken'), maxResults: url.searchParams.get('maxResults'), filter: url.searchParams.get('filter') });
+    if (state.hangs > 0) {
+      state.hangs--;
+      return;
+    }
     if (req.headers.authorization !== `Bearer ${ACCESS_TOKEN}`) {
       send(res, 401, googleError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.', 'UNAUTHENTICATED'));
       return;

@@ -24,6 +24,8 @@ export interface AzureDiscoveryOptions {
   retryOptions?: PipelineRetryOptions;
   /** How long one request may take. Default 30 s. */
   requestTimeoutMs?: number;
+  /** How long one discovery may take in all, tokens, retries and Retry-After waits included. Default 2 min. */
+  deadlineMs?: number;
   /** Network interfaces and public IPs looked up at once. Default 8. */
   concurrency?: number;
 }
@@ -41,7 +43,7 @@ const ARM = 'https://management.azure.com';
  * const servers = await discovery.servers(); // [{ name: 'web-1', address: '10.1.0.4', via: 'ssh', id: '<vmId>', … }]
  */
 export function createAzureDiscovery(options: AzureDiscoveryOptions): Discovery {
-  const { environment, defaultUser, requestTimeoutMs = 30_000, concurrency = 8 } = options;
+  const { environment, defaultUser, requestTimeoutMs = 30_000, deadlineMs = 120_000, concurrency = 8 } = options;
   if (!environment.servers.azure) throw new TypeError('[fleet] [azure] the environment has no servers.azure');
   const azure = environment.servers.azure;
   const endpoint = (azure.endpoint ?? ARM).replace(/\/$/, '');
@@ -60,11 +62,13 @@ export function createAzureDiscovery(options: AzureDiscoveryOptions): Discovery 
   const scopes = [`${endpoint}/.default`];
   const compute = new ComputeManagementClient(credential, azure.subscription, { ...pipeline, endpoint, credentials: { scopes } });
   const network = new NetworkManagementClient(credential, azure.subscription, { ...pipeline, endpoint, $host: endpoint, credentialScopes: scopes });
-  const call = () => ({ requestOptions: { timeout: requestTimeoutMs } });
 
   return {
     name: 'azure',
     async servers(): Promise<Server[]> {
+      // The signal reaches the credential too: a token endpoint that never answers is given up on.
+      const abortSignal = AbortSignal.timeout(deadlineMs);
+      const call = () => ({ abortSignal, requestOptions: { timeout: requestTimeoutMs } });
       const tagged: VirtualMachine[] = [];
       let step = azure.resourceGroup ? `virtualMachines.list in resource group ${azure.resourceGroup}` : 'virtualMachines.listAll';
       try {
@@ -108,7 +112,7 @@ export function createAzureDiscovery(options: AzureDiscoveryOptions): Discovery 
           .sort(byName);
       } catch (error) {
         if (error instanceof DiscoveryError) throw error;
-        throw explain(error, azure, endpoint, step);
+        throw explain(error, azure, endpoint, step, abortSignal.aborted ? deadlineMs : requestTimeoutMs);
       }
     },
   };
@@ -124,7 +128,7 @@ async function addressOf(
   vm: VirtualMachine,
   kind: AzureServersConfig['address'],
   network: NetworkManagementClient,
-  call: () => { requestOptions: { timeout: number } },
+  call: () => { abortSignal: AbortSignal; requestOptions: { timeout: number } },
   at: (step: string) => void,
 ): Promise<string | undefined> {
   const nics = vm.networkProfile?.networkInterfaces ?? [];
@@ -169,7 +173,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
 const CREDENTIAL_HELP = 'check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or the managed identity, or az login)';
 
 /** Turns what the SDK threw (a RestError from ARM, an identity error from Entra ID) into what to fix. */
-function explain(error: unknown, azure: AzureServersConfig, endpoint: string, step: string): DiscoveryError {
+function explain(error: unknown, azure: AzureServersConfig, endpoint: string, step: string, timeoutMs: number): DiscoveryError {
   const err = (error ?? {}) as { name?: unknown; message?: unknown; statusCode?: unknown; code?: unknown };
   const name = typeof err.name === 'string' ? err.name : '';
   const message = typeof err.message === 'string' ? firstLine(err.message) : String(error);
@@ -210,6 +214,10 @@ function explain(error: unknown, azure: AzureServersConfig, endpoint: string, st
   if (status === 404 && /ResourceGroup/i.test(code)) {
     return new DiscoveryError(`[fleet] [azure] resource group ${azure.resourceGroup ?? ''} was not found (${message}): check servers.azure.resourceGroup`, { cause });
   }
+  // Nothing here aborts a request but the request timeout and the deadline.
+  if (inChain(error, (e) => e.name === 'AbortError' || e.name === 'TimeoutError')) {
+    return new DiscoveryError(`[fleet] [azure] ${step} got no answer from ${endpoint} (or Entra ID) within ${timeoutMs / 1000} s`, { failure: 'unreachable', cause });
+  }
   if (isNetworkError(error)) {
     return new DiscoveryError(`[fleet] [azure] cannot reach Resource Manager at ${endpoint} (${message})`, { failure: 'unreachable', cause });
   }
@@ -229,10 +237,14 @@ function firstLine(text: string): string {
 }
 
 function isNetworkError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  if (error.name === 'AbortError' || error.name === 'TimeoutError') return true;
-  if (error instanceof AggregateError && error.errors.some(isNetworkError)) return true;
-  return error.cause !== undefined && error.cause !== error && isNetworkError(error.cause);
+  return inChain(error, (e) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    return (typeof code === 'string' && NETWORK_CODES.has(code)) || (e instanceof AggregateError && e.errors.some(isNetworkError));
+  });
+}
+
+/** Whether `error` or one of its causes (a few deep) is one that `test` picks. */
+function inChain(error: unknown, test: (error: Error) => boolean): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (test(e)) return true;
+  return false;
 }

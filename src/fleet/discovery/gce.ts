@@ -66,7 +66,10 @@ export function createGceDiscovery(options: GceDiscoveryOptions): Discovery {
         fallback: true,
         // Known, so Application Default Credentials never ask Resource Manager which project they are in.
         projectId: gce.project,
-        ...(options.authClient ? { authClient: options.authClient } : {}),
+        // Over REST every request, the Compute API's and the token's, goes through the auth client's
+        // transporter (gax's own timeout is not applied there): it carries the timeout. An auth
+        // client passed in brings its own.
+        ...(options.authClient ? { authClient: options.authClient } : { clientOptions: { transporterOptions: { timeout: requestTimeoutMs } } }),
         ...(endpoint
           ? { apiEndpoint: endpoint.hostname, protocol: endpoint.protocol.slice(0, -1), port: Number(endpoint.port) || (endpoint.protocol === 'http:' ? 80 : 443) }
           : {}),
@@ -101,7 +104,7 @@ export function createGceDiscovery(options: GceDiscoveryOptions): Discovery {
             });
           }
         } catch (error) {
-          throw explain(error, gce, zone, retries);
+          throw explain(error, gce, zone, retries, requestTimeoutMs);
         }
       }
       if (found.length === 0) throw noServers(gce, unaddressed);
@@ -197,7 +200,7 @@ function apiMessage(text: string): string {
 }
 
 /** Turns what the client threw into a sentence that says what to fix. */
-function explain(error: unknown, gce: GceServersConfig, zone: string, retries: number): DiscoveryError {
+function explain(error: unknown, gce: GceServersConfig, zone: string, retries: number, timeoutMs: number): DiscoveryError {
   const { status, fromTokenEndpoint, retriesExhausted, message } = readFailure(error);
   const cause = error;
   const api = gce.endpoint ?? 'https://compute.googleapis.com';
@@ -241,6 +244,10 @@ function explain(error: unknown, gce: GceServersConfig, zone: string, retries: n
   if (status === 400 && gce.filter) {
     return new DiscoveryError(`[fleet] [gce] the Compute API refused servers.gce.filter "${gce.filter}" (${message})`, { cause });
   }
+  // Nothing here aborts a request but the transporter's timeout.
+  if (inChain(error, (e) => e.name === 'AbortError' || e.name === 'TimeoutError')) {
+    return new DiscoveryError(`[fleet] [gce] the Compute API at ${api} did not answer ${scope} within ${timeoutMs / 1000} s`, { failure: 'unreachable', cause });
+  }
   if (isNetworkError(error)) {
     return new DiscoveryError(`[fleet] [gce] cannot reach the Compute API at ${api} (${message})`, { failure: 'unreachable', cause });
   }
@@ -252,9 +259,14 @@ function explain(error: unknown, gce: GceServersConfig, zone: string, retries: n
 
 /** Socket errors, as Node gives them or wrapped by gaxios (its `code`, or its `cause`'s). */
 function isNetworkError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  if (error instanceof AggregateError && error.errors.some(isNetworkError)) return true;
-  return error.cause !== undefined && error.cause !== error && isNetworkError(error.cause);
+  return inChain(error, (e) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    return (typeof code === 'string' && NETWORK_CODES.has(code)) || (e instanceof AggregateError && e.errors.some(isNetworkError));
+  });
+}
+
+/** Whether `error` or one of its causes (a few deep) is one that `test` picks. */
+function inChain(error: unknown, test: (error: Error) => boolean): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (test(e)) return true;
+  return false;
 }

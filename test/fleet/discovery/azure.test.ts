@@ -154,6 +154,26 @@ describe('azure discovery', () => {
     expect(error.message).toBe('[fleet] [azure] Resource Manager is still throttling virtualMachines.listAll after its retries; try again in a minute');
   });
 
+  it('gives up on a request that gets no answer within requestTimeoutMs', async () => {
+    fake.hang(10);
+
+    const started = Date.now();
+    const error = await failure(discover({ tags: shop }, undefined, { requestTimeoutMs: 300, retryOptions: { maxRetries: 0 } }));
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error.failure).toBe('unreachable');
+    expect(error.message).toBe(`[fleet] [azure] virtualMachines.listAll got no answer from ${fake.endpoint} (or Entra ID) within 0.3 s`);
+  });
+
+  it('gives up when the whole discovery outlasts deadlineMs', async () => {
+    fake.hang(10);
+
+    const error = await failure(discover({ tags: shop }, undefined, { requestTimeoutMs: 10_000, deadlineMs: 400 }));
+
+    expect(error.failure).toBe('unreachable');
+    expect(error.message).toBe(`[fleet] [azure] virtualMachines.listAll got no answer from ${fake.endpoint} (or Entra ID) within 0.4 s`);
+  });
+
   it('says it cannot reach Resource Manager when nothing listens at the endpoint', async () => {
     const discovery = createAzureDiscovery({
       environment: environmentWith('azure', { subscription: fake.subscription, tags: shop, endpoint: 'https://127.0.0.1:1' }),

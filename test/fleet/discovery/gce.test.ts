@@ -196,6 +196,25 @@ describe('gce discovery', () => {
       expect((await discovery.servers()).map((s) => s.name)).toEqual(['web-1']);
     });
 
+    it('gives up on a request that gets no answer within requestTimeoutMs', async () => {
+      fake.hang(10);
+      const discovery = createGceDiscovery({
+        environment: environmentWith('gce', { project: fake.project, zones: [ZONE_B], endpoint: fake.endpoint }),
+        defaultUser: 'deploy',
+        requestTimeoutMs: 300,
+        retries: 0,
+      });
+
+      const started = Date.now();
+      const error = await failure(discovery);
+
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(error.failure).toBe('unreachable');
+      expect(error.message).toBe(
+        `[fleet] [gce] the Compute API at ${fake.endpoint} did not answer instances.list in project acme-shop, zone europe-west1-b within 0.3 s`,
+      );
+    });
+
     it('says the credentials were refused when the token exchange fails', async () => {
       fake.refuseTokens();
       const discovery = createGceDiscovery({

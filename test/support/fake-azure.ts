@@ -35,8 +35,11 @@ export interface FakeAzure {
   requests: string[];
   /** The next `count` Resource Manager requests get no answer at all (until `stop`). */
   hang(count?: number): void;
-  /** The next `count` ARM answers are this status (401, 403, 429) instead; 429 carries `Retry-After: 1`. */
-  fail(status: number, count?: number): void;
+  /**
+   * The next `count` ARM answers (to paths containing `only`, when given) are this status (401,
+   * 403, 429) instead; 429 carries `Retry-After: 1`.
+   */
+  fail(status: number, count?: number, only?: string): void;
   stop(): Promise<void>;
 }
 
@@ -44,7 +47,7 @@ const ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiJmYWtlIn0.';
 
 export async function startFakeAzure(pageSize = 2): Promise<FakeAzure> {
   const { key, cert, cleanup } = await selfSignedCertificate();
-  const failures: number[] = [];
+  const failures: { status: number; only: string | undefined }[] = [];
   let hangs = 0;
   let base = '';
   const fake = {
@@ -55,8 +58,8 @@ export async function startFakeAzure(pageSize = 2): Promise<FakeAzure> {
     clientSecret: 'fake-client-secret',
     vms: [] as FakeVm[],
     requests: [] as string[],
-    fail(status: number, count = 1) {
-      for (let i = 0; i < count; i++) failures.push(status);
+    fail(status: number, count = 1, only?: string) {
+      for (let i = 0; i < count; i++) failures.push({ status, only });
     },
     hang(count = 1) {
       hangs += count;
@@ -115,7 +118,8 @@ export async function startFakeAzure(pageSize = 2): Promise<FakeAzure> {
     if (!url.searchParams.get('api-version')) {
       return send(res, 400, { error: { code: 'MissingApiVersionParameter', message: "The api-version query parameter (?api-version=) is required for all requests." } });
     }
-    const failure = failures.shift();
+    const index = failures.findIndex((f) => f.only === undefined || url.pathname.includes(f.only));
+    const failure = index >= 0 ? failures.splice(index, 1)[0]!.status : undefined;
     if (failure === 401) return send(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
     if (failure === 403) {
       return send(res, 403, {

@@ -69,51 +69,57 @@ export function createAzureDiscovery(options: AzureDiscoveryOptions): Discovery 
       // The signal reaches the credential too: a token endpoint that never answers is given up on.
       const abortSignal = AbortSignal.timeout(deadlineMs);
       const call = () => ({ abortSignal, requestOptions: { timeout: requestTimeoutMs } });
+      /** Runs one step (lookups run side by side), explaining its failure by its own name. */
+      const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+        try {
+          return await run();
+        } catch (error) {
+          if (error instanceof DiscoveryError) throw error;
+          throw explain(error, azure, endpoint, name, abortSignal.aborted ? deadlineMs : requestTimeoutMs);
+        }
+      };
+
       const tagged: VirtualMachine[] = [];
-      let step = azure.resourceGroup ? `virtualMachines.list in resource group ${azure.resourceGroup}` : 'virtualMachines.listAll';
-      try {
+      const listing = azure.resourceGroup ? `virtualMachines.list in resource group ${azure.resourceGroup}` : 'virtualMachines.listAll';
+      await step(listing, async () => {
         const pages = azure.resourceGroup ? compute.virtualMachines.list(azure.resourceGroup, call()) : compute.virtualMachines.listAll(call());
         for await (const vm of pages) if (hasTags(vm, azure.tags)) tagged.push(vm);
+      });
 
-        const limit = pLimit(concurrency);
-        const unaddressed: string[] = [];
-        const found = (
-          await Promise.all(
-            tagged.map((vm) =>
-              limit(async () => {
-                const id = parseResourceId(vm.id ?? '');
-                const name = vm.name ?? vm.id ?? 'unknown VM';
-                step = `virtualMachines.instanceView of ${name}`;
-                const view = await compute.virtualMachines.instanceView(id.resourceGroup, name, call());
-                if (!view.statuses?.some((status) => status.code === 'PowerState/running')) return undefined;
-                const address = await addressOf(vm, azure.address, network, call, (s) => (step = s));
-                if (!address) {
-                  unaddressed.push(name);
-                  return undefined;
-                }
-                const server: Server = {
-                  name,
-                  address,
-                  via: 'ssh',
-                  port: environment.ssh.port,
-                  user: environment.ssh.user ?? defaultUser,
-                  // The schema refuses an azure environment without a path.
-                  path: environment.path!,
-                  ...(vm.vmId ? { id: vm.vmId } : {}),
-                };
-                return { name, scope: id.resourceGroup, server };
-              }),
-            ),
-          )
-        ).filter((item) => item !== undefined);
-        if (found.length === 0) throw noServers(azure, unaddressed.sort());
-        return qualifyDuplicates(found)
-          .map(({ name, server }) => ({ ...server, name }))
-          .sort(byName);
-      } catch (error) {
-        if (error instanceof DiscoveryError) throw error;
-        throw explain(error, azure, endpoint, step, abortSignal.aborted ? deadlineMs : requestTimeoutMs);
-      }
+      const limit = pLimit(concurrency);
+      const unaddressed: string[] = [];
+      const found = (
+        await Promise.all(
+          tagged.map((vm) =>
+            limit(async () => {
+              const group = parseResourceId(vm.id ?? '').resourceGroup;
+              const name = vm.name ?? vm.id ?? 'unknown VM';
+              const view = await step(`virtualMachines.instanceView of ${name}`, () => compute.virtualMachines.instanceView(group, name, call()));
+              if (!view.statuses?.some((status) => status.code === 'PowerState/running')) return undefined;
+              const address = await addressOf(vm, azure.address, network, call, step);
+              if (!address) {
+                unaddressed.push(name);
+                return undefined;
+              }
+              const server: Server = {
+                name,
+                address,
+                via: 'ssh',
+                port: environment.ssh.port,
+                user: environment.ssh.user ?? defaultUser,
+                // The schema refuses an azure environment without a path.
+                path: environment.path!,
+                ...(vm.vmId ? { id: vm.vmId } : {}),
+              };
+              return { name, scope: group, server };
+            }),
+          ),
+        )
+      ).filter((item) => item !== undefined);
+      if (found.length === 0) throw noServers(azure, unaddressed.sort());
+      return qualifyDuplicates(found)
+        .map(({ name, server }) => ({ ...server, name }))
+        .sort(byName);
     },
   };
 }
@@ -129,21 +135,19 @@ async function addressOf(
   kind: AzureServersConfig['address'],
   network: NetworkManagementClient,
   call: () => { abortSignal: AbortSignal; requestOptions: { timeout: number } },
-  at: (step: string) => void,
+  step: <T>(name: string, run: () => Promise<T>) => Promise<T>,
 ): Promise<string | undefined> {
   const nics = vm.networkProfile?.networkInterfaces ?? [];
   const nicRef = nics.find((nic) => nic.primary) ?? nics[0];
   if (!nicRef?.id) return undefined;
   const nicId = parseResourceId(nicRef.id);
-  at(`networkInterfaces.get of ${nicId.name}`);
-  const nic = await network.networkInterfaces.get(nicId.resourceGroup, nicId.name, call());
+  const nic = await step(`networkInterfaces.get of ${nicId.name}`, () => network.networkInterfaces.get(nicId.resourceGroup, nicId.name, call()));
   const configs = nic.ipConfigurations ?? [];
   const ipConfig = configs.find((config) => config.primary) ?? configs[0];
   if (kind === 'private') return ipConfig?.privateIPAddress ?? undefined;
   if (!ipConfig?.publicIPAddress?.id) return undefined;
   const ipId = parseResourceId(ipConfig.publicIPAddress.id);
-  at(`publicIPAddresses.get of ${ipId.name}`);
-  const ip = await network.publicIPAddresses.get(ipId.resourceGroup, ipId.name, call());
+  const ip = await step(`publicIPAddresses.get of ${ipId.name}`, () => network.publicIPAddresses.get(ipId.resourceGroup, ipId.name, call()));
   return ip.ipAddress ?? undefined;
 }
 

@@ -134,6 +134,16 @@ describe('azure discovery', () => {
     );
   });
 
+  it('names the lookup that was refused when reading a network interface is not allowed', async () => {
+    fake.vms.push({ name: 'web-1', resourceGroup: 'shop-rg', tags: shop, privateIp: '10.1.0.1' });
+    fake.fail(403, 1, '/networkInterfaces/');
+
+    const error = await failure(discover({ tags: shop }));
+
+    expect(error.failure).toBe('permission');
+    expect(error.message).toMatch(/^\[fleet\] \[azure\] the credentials may not call networkInterfaces\.get of web-1-nic in subscription /);
+  });
+
   it('waits out a throttled (429) answer as Retry-After says, then succeeds', async () => {
     fake.vms.push({ name: 'web-1', resourceGroup: 'shop-rg', tags: shop, privateIp: '10.1.0.1' });
     fake.fail(429);

@@ -176,8 +176,13 @@ export async function startFakeAzure(pageSize = 2): Promise<FakeAzure> {
     });
   }
 
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  try {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(fake, {
     endpoint: base,

@@ -79,6 +79,37 @@ const ec2Servers = z.strictObject({
   address: z.enum(['private', 'public']).default('private'),
 });
 
+/** An API base URL with no path: a private endpoint or a sovereign cloud's host. */
+const baseUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://compute.example.com' }).refine(
+  (url) => {
+    const { pathname, search, hash } = new URL(url);
+    return pathname === '/' && !search && !hash;
+  },
+  { error: 'must be a scheme and host (and port) only, with no path' },
+);
+
+/** `servers.gce`: the RUNNING instances of a project's zones, optionally narrowed by a Compute API filter. */
+const gceServers = z.strictObject({
+  project: nonEmpty,
+  zones: z.array(nonEmpty).min(1),
+  filter: nonEmpty.optional(),
+  address: z.enum(['internal', 'external']).default('internal'),
+  /** Another Compute API host (Private Service Connect, a sovereign cloud); default https://compute.googleapis.com. */
+  endpoint: baseUrl.optional(),
+});
+
+/** `servers.azure`: the running VMs of a subscription (or one resource group) that carry every tag. */
+const azureServers = z.strictObject({
+  subscription: nonEmpty,
+  resourceGroup: nonEmpty.optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+  address: z.enum(['private', 'public']).default('private'),
+  /** Another Resource Manager host (a sovereign cloud, Azure Stack); default https://management.azure.com. */
+  endpoint: baseUrl.optional(),
+  /** Another Entra ID host for tokens (sovereign clouds); default https://login.microsoftonline.com. */
+  authorityHost: baseUrl.optional(),
+});
+
 const staticServer = z.strictObject({
   host: nonEmpty,
   port: z.number().int().min(1).max(65535).optional(),
@@ -98,11 +129,13 @@ const localServer = z.strictObject({
 const servers = z
   .strictObject({
     ec2: ec2Servers.optional(),
+    gce: gceServers.optional(),
+    azure: azureServers.optional(),
     static: z.array(staticServer).min(1).optional(),
     local: z.array(localServer).min(1).optional(),
   })
-  .refine((s) => [s.ec2, s.static, s.local].filter(Boolean).length === 1, {
-    error: 'must have exactly one of ec2, static or local',
+  .refine((s) => [s.ec2, s.gce, s.azure, s.static, s.local].filter(Boolean).length === 1, {
+    error: 'must have exactly one of ec2, gce, azure, static or local',
   });
 
 const approval = z.strictObject({
@@ -171,12 +204,15 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['defaultEnvironment'], message: `names no environment (configured: ${names.join(', ')})` });
     }
     for (const [name, env] of Object.entries(config.environments)) {
-      const needsPath = !env.servers.local && !env.path && !(env.servers.static ?? []).every((s) => s.path);
-      if (needsPath) ctx.addIssue({ code: 'custom', path: ['environments', name, 'path'], message: 'is required for ec2 and static servers' });
+      // Cloud servers have no path of their own; static ones may each have one.
+      const needsPath = !env.servers.local && !env.path && !(env.servers.static?.every((s) => s.path) ?? false);
+      if (needsPath) ctx.addIssue({ code: 'custom', path: ['environments', name, 'path'], message: 'is required for ec2, gce, azure and static servers' });
     }
   });
 
 export type Config = z.output<typeof configSchema>;
 export type EnvironmentConfig = Config['environments'][string];
 export type HealthConfig = z.output<typeof health>;
+export type GceServersConfig = z.output<typeof gceServers>;
+export type AzureServersConfig = z.output<typeof azureServers>;
 export type StrategyConfig = EnvironmentConfig['strategy'];

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Config, EnvironmentConfig } from '../config/schema.js';
 import { dictionary } from '../shared/names.js';
+import { createAzureDiscovery } from './discovery/azure.js';
 import { createEc2Discovery } from './discovery/ec2.js';
+import { createGceDiscovery } from './discovery/gce.js';
 import { createLocalDiscovery } from './discovery/local.js';
 import { createStaticDiscovery } from './discovery/static.js';
 import type { HostKeyStore } from './transport/host-keys.js';
@@ -20,7 +22,7 @@ export interface FleetOptions {
 }
 
 /**
- * Per environment, how its servers are found (`servers.local`, `servers.ec2` or `servers.static`)
+ * Per environment, how its servers are found (`servers.local`, `servers.ec2`, `servers.gce`, `servers.azure` or `servers.static`)
  * and how each is reached (on this machine, or over SSH with the environment's `ssh` settings).
  */
 export function createFleets(config: Config, options: FleetOptions): { discoveries: Record<string, Discovery>; connectors: Record<string, Connect> } {
@@ -36,6 +38,8 @@ export function createFleets(config: Config, options: FleetOptions): { discoveri
 function discoveryOf(environment: EnvironmentConfig, options: FleetOptions): Discovery {
   if (environment.servers.local) return createLocalDiscovery(environment, options.dataDir);
   if (environment.servers.ec2) return createEc2Discovery({ environment, defaultUser: options.user });
+  if (environment.servers.gce) return createGceDiscovery({ environment, defaultUser: options.user });
+  if (environment.servers.azure) return createAzureDiscovery({ environment, defaultUser: options.user });
   return createStaticDiscovery(environment, options.user);
 }
 

@@ -4,6 +4,8 @@ import type { HealthConfig } from '../config/schema.js';
 export interface Server {
   /** What people call it in messages: `web-1`, an instance id, or the address. */
   name: string;
+  /** The cloud's own id for it (EC2 instance id, GCE instance id, Azure vmId), when discovery has one. Not a key. */
+  id?: string;
   /** What `{host}` and `IGOR_HOST` become; for SSH also where to connect. */
   address: string;
   /** How igor reaches it: over SSH, or on this machine with no SSH. */

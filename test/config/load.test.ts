@@ -26,7 +26,7 @@ environments:
       allowSelfApproval: false
       expiresAfter: 30m
       autoApprove: { refs: [main] }      # optional: grant without asking for these refs
-    servers:                             # exactly one of ec2, static or local
+    servers:                             # exactly one of ec2, gce, azure, static or local
       ec2: { region: eu-west-1, filters: { "tag:app": [shop], "tag:env": [production] }, address: private }
       # static: [{ host: 10.0.0.5, port: 22, user: deploy, path: /srv/shop }]   # per-host fields override the environment's
       # local: [{ name: web-1, path: ./data/servers/web-1 }]   # this machine, no SSH: single-host deploys and local mode
@@ -279,12 +279,12 @@ describe('parseConfig errors', () => {
     const error = configError(
       minimal('path: /srv/shop\n    servers:\n      static: [{ host: 10.0.0.5 }]\n      local: [{ name: web-1, path: ./web-1 }]'),
     );
-    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, static or local');
+    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, gce, azure, static or local');
   });
 
   it('names the servers key when none of ec2, static or local is given', () => {
     const error = configError(minimal('path: /srv/shop\n    servers: {}'));
-    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, static or local');
+    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, gce, azure, static or local');
   });
 
   it('says servers is required when an environment has none', () => {
@@ -329,5 +329,59 @@ describe('parseConfig errors', () => {
   it('names igor.yml as the source when none is given', () => {
     const error = configError('app: [shop\n');
     expect(error.message.startsWith('igor.yml:')).toBe(true);
+  });
+});
+
+describe('servers.gce and servers.azure', () => {
+  it('parses servers.gce with its defaults', () => {
+    const config = parseConfig(minimal('path: /srv/shop\n    servers:\n      gce: { project: acme-shop, zones: [europe-west1-b], filter: "labels.app=shop AND labels.env=production" }'));
+    expect(config.environments.production!.servers.gce).toEqual({
+      project: 'acme-shop',
+      zones: ['europe-west1-b'],
+      filter: 'labels.app=shop AND labels.env=production',
+      address: 'internal',
+    });
+  });
+
+  it('parses servers.azure with its defaults and endpoints', () => {
+    const config = parseConfig(
+      minimal(
+        'path: /srv/shop\n    servers:\n      azure: { subscription: sub-1, tags: { app: shop }, endpoint: "https://management.usgovcloudapi.net", authorityHost: "https://login.microsoftonline.us" }',
+      ),
+    );
+    expect(config.environments.production!.servers.azure).toEqual({
+      subscription: 'sub-1',
+      tags: { app: 'shop' },
+      address: 'private',
+      endpoint: 'https://management.usgovcloudapi.net',
+      authorityHost: 'https://login.microsoftonline.us',
+    });
+  });
+
+  it('refuses a gce environment with no zones', () => {
+    const error = configError(minimal('path: /srv/shop\n    servers:\n      gce: { project: acme-shop, zones: [] }'));
+    expect(error.message).toBe('environments.production.servers.gce.zones: must have at least 1 item(s)');
+  });
+
+  it('refuses an endpoint with a path', () => {
+    const error = configError(minimal('path: /srv/shop\n    servers:\n      gce: { project: acme-shop, zones: [z], endpoint: "https://compute.example.com/compute/v1" }'));
+    expect(error.message).toBe('environments.production.servers.gce.endpoint: must be a scheme and host (and port) only, with no path');
+  });
+
+  it('refuses an address kind of the other cloud', () => {
+    const error = configError(minimal('path: /srv/shop\n    servers:\n      azure: { subscription: sub-1, address: internal }'));
+    expect(error.message).toMatch(/^environments\.production\.servers\.azure\.address: /);
+  });
+
+  it('refuses gce and azure together', () => {
+    const error = configError(minimal('path: /srv/shop\n    servers:\n      gce: { project: p, zones: [z] }\n      azure: { subscription: s }'));
+    expect(error.message).toBe('environments.production.servers: must have exactly one of ec2, gce, azure, static or local');
+  });
+
+  it('requires a path for a cloud environment', () => {
+    for (const servers of ['azure: { subscription: s }', 'gce: { project: p, zones: [z] }', 'ec2: { region: eu-west-1 }']) {
+      const error = configError(minimal(`servers:\n      ${servers}`));
+      expect(error.message).toBe('environments.production.path: is required for ec2, gce, azure and static servers');
+    }
   });
 });

@@ -20,6 +20,8 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { binary: 'prometheus-alertmanager', aptPackage: 'prometheus-alertmanager' },
   // The console's browser test drives Debian's Chromium with playwright-core (no browser download).
   { binary: 'chromium', aptPackage: 'chromium' },
+  // The fake Azure Resource Manager serves https with a certificate openssl makes at test time.
+  { binary: 'openssl', aptPackage: 'openssl' },
 ];
 
 /**

@@ -2,6 +2,7 @@ import { EC2Client, paginateDescribeInstances, type Filter, type Instance } from
 import type { EnvironmentConfig } from '../../config/schema.js';
 import type { Discovery, Server } from '../types.js';
 import { DiscoveryError } from './errors.js';
+import { byName } from './order.js';
 
 export interface Ec2DiscoveryOptions {
   environment: EnvironmentConfig;
@@ -62,11 +63,11 @@ export function createEc2Discovery(options: Ec2DiscoveryOptions): Discovery {
           user: environment.ssh.user ?? defaultUser,
           // The schema refuses an ec2 environment without a path.
           path: environment.path!,
+          ...(instance.InstanceId ? { id: instance.InstanceId } : {}),
         });
       }
       if (servers.length === 0) throw await noServers(ec2, unaddressed, client);
-      // Numeric collation so web-2 comes before web-10.
-      return servers.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }) || a.address.localeCompare(b.address));
+      return servers.sort(byName);
     },
   };
 }

@@ -52,11 +52,11 @@ describe('ec2 discovery', () => {
     });
 
     expect(discovery.name).toBe('ec2');
-    const server = (name: string, address: string | undefined) => ({ name, address, via: 'ssh', port: 2222, user: 'deploy', path: '/srv/shop' });
+    const server = (name: string, address: string | undefined, id: string | undefined) => ({ name, address, via: 'ssh', port: 2222, user: 'deploy', path: '/srv/shop', id });
     expect(await discovery.servers()).toEqual([
-      server(unnamed.InstanceId!, unnamed.PrivateIpAddress),
-      server('web-2', web2.PrivateIpAddress),
-      server('web-10', web10.PrivateIpAddress),
+      server(unnamed.InstanceId!, unnamed.PrivateIpAddress, unnamed.InstanceId),
+      server('web-2', web2.PrivateIpAddress, web2.InstanceId),
+      server('web-10', web10.PrivateIpAddress, web10.InstanceId),
     ]);
   });
 
@@ -73,7 +73,7 @@ describe('ec2 discovery', () => {
     });
 
     expect(await discovery.servers()).toEqual([
-      { name: 'web-1', address: withPublic.PublicIpAddress, via: 'ssh', port: 22, user: 'ubuntu', path: '/srv/shop' },
+      { name: 'web-1', address: withPublic.PublicIpAddress, via: 'ssh', port: 22, user: 'ubuntu', path: '/srv/shop', id: withPublic.InstanceId },
     ]);
   });
 

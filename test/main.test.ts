@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_APP_PORT } from '../src/example/bundle.js';
+import { IGOR_MAIN } from './support/igor-dist.js';
 import { killPidFiles } from './support/sshd-fleet.js';
 
-/** `npm start` is `tsx src/main.ts`: these run it as a user would, as a real process. */
-const MAIN = ['--import', 'tsx', 'src/main.ts'];
+/**
+ * `npm start` and the service run the compiled `node dist/main.js` (built by the global setup):
+ * these run it as a user would, as a real process, from a folder of its own (where `.env` is read).
+ */
+const MAIN = [IGOR_MAIN];
 let dir: string;
 
 beforeEach(async () => {
@@ -24,7 +28,7 @@ describe('igor as a process', () => {
       config,
       'app: shop\nrepo: /tmp/x\nchannels: { deploys: C1 }\nenvironments:\n  production:\n    servers: { local: [{ name: a, path: /tmp/a }] }\n    health: { url: "not a url" }\n',
     );
-    const result = await execa('node', MAIN, { env: { IGOR_CONFIG: config, IGOR_DATA_DIR: join(dir, 'data'), PORT: '0' }, reject: false });
+    const result = await execa('node', MAIN, { cwd: dir, env: { IGOR_CONFIG: config, IGOR_DATA_DIR: join(dir, 'data'), PORT: '0' }, reject: false });
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr.trim()).toMatch(/^igor: environments\.production\.health\.url: must be a URL/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -34,13 +38,13 @@ describe('igor as a process', () => {
     const config = join(dir, 'igor.yml');
     await writeFile(config, 'app: shop\nrepo: /tmp/x\nchannels: { deploys: C1 }\nenvironments:\n  production:\n    servers: { local: [{ name: a, path: /tmp/a }] }\n');
     const env = { IGOR_CONFIG: config, IGOR_DATA_DIR: join(dir, 'data'), PORT: '0', IGOR_HOST: '127.0.0.1', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-2' };
-    const result = await execa('node', MAIN, { env, reject: false });
+    const result = await execa('node', MAIN, { cwd: dir, env, reject: false });
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr.trim()).toBe('igor: SLACK_APP_TOKEN must be an app-level token (xapp-…, with the connections:write scope); unset it for HTTP mode');
   });
 
   it('starts in local mode with the bundled example, deploys it to both local servers, and exits 0 on SIGTERM', async () => {
-    const child = execa('node', MAIN, { env: { IGOR_CONFIG: join(dir, 'missing.yml'), IGOR_DATA_DIR: join(dir, 'data'), PORT: '0', SLACK_BOT_TOKEN: '' }, reject: false });
+    const child = execa('node', MAIN, { cwd: dir, env: { IGOR_CONFIG: join(dir, 'missing.yml'), IGOR_DATA_DIR: join(dir, 'data'), PORT: '0', SLACK_BOT_TOKEN: '' }, reject: false });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let seen = '';

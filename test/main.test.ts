@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_APP_PORT } from '../src/example/bundle.js';
 import { IGOR_MAIN } from './support/igor-dist.js';
@@ -80,4 +80,45 @@ describe('igor as a process', () => {
       await killPidFiles(['web-1', 'web-2'].map((name) => join(dir, 'data', 'example', 'servers', name, 'shared', 'app.pid')));
     }
   });
+
+  it('reads .env from its working directory: a copy of .env.example starts local mode on 127.0.0.1, and real variables win', async () => {
+    // .env.example sets PORT=3000 and leaves IGOR_HOST empty: the real PORT=0 must win, and the
+    // empty IGOR_HOST must mean "the default" (127.0.0.1 in local mode), not an address of ''.
+    const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8');
+    await writeFile(join(dir, '.env'), `${example}\nIGOR_DATA_DIR=./data-from-env-file\nIGOR_CONFIG=./missing.yml\n`);
+    // Only these variables, so a developer's own IGOR_* or SLACK_* cannot decide the outcome; the
+    // empty IGOR_DATA_DIR means unset, so the file's value applies.
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? dir, PORT: '0', IGOR_HOST: '', IGOR_DATA_DIR: '' };
+    const child = execa(process.execPath, MAIN, { cwd: dir, env, extendEnv: false, reject: false });
+    try {
+      const url = await listening(child);
+      expect(new URL(url).hostname).toBe('127.0.0.1');
+      expect(new URL(url).port).not.toBe('3000');
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+      await access(join(dir, 'data-from-env-file', 'db.json'));
+      child.kill('SIGTERM');
+      const result = await child;
+      expect(result.exitCode).toBe(0);
+      const read = result.stdout.split('\n').find((line) => line.includes('from .env'));
+      expect(JSON.parse(read!)).toMatchObject({ file: '.env', variables: expect.arrayContaining(['IGOR_DATA_DIR', 'IGOR_CONFIG']) });
+      // Names only, never values: the URL of the Slack API from the file stays out of the log.
+      expect(read).not.toContain('slack.com');
+      expect(JSON.parse(read!).variables).not.toContain('PORT');
+    } finally {
+      child.kill('SIGKILL');
+      await child;
+    }
+  });
 });
+
+function listening(child: ResultPromise): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(seen);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', () => reject(new Error(`igor exited early:\n${seen}`)));
+  });
+}

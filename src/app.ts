@@ -24,6 +24,7 @@ import { createGithubIntegration, GITHUB_WEBHOOK_PATH } from './ci/github-integr
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ensureExampleBundle } from './example/bundle.js';
+import { stopExampleApps } from './example/stop-apps.js';
 import { flagsChangedText } from './flags/changed-since.js';
 import { createFlags } from './flags/index.js';
 import { createFleets } from './fleet/environments.js';
@@ -304,6 +305,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       } else {
         await pipeline.stop(options.graceMs ?? 30_000);
       }
+      // The bundled example's apps were started by igor's deployments, detached: they end with it.
+      if (usesExample) await stopExampleApps(config, log).catch((error: unknown) => log.error({ err: error }, 'could not stop the example apps'));
       await announcer.flush();
       announcer.stop();
       await alarmAnnouncer.stop();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +44,9 @@ describe('igor as a process', () => {
     expect(result.stderr.trim()).toBe('igor: SLACK_APP_TOKEN must be an app-level token (xapp-…, with the connections:write scope); unset it for HTTP mode');
   });
 
-  it('starts in local mode with the bundled example, deploys it to both local servers, and exits 0 on SIGTERM', async () => {
+  it('starts in local mode with the bundled example, deploys it to both local servers, and on SIGTERM stops their apps and exits 0', async () => {
     const child = execa('node', MAIN, { cwd: dir, env: { IGOR_CONFIG: join(dir, 'missing.yml'), IGOR_DATA_DIR: join(dir, 'data'), PORT: '0', SLACK_BOT_TOKEN: '' }, reject: false });
+    const pidFiles = ['web-1', 'web-2'].map((name) => join(dir, 'data', 'example', 'servers', name, 'shared', 'app.pid'));
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let seen = '';
@@ -71,13 +73,17 @@ describe('igor as a process', () => {
       for (const host of ['127.0.0.2', '127.0.0.3']) {
         expect(await (await fetch(`http://${host}:${EXAMPLE_APP_PORT}/health`)).json()).toMatchObject({ status: 'ok' });
       }
+      const pids = await Promise.all(pidFiles.map(async (file) => Number((await readFile(file, 'utf8')).trim())));
+      expect(pids.every(isRunning)).toBe(true);
       child.kill('SIGTERM');
       const result = await child;
       expect(result.exitCode).toBe(0);
       expect(result.stdout).toContain('igor stopped');
+      expect(pids.filter(isRunning)).toEqual([]);
+      for (const file of pidFiles) await expect(access(file)).rejects.toThrow();
     } finally {
       child.kill('SIGKILL');
-      await killPidFiles(['web-1', 'web-2'].map((name) => join(dir, 'data', 'example', 'servers', name, 'shared', 'app.pid')));
+      await killPidFiles(pidFiles);
     }
   });
 
@@ -110,6 +116,16 @@ describe('igor as a process', () => {
     }
   });
 });
+
+/** Running, and not a zombie: an exited app can wait seconds for PID 1 to reap it here. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
 
 function listening(child: ResultPromise): Promise<string> {
   return new Promise<string>((resolve, reject) => {

@@ -20,6 +20,8 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { binary: 'prometheus-alertmanager', aptPackage: 'prometheus-alertmanager' },
   // The console's browser test drives Debian's Chromium with playwright-core (no browser download).
   { binary: 'chromium', aptPackage: 'chromium' },
+  // deploy/igor.service is checked with `systemd-analyze verify` (no running systemd needed).
+  { binary: 'systemd-analyze', aptPackage: 'systemd' },
 ];
 
 /**

@@ -87,6 +87,23 @@ describe('igor as a process', () => {
     }
   });
 
+  it('serves the console page and its assets, which the compiled code finds beside itself in dist/', async () => {
+    const child = execa('node', MAIN, { cwd: dir, env: { IGOR_CONFIG: join(dir, 'missing.yml'), IGOR_DATA_DIR: join(dir, 'data'), PORT: '0', SLACK_BOT_TOKEN: '' }, reject: false });
+    try {
+      const url = await listening(child);
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      for (const file of ['console.js', 'blocks.js', 'console.css']) expect((await fetch(`${url}/console/assets/${file}`)).status, file).toBe(200);
+      expect((await fetch(`${url}/console/deployments/1`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect((await child).exitCode).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await child;
+    }
+  });
+
   it('reads .env from its working directory: a copy of .env.example starts local mode on 127.0.0.1, and real variables win', async () => {
     // .env.example sets PORT=3000 and leaves IGOR_HOST empty: the real PORT=0 must win, and the
     // empty IGOR_HOST must mean "the default" (127.0.0.1 in local mode), not an address of ''.

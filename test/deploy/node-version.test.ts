@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { satisfiesRange } from '../../scripts/node-range.mjs';
 import { REPO_ROOT } from '../support/igor-dist.js';
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'check-node-version.mjs');
@@ -39,14 +40,13 @@ describe('scripts/check-node-version.mjs (.ci/run, before npm ci)', () => {
     expect(result.stderr).toMatch(/^Node v20\.18\.3 does not satisfy engines\.node ">=20\.19"/);
   });
 
-  it('agrees with semver on the ranges it reads', async () => {
+  it('reads ranges as semver does', () => {
     // Each range with versions just below, at and above its bounds; partial versions as semver reads them.
-    const ranges = ['>=20.19', '^20.19.0 || >=22.12.0', '20 || >=22', '~20.19', '>20 <=22.1', '20.19.1'];
-    const versions = ['v20.18.3', 'v20.19.1', 'v21.7.0', 'v22.1.5', 'v22.12.0'];
+    const ranges = ['>=20.19', '>=20.19.0 <23', '^20.19.0 || >=22.12.0', '20 || >=22', '~20.19', '~20', '20.19.1', '20.19', '>20 <=22.1', '>=20.19 <22 || ^24'];
+    const versions = ['v18.20.0', 'v20.0.0', 'v20.18.3', 'v20.19.0', 'v20.19.1', 'v20.20.2', 'v21.7.0', 'v22.1.5', 'v22.11.0', 'v22.12.0', 'v23.0.0', 'v24.1.0'];
     for (const range of ranges) {
       for (const version of versions) {
-        const result = await check(version, range);
-        expect({ range, version, admitted: result.exitCode === 0 }).toEqual({ range, version, admitted: semver.satisfies(version, range) });
+        expect({ range, version, admitted: satisfiesRange(version, range) }).toEqual({ range, version, admitted: semver.satisfies(version, range) });
       }
     }
   });

@@ -24,6 +24,7 @@ import { createGithubIntegration, GITHUB_WEBHOOK_PATH } from './ci/github-integr
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ensureExampleBundle } from './example/bundle.js';
+import { stopExampleApps } from './example/stop-apps.js';
 import { flagsChangedText } from './flags/changed-since.js';
 import { createFlags } from './flags/index.js';
 import { createFleets } from './fleet/environments.js';
@@ -45,6 +46,12 @@ import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
 import { openStore, type Store } from './store/db.js';
 
+/**
+ * How long `stop()` lets running host operations finish (IGOR_GRACE_PERIOD): a service manager must
+ * wait longer than this before it kills igor (deploy/igor.service's TimeoutStopSec).
+ */
+export const DEFAULT_GRACE_MS = 30_000;
+
 export interface AppOptions {
   /** Path of `igor.yml`. In local mode a missing file means the bundled example. */
   configPath: string;
@@ -65,7 +72,7 @@ export interface AppOptions {
   alertsToken?: string;
   /** How often unposted alarms are retried (the outbox); default 5 s. */
   alarmRetryMs?: number;
-  /** How long `stop()` lets host operations finish. */
+  /** How long `stop()` lets host operations finish; default {@link DEFAULT_GRACE_MS}. */
   graceMs?: number;
   logLevel?: string;
   logDestination?: DestinationStream;
@@ -298,12 +305,14 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       if (server) {
         const closing = new Promise<void>((done) => server!.close(() => done()));
         server.closeIdleConnections();
-        await pipeline.stop(options.graceMs ?? 30_000);
+        await pipeline.stop(options.graceMs ?? DEFAULT_GRACE_MS);
         server.closeAllConnections();
         await closing;
       } else {
-        await pipeline.stop(options.graceMs ?? 30_000);
+        await pipeline.stop(options.graceMs ?? DEFAULT_GRACE_MS);
       }
+      // The bundled example's apps were started by igor's deployments, detached: they end with it.
+      if (usesExample) await stopExampleApps(config, log).catch((error: unknown) => log.error({ err: error }, 'could not stop the example apps'));
       await announcer.flush();
       announcer.stop();
       await alarmAnnouncer.stop();

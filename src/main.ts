@@ -1,11 +1,12 @@
 import { createApp } from './app.js';
+import { ENV_FILE, loadEnvFile, settingsOf } from './config/env-file.js';
 import { ConfigError } from './config/load.js';
 
-/** The only place that reads the environment: everything else gets options. */
-const env = process.env;
-const port = Number(env.PORT ?? 3000);
-
+/** The only place that reads the environment (and `.env`): everything else gets options. */
 try {
+  const fromEnvFile = loadEnvFile(ENV_FILE, process.env);
+  const env = settingsOf(process.env);
+  const port = Number(env.PORT ?? 3000);
   const igor = await createApp({
     configPath: env.IGOR_CONFIG ?? './igor.yml',
     dataDir: env.IGOR_DATA_DIR ?? './data',
@@ -26,6 +27,8 @@ try {
     github: { webhookSecret: env.GITHUB_WEBHOOK_SECRET, token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },
     processEnv: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/', USER: env.USER ?? env.LOGNAME ?? 'root' },
   });
+  // Names only: the values may be secrets.
+  if (fromEnvFile.length > 0) igor.log.info({ file: ENV_FILE, variables: fromEnvFile }, `read ${fromEnvFile.length} setting(s) from ${ENV_FILE}`);
   await igor.start();
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

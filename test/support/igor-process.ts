@@ -1,4 +1,6 @@
+import { dirname } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { IGOR_MAIN } from './igor-dist.js';
 import { ALERTS_TOKEN, API_TOKEN, BOT_TOKEN, SIGNING_SECRET, type Prepared } from './igor-harness.js';
 
 export interface IgorProcess {
@@ -11,12 +13,14 @@ export interface IgorProcess {
 }
 
 /**
- * igor as its own process (`node --import tsx src/main.ts`, what `npm start` runs), in Slack HTTP
- * mode against the harness's fake Slack, so tests can `kill -9` it. Killed by the harness's close().
- * `extraEnv` adds to its environment (e.g. GITHUB_WEBHOOK_SECRET).
+ * igor as its own process (`node dist/main.js`, what `npm start` and the service run; built by the
+ * global setup), in Slack HTTP mode against the harness's fake Slack, so tests can `kill -9` it.
+ * Killed by the harness's close(). `extraEnv` adds to its environment (e.g. GITHUB_WEBHOOK_SECRET).
+ * It runs in the harness's folder, so a developer's own `.env` in the checkout never reaches it.
  */
 export async function startIgorProcess(prepared: Prepared, extraEnv: Record<string, string> = {}): Promise<IgorProcess> {
-  const child = execa('node', ['--import', 'tsx', 'src/main.ts'], {
+  const child = execa('node', [IGOR_MAIN], {
+    cwd: dirname(prepared.dataDir),
     env: {
       IGOR_CONFIG: prepared.configPath,
       IGOR_DATA_DIR: prepared.dataDir,

@@ -22,6 +22,8 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { binary: 'chromium', aptPackage: 'chromium' },
   // The fake Azure Resource Manager serves https with a certificate openssl makes at test time.
   { binary: 'openssl', aptPackage: 'openssl' },
+  // deploy/igor.service is checked with `systemd-analyze verify` (no running systemd needed).
+  { binary: 'systemd-analyze', aptPackage: 'systemd' },
 ];
 
 /**

@@ -39,12 +39,13 @@ import { ApiTokensError, parseApiTokens, type ApiToken } from './http/api-tokens
 import { isLoopback } from './http/auth.js';
 import { createMirror } from './integration/mirror.js';
 import { createLogger } from './logger.js';
-import { systemClock, type Clock } from './pipeline/clock.js';
-import { RefusedError } from './pipeline/errors.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { RefusedError } from './shared/refusal.js';
 import { liveOf } from './pipeline/queries.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
-import { openStore, type Store } from './store/db.js';
+import { emptyIgorData } from './igor-data.js';
+import { openStore } from './store/db.js';
 
 /**
  * How long `stop()` lets running host operations finish (IGOR_GRACE_PERIOD): a service manager must
@@ -110,7 +111,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     throw new ConfigError(`IGOR_HOST=${host} is not a loopback address: set IGOR_API_TOKEN (or IGOR_API_TOKENS) to listen there`);
   }
   const clock = options.clock ?? systemClock;
-  const store = await openStore(join(dataDir, 'db.json'), log);
+  const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData);
   let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
 
   const { discoveries, connectors } = createFleets(config, {
@@ -343,4 +344,3 @@ async function readConfig(configPath: string, dataDir: string, localMode: boolea
   return { config: parseConfig(await ensureExampleBundle(dataDir), 'the bundled example'), usesExample: true };
 }
 
-export type { Store };

@@ -1,3 +1,4 @@
+import { dictionary } from '../shared/names.js';
 import type { ChatThread } from '../pipeline/types.js';
 import type { Via } from '../shared/actor.js';
 
@@ -123,4 +124,16 @@ export function fireAgain(alarm: Alarm, input: AlarmInput, now: Date): void {
 export function dueReminder(alarm: Alarm, remindAfterMs: number, now: Date): boolean {
   if (alarm.state !== 'firing' || alarm.severity !== 'critical') return false;
   return now.getTime() - Date.parse(alarm.remindedAt ?? alarm.since) >= remindAfterMs;
+}
+
+/** The alarms' part of the store. */
+export interface AlarmsData {
+  nextAlarmId: number;
+  alarms: Alarm[];
+  /** Silences by alarm key: no notification for that key until the silence ends. */
+  silences: Record<string, Silence>;
+}
+
+export function emptyAlarmsData(): AlarmsData {
+  return { nextAlarmId: 1, alarms: [], silences: dictionary() };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { RefusedError } from '../pipeline/errors.js';
-import type { Clock } from '../pipeline/clock.js';
+import { RefusedError } from '../shared/refusal.js';
+import type { Clock } from '../shared/clock.js';
+import type { AlarmsData } from './model.js';
 import type { Store } from '../store/db.js';
 import type { Via } from '../shared/actor.js';
 import { phrase, time, user as person, type Phrase } from '../shared/phrase.js';
@@ -28,7 +29,7 @@ export const LIVE_PER_ENVIRONMENT = 20;
  * One alarm model for every source. A report for a key that is live updates that alarm; after it
  * resolved, the same key starts a new occurrence. Every action is kept in the alarm's history.
  */
-export function createAlarms(options: { store: Store; clock: Clock; log: Logger }) {
+export function createAlarms(options: { store: Store<AlarmsData>; clock: Clock; log: Logger }) {
   const { store, clock } = options;
   const listeners = new Set<(change: AlarmChange) => void>();
   const emit = (change: AlarmChange) => {

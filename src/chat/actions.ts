@@ -1,6 +1,6 @@
 import type { Alarms } from '../alarms/service.js';
 import type { Actor } from '../shared/actor.js';
-import { RefusedError } from '../pipeline/errors.js';
+import { RefusedError } from '../shared/refusal.js';
 import type { Pipeline } from '../pipeline/service.js';
 import { mrkdwn } from './mrkdwn.js';
 

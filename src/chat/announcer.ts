@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { PipelineEvent } from '../pipeline/events.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { Deployment } from '../pipeline/types.js';
+import type { PipelineData } from '../pipeline/store-data.js';
 import type { Store } from '../store/db.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
@@ -19,7 +20,7 @@ const UPDATE_INTERVAL_MS = 1_000;
  * current, and every step, note and the outcome as replies in its thread. Chat calls for one
  * deployment go out in order; a failing chat call is logged and never stops the deployment.
  */
-export function createAnnouncer(options: { chat: Chat; config: Config; store: Store; pipeline: Pipeline; publicUrl: string; log: Logger }) {
+export function createAnnouncer(options: { chat: Chat; config: Config; store: Store<PipelineData>; pipeline: Pipeline; publicUrl: string; log: Logger }) {
   const { chat, config, store, log } = options;
   const queues = new Map<string, Promise<void>>();
   const pendingUpdate = new Map<string, NodeJS.Timeout>();

@@ -5,7 +5,7 @@ import type { StepEvent } from '../integration/runner.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
 import { canRollBack, cancelledBy, isRetryable } from '../pipeline/queries.js';
 import type { Deployment } from '../pipeline/types.js';
-import type { EnvironmentLock, ManualLock } from '../store/schema.js';
+import type { EnvironmentLock, ManualLock } from '../pipeline/store-data.js';
 import { codeMrkdwn, escapeMrkdwn as esc, linkMrkdwn, mention, preformatted } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
 

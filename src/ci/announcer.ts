@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { mention, plain } from '../chat/messages.js';
 import type { Chat } from '../chat/port.js';
+import type { CiSlice } from './types.js';
 import type { Store } from '../store/db.js';
 import { ciFailedMessage, ciFixedMessage } from './messages.js';
 import type { CiEvent, IntegrationServer } from './server.js';
@@ -11,7 +12,7 @@ import type { CiEvent, IntegrationServer } from './server.js';
  * Chat calls go out one at a time, in order; a failing one is logged and never stops a run.
  * `options.chat` is read when a message goes out, so it may be a getter for a chat made later.
  */
-export function createCiAnnouncer(options: { server: IntegrationServer; chat: Chat; channel: string; app: string; store: Store; log: Logger }) {
+export function createCiAnnouncer(options: { server: IntegrationServer; chat: Chat; channel: string; app: string; store: Store<CiSlice>; log: Logger }) {
   const { store, log } = options;
   let queue: Promise<void> = Promise.resolve();
 

@@ -4,8 +4,10 @@ import { codeMrkdwn, escapeMrkdwn, mrkdwn } from '../chat/mrkdwn.js';
 import type { Chat } from '../chat/port.js';
 import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
-import { EnvironmentBusyError, RefusedError } from '../pipeline/errors.js';
+import { EnvironmentBusyError } from '../pipeline/errors.js';
+import { RefusedError } from '../shared/refusal.js';
 import type { Pipeline } from '../pipeline/service.js';
+import type { CiSlice } from './types.js';
 import type { Store } from '../store/db.js';
 import type { CiEvent, IntegrationServer } from './server.js';
 import type { CiRun, PendingDeploy } from './types.js';
@@ -17,7 +19,7 @@ import type { CiRun, PendingDeploy } from './types.js';
  * newest tested commit waits (one per environment, in the store) and is requested when the
  * deployment there finishes. `options.chat` is read when a message goes out (it may be a getter).
  */
-export function createAutoDeploy(options: { config: Config; mirror: Mirror; store: Store; pipeline: Pipeline; server: IntegrationServer; chat: Chat; log: Logger }) {
+export function createAutoDeploy(options: { config: Config; mirror: Mirror; store: Store<CiSlice>; pipeline: Pipeline; server: IntegrationServer; chat: Chat; log: Logger }) {
   const { config, store, pipeline, server } = options;
   const log = options.log.child({ component: 'auto-deploy' });
   const pending = () => store.data.ci.pendingDeploys;

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { Chat } from '../chat/port.js';
 import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
-import type { Clock } from '../pipeline/clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { Pipeline } from '../pipeline/service.js';
+import type { CiSlice } from './types.js';
 import type { Store } from '../store/db.js';
 import { createDeliveries } from '../webhooks/github/deliveries.js';
 import { GITHUB_HANDLERS } from '../webhooks/github/handlers.js';
@@ -21,7 +22,7 @@ export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
 export interface GithubIntegrationOptions {
   config: Config;
-  store: Store;
+  store: Store<CiSlice>;
   pipeline: Pipeline;
   /** The same mirror as the pipeline's, so fetches of one repository never overlap. */
   mirror: Mirror;

@@ -1,6 +1,6 @@
 import type { ActionOutcome } from '../chat/actions.js';
 import { mrkdwn } from '../chat/mrkdwn.js';
-import { RefusedError } from '../pipeline/errors.js';
+import { RefusedError } from '../shared/refusal.js';
 
 /** What a Retry button of a failed test run calls. */
 export interface CiRetry {

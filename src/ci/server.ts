@@ -4,8 +4,9 @@ import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
 import { integrationFingerprint, type TestEvidence } from '../integration/evidence.js';
 import { runIntegration, type IntegrationResult, type StepEvent } from '../integration/runner.js';
-import type { Clock } from '../pipeline/clock.js';
-import { RefusedError } from '../pipeline/errors.js';
+import type { Clock } from '../shared/clock.js';
+import { RefusedError } from '../shared/refusal.js';
+import type { CiSlice } from './types.js';
 import type { Store } from '../store/db.js';
 import { CI_FINISHED, emptyCiData, type CiData, type CiRun, type CiRunState } from './types.js';
 
@@ -24,7 +25,7 @@ export type PushedCommit = Pick<CiRun, 'branch' | 'sha' | 'subject' | 'author' |
 
 export interface IntegrationServerOptions {
   config: Config;
-  store: Store;
+  store: Store<CiSlice>;
   mirror: Mirror;
   clock: Clock;
   log: Logger;

@@ -72,6 +72,11 @@ export interface CiData {
   pendingDeploys: Record<string, PendingDeploy>;
 }
 
+/** The integration server's part of the store: test runs, webhook deliveries seen, deploys waiting. */
+export interface CiSlice {
+  ci: CiData;
+}
+
 export function emptyCiData(): CiData {
   return { nextRunId: 1, runs: [], deliveries: [], deliveryDigests: [], heads: dictionary(), pendingDeploys: dictionary() };
 }

@@ -1,4 +1,4 @@
-import { RefusedError } from '../pipeline/errors.js';
+import { RefusedError } from '../shared/refusal.js';
 import { ownEntry } from '../shared/names.js';
 import type { Config, EnvironmentConfig } from './schema.js';
 

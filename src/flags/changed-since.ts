@@ -1,4 +1,5 @@
 import { codeMrkdwn, mention } from '../chat/mrkdwn.js';
+import type { FlagsSlice } from './model.js';
 import type { Store } from '../store/db.js';
 import type { FlagSetting } from './model.js';
 
@@ -19,7 +20,7 @@ export interface FlagDrift {
  * much as a deploy.
  * @example flagsChangedSince(store, 'production', live.finishedAt) // [{ key: 'new-checkout', from: 'off', to: '25%', changes: 1, … }]
  */
-export function flagsChangedSince(store: Store, environment: string, sinceIso: string | null): FlagDrift[] {
+export function flagsChangedSince(store: Store<FlagsSlice>, environment: string, sinceIso: string | null): FlagDrift[] {
   const since = sinceIso ? Date.parse(sinceIso) : Number.NEGATIVE_INFINITY;
   const drifts = new Map<string, FlagDrift>();
   for (const change of store.data.flags.history) {

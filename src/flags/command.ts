@@ -6,7 +6,7 @@ import { channelMention, codeMrkdwn, escapeMrkdwn, mrkdwn } from '../chat/mrkdwn
 import type { ChatMessage, CommandContext } from '../chat/port.js';
 import { environmentChannel } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
-import { RefusedError } from '../pipeline/errors.js';
+import { RefusedError } from '../shared/refusal.js';
 import { viaOf } from '../shared/actor.js';
 import { parseFlagsCommand, type FlagsCommand } from './grammar.js';
 import { FLAGS_USAGE, flagListMessage } from './messages.js';

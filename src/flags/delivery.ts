@@ -3,6 +3,7 @@ import type { Chat } from '../chat/port.js';
 import { environmentChannel } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import type { Connect, Discovery } from '../fleet/types.js';
+import type { FlagsSlice } from './model.js';
 import type { Store } from '../store/db.js';
 import { flagdJson } from './flagd.js';
 import { flagChangeMessage } from './messages.js';
@@ -11,7 +12,7 @@ import { pushFlagsFile } from './push.js';
 
 export interface FlagDeliveryOptions {
   config: Config;
-  store: Store;
+  store: Store<FlagsSlice>;
   /** Read when a change is announced, so the composition root may hand in a getter. */
   readonly chat: Chat;
   discoveries: Record<string, Discovery>;

@@ -6,8 +6,9 @@ import { mrkdwn } from '../chat/mrkdwn.js';
 import type { Chat } from '../chat/port.js';
 import type { Config } from '../config/schema.js';
 import type { Connect, Discovery } from '../fleet/types.js';
-import { systemClock, type Clock } from '../pipeline/clock.js';
-import { RefusedError } from '../pipeline/errors.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { RefusedError } from '../shared/refusal.js';
+import type { FlagsSlice } from './model.js';
 import type { Store } from '../store/db.js';
 import { flagApiRoutes } from './api-routes.js';
 import { flagsChangedSince, type FlagDrift } from './changed-since.js';
@@ -22,7 +23,7 @@ export { FLAG_UNDO_ACTION } from './messages.js';
 
 export interface FlagsOptions {
   config: Config;
-  store: Store;
+  store: Store<FlagsSlice>;
   /** Read only when a change is announced: the composition root may hand in a getter, since its chat comes later. */
   readonly chat: Chat;
   discoveries: Record<string, Discovery>;

@@ -54,6 +54,12 @@ export interface FlagsData {
   history: FlagChange[];
 }
 
+/** The flags' part of the store. */
+export interface FlagsSlice {
+  /** Feature flags per environment and their audit log (`/flags`, `/api/flags`). */
+  flags: FlagsData;
+}
+
 export function emptyFlags(): FlagsData {
   return { nextChangeId: 1, environments: dictionary(), history: [] };
 }

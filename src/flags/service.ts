@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { environmentName as resolveEnvironment } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../pipeline/clock.js';
-import { RefusedError } from '../pipeline/errors.js';
+import type { Clock } from '../shared/clock.js';
+import { RefusedError } from '../shared/refusal.js';
 import { deployRefusal } from '../pipeline/policy.js';
+import type { FlagsSlice } from './model.js';
 import type { Store } from '../store/db.js';
 import { dictionary, ownEntry } from '../shared/names.js';
 import type { Via } from '../shared/actor.js';
@@ -24,7 +25,7 @@ export interface FlagView {
 
 export interface FlagsServiceOptions {
   config: Config;
-  store: Store;
+  store: Store<FlagsSlice>;
   clock: Clock;
   log: Logger;
   /** Hears every change once it is stored: announce it, push `flags.json`. */

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { RefusedError, type RefusalCode } from '../pipeline/errors.js';
+import { RefusedError, type RefusalCode } from '../shared/refusal.js';
 
 /** An HTTP answer other than success, with the sentence for `{ "error": … }`. */
 export class HttpError extends Error {

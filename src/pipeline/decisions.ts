@@ -3,9 +3,10 @@ import type { Config } from '../config/schema.js';
 import { formatDuration } from '../config/duration.js';
 import type { Discovery, Server } from '../fleet/types.js';
 import type { Mirror } from '../integration/mirror.js';
+import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
-import type { Clock } from './clock.js';
-import { RefusedError } from './errors.js';
+import type { Clock } from '../shared/clock.js';
+import { RefusedError } from '../shared/refusal.js';
 import type { EventHub } from './events.js';
 import { compareUrl, makePlan, planChange } from './plan.js';
 import { approvalRefusal, deployRefusal } from './policy.js';
@@ -19,7 +20,7 @@ import { recordAudit } from './audit.js';
 
 export interface DecisionOptions {
   config: Config;
-  store: Store;
+  store: Store<PipelineData>;
   mirror: Mirror;
   discoveries: Record<string, Discovery>;
   recorder: Recorder;

@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StepEvent } from '../integration/runner.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { EventHub } from './events.js';
 import type { Recorder } from './records.js';
 import type { Deployment, HostRecord, StepRecord } from './types.js';

@@ -1,5 +1,6 @@
+import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { EventHub } from './events.js';
 import { nextState } from './machine.js';
 import { FINISHED, type DeploymentEvent } from './states.js';
@@ -10,7 +11,7 @@ import type { Phrase } from '../shared/phrase.js';
  * Every change to a deployment goes through here: the change is written to the store first, then
  * announced, so a crash never leaves a side effect the store does not know about.
  */
-export function createRecorder(store: Store, events: EventHub, clock: Clock) {
+export function createRecorder(store: Store<PipelineData>, events: EventHub, clock: Clock) {
   async function save(deployment: Deployment): Promise<void> {
     deployment.updatedAt = clock.now().toISOString();
     await store.write();

@@ -4,6 +4,7 @@ import { clearBadMark, hasRelease, markReleaseBad, restoreRelease } from '../fle
 import { runWave } from '../fleet/rollout.js';
 import { createTransportPool } from '../fleet/transport/pool.js';
 import type { Connect, Discovery, Server } from '../fleet/types.js';
+import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
 import { dictionary } from '../shared/names.js';
 import type { Progress } from './progress.js';
@@ -14,7 +15,7 @@ import { phrase } from '../shared/phrase.js';
 
 export interface RollBackOptions {
   config: Config;
-  store: Store;
+  store: Store<PipelineData>;
   recorder: Recorder;
   progress: Progress;
   discoveries: Record<string, Discovery>;

@@ -1,4 +1,4 @@
-import { RefusedError } from './errors.js';
+import { RefusedError } from '../shared/refusal.js';
 import type { Deployment } from './types.js';
 
 export interface RollbackTarget {

@@ -5,10 +5,12 @@ import { InvalidRefError, checkRef } from '../integration/refs.js';
 import { vouchesFor, type TestEvidence } from '../integration/evidence.js';
 import { integrationStepNames } from '../integration/runner.js';
 import { liveRelease } from '../fleet/host-deploy.js';
+import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
-import type { EnvironmentLock } from '../store/schema.js';
+import type { EnvironmentLock } from './store-data.js';
 import { createDecisions } from './decisions.js';
-import { EnvironmentBusyError, RefusedError } from './errors.js';
+import { EnvironmentBusyError } from './errors.js';
+import { RefusedError } from '../shared/refusal.js';
 import { createEventHub, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { deployRefusal } from './policy.js';
@@ -22,7 +24,7 @@ import { viaOf, type Actor } from '../shared/actor.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
-  store: Store;
+  store: Store<PipelineData>;
   /** Base for links in messages: `http://localhost:3000`. */
   publicUrl: string;
 }

@@ -11,9 +11,10 @@ import { markReleaseBad, restoreRelease } from '../fleet/restore.js';
 import { runWave } from '../fleet/rollout.js';
 import { planWaves } from '../fleet/strategy.js';
 import type { Connect, Server } from '../fleet/types.js';
+import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
 import { dictionary } from '../shared/names.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { EventHub } from './events.js';
 import type { Progress } from './progress.js';
 import type { Recorder } from './records.js';
@@ -24,7 +25,7 @@ import { cancelledBy } from './queries.js';
 
 export interface ShipOptions {
   config: Config;
-  store: Store;
+  store: Store<PipelineData>;
   recorder: Recorder;
   progress: Progress;
   events: EventHub;

@@ -22,9 +22,6 @@ export const ACTIVE: ReadonlySet<DeploymentState> = new Set(['queued', 'testing'
 /** States a deployment never leaves. */
 export const FINISHED: ReadonlySet<DeploymentState> = new Set(['succeeded', 'failed', 'rolled-back', 'rejected', 'expired', 'cancelled', 'interrupted']);
 
-/** States in which hosts may have been switched to the new release. */
-export const TOUCHES_HOSTS: ReadonlySet<DeploymentState> = new Set(['deploying', 'baking', 'verifying']);
-
 export const TRANSITIONS = {
   test: { from: ['queued'], to: 'testing' },
   requestApproval: { from: ['testing'], to: 'awaiting-approval' },

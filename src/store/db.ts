@@ -3,12 +3,16 @@ import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { Logger } from 'pino';
-import { emptyStore, type StoreData } from './schema.js';
 import { dictionary } from '../shared/names.js';
 
-export interface Store {
+/**
+ * One JSON file of state. It knows no feature: each feature declares its part of the data
+ * (`PipelineData`, `AlarmsData`, …) and asks for a `Store` of what it uses; the composition root
+ * opens one store of all the parts.
+ */
+export interface Store<Data extends object> {
   /** The data; change it, then `write()`. */
-  readonly data: StoreData;
+  readonly data: Data;
   /** Persists `data` atomically (temp file and rename). Writes are serialized. */
   write(): Promise<void>;
 }
@@ -17,13 +21,13 @@ export interface Store {
  * Opens the lowdb store at `path`. A file that is not JSON is moved aside (never emptied in place)
  * and a fresh store is started, with a log line saying where the old one went.
  */
-export async function openStore(path: string, log: Logger): Promise<Store> {
+export async function openStore<Data extends object>(path: string, log: Logger, empty: () => Data): Promise<Store<Data>> {
   await mkdir(dirname(path), { recursive: true });
   await moveAsideIfCorrupt(path, log);
   // JSONFilePreset would fall back to memory under NODE_ENV=test; the file always matters here.
-  const db = new Low<StoreData>(new DataFile(path, { parse: parseData, stringify: (data) => JSON.stringify(data, null, 2) }), emptyStore());
+  const db = new Low<Data>(new DataFile(path, { parse: parseData<Data>, stringify: (data) => JSON.stringify(data, null, 2) }), empty());
   await db.read();
-  db.data = { ...emptyStore(), ...db.data };
+  db.data = { ...empty(), ...db.data };
   let queue: Promise<void> = Promise.resolve();
   return {
     get data() {
@@ -42,10 +46,10 @@ export async function openStore(path: string, log: Logger): Promise<Store> {
  * JSON with every object read back without a prototype: records keyed by names people typed
  * (environments, flags, branches) then answer only what was stored in them.
  */
-function parseData(text: string): StoreData {
+function parseData<Data>(text: string): Data {
   return JSON.parse(text, (_key, value: unknown) =>
     value !== null && typeof value === 'object' && !Array.isArray(value) ? dictionary(Object.entries(value)) : value,
-  ) as StoreData;
+  ) as Data;
 }
 
 async function moveAsideIfCorrupt(path: string, log: Logger): Promise<void> {

@@ -1,3 +1,4 @@
+import { emptyIgorData } from '../../src/igor-data.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dueReminder, type AlarmInput } from '../../src/alarms/model.js';
 import { createAlarms, LIVE_PER_ENVIRONMENT, type AlarmChange } from '../../src/alarms/service.js';
-import { RefusedError } from '../../src/pipeline/errors.js';
+import { RefusedError } from '../../src/shared/refusal.js';
 import { openStore } from '../../src/store/db.js';
 
 let dir: string;
@@ -14,7 +15,7 @@ const clock = { now: () => now };
 const input: AlarmInput = { key: 'monitor:production:web-1', source: 'monitor', severity: 'critical', environment: 'production', hosts: ['web-1'], summary: 'web-1 is down' };
 
 async function make() {
-  const store = await openStore(join(dir, 'db.json'), pino({ level: 'silent' }));
+  const store = await openStore(join(dir, 'db.json'), pino({ level: 'silent' }), emptyIgorData);
   const alarms = createAlarms({ store, clock, log: pino({ level: 'silent' }) });
   const changes: AlarmChange['type'][] = [];
   alarms.on((change) => changes.push(change.type));

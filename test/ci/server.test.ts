@@ -5,9 +5,9 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGithubIntegration } from '../../src/ci/github-integration.js';
 import type { CiRun } from '../../src/ci/types.js';
-import { createLocalChat } from '../../src/chat/local/adapter.js';
+import { createConsoleChat } from '../../src/chat/console/chat.js';
 import { createMirror } from '../../src/integration/mirror.js';
-import { systemClock } from '../../src/pipeline/clock.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { buttonsOf, textOf } from '../support/fake-slack.js';
 import { startCiTestbed, SIGNING_SECRET, type CiTestbed, type CiTestbedOptions } from '../support/ci-testbed.js';
 import { pressButton } from '../support/slack-requests.js';
@@ -197,7 +197,7 @@ describe('tests on every push', () => {
       store: t.store,
       pipeline: t.pipeline,
       mirror: createMirror({ repo: t.repo, cacheDir: join(t.dataDir, 'mirrors') }),
-      chat: createLocalChat(pino({ level: 'silent' })),
+      chat: createConsoleChat(pino({ level: 'silent' })),
       log: pino({ level: 'silent' }),
       clock: systemClock,
       dataDir: t.dataDir,

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { flagsChangedSince, flagsChangedText } from '../../src/flags/changed-since.js';
 import { emptyFlags, type FlagChange } from '../../src/flags/model.js';
 import type { Store } from '../../src/store/db.js';
-import { emptyStore } from '../../src/store/schema.js';
+import { emptyIgorData, type IgorData } from '../../src/igor-data.js';
 
-function storeWith(changes: Array<Partial<FlagChange> & Pick<FlagChange, 'key' | 'from' | 'to' | 'at'>>): Store {
-  const data = { ...emptyStore(), flags: emptyFlags() };
+function storeWith(changes: Array<Partial<FlagChange> & Pick<FlagChange, 'key' | 'from' | 'to' | 'at'>>): Store<IgorData> {
+  const data = { ...emptyIgorData(), flags: emptyFlags() };
   data.flags.history = changes.map((change, i) => ({ id: String(i + 1), environment: 'production', action: 'set', user: 'U0ALICE', undoOf: null, undoneBy: null, message: null, push: null, ...change }));
   return { data, write: async () => {} };
 }

@@ -1,9 +1,10 @@
+import { emptyIgorData, type IgorData } from '../../src/igor-data.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/pipeline/clock.js';
+import type { Clock } from '../../src/shared/clock.js';
 import { createEventHub } from '../../src/pipeline/events.js';
 import { createProgress } from '../../src/pipeline/progress.js';
 import { createRecorder } from '../../src/pipeline/records.js';
@@ -11,10 +12,10 @@ import type { Deployment } from '../../src/pipeline/types.js';
 import { openStore, type Store } from '../../src/store/db.js';
 
 let dir: string;
-let store: Store;
+let store: Store<IgorData>;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'igor-progress-'));
-  store = await openStore(join(dir, 'db.json'), pino({ level: 'silent' }));
+  store = await openStore(join(dir, 'db.json'), pino({ level: 'silent' }), emptyIgorData);
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

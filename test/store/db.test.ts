@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/db.js';
-import { emptyStore } from '../../src/store/schema.js';
+import { emptyIgorData } from '../../src/igor-data.js';
 
 let dir: string;
 /** Every log line written, parsed. */
@@ -24,13 +24,13 @@ afterEach(async () => {
 describe('openStore', () => {
   it('gives back what was written when the file is opened again', async () => {
     const path = join(dir, 'db.json');
-    const store = await openStore(path, log());
+    const store = await openStore(path, log(), emptyIgorData);
     store.data.nextDeploymentId = 42;
     store.data.hostKeys['127.0.0.1:2222'] = 'SHA256:abc';
     store.data.locks.production = { environment: 'production', deploymentId: '41', ref: 'main', user: 'U0ALICE', since: '2026-11-26T10:20:30.000Z' };
     await store.write();
 
-    const reopened = await openStore(path, log());
+    const reopened = await openStore(path, log(), emptyIgorData);
     expect(reopened.data).toEqual(store.data);
     expect(reopened.data.nextDeploymentId).toBe(42);
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(store.data);
@@ -38,9 +38,9 @@ describe('openStore', () => {
 
   it('reads records back without a prototype, so a name like constructor finds nothing', async () => {
     const path = join(dir, 'db.json');
-    const text = JSON.stringify({ ...emptyStore(), locks: { staging: { environment: 'staging' } } }).replace('"staging":{', '"__proto__":{"environment":"x"},"staging":{');
+    const text = JSON.stringify({ ...emptyIgorData(), locks: { staging: { environment: 'staging' } } }).replace('"staging":{', '"__proto__":{"environment":"x"},"staging":{');
     await writeFile(path, text);
-    const store = await openStore(path, log());
+    const store = await openStore(path, log(), emptyIgorData);
     expect(store.data.locks.constructor).toBeUndefined();
     expect(store.data.manualLocks.toString).toBeUndefined();
     expect(Object.keys(store.data.locks).sort()).toEqual(['__proto__', 'staging']);
@@ -48,13 +48,13 @@ describe('openStore', () => {
   });
 
   it('starts with an empty store when there is no file', async () => {
-    const store = await openStore(join(dir, 'db.json'), log());
-    expect(store.data).toEqual(emptyStore());
+    const store = await openStore(join(dir, 'db.json'), log(), emptyIgorData);
+    expect(store.data).toEqual(emptyIgorData());
   });
 
   it('lands every one of many concurrent writes', async () => {
     const path = join(dir, 'db.json');
-    const store = await openStore(path, log());
+    const store = await openStore(path, log(), emptyIgorData);
     const writes: Promise<void>[] = [];
     for (let index = 0; index < 50; index++) {
       store.data.hostKeys[`10.0.0.${index}:22`] = `SHA256:${index}`;
@@ -62,7 +62,7 @@ describe('openStore', () => {
     }
     await Promise.all(writes);
 
-    const reopened = await openStore(path, log());
+    const reopened = await openStore(path, log(), emptyIgorData);
     expect(Object.keys(reopened.data.hostKeys)).toHaveLength(50);
     expect(reopened.data.hostKeys['10.0.0.49:22']).toBe('SHA256:49');
     expect((await readdir(dir)).sort()).toEqual(['db.json']);
@@ -73,9 +73,9 @@ describe('openStore', () => {
     const garbage = '{"version": 1, "deployments": [ half a file';
     await writeFile(path, garbage);
 
-    const store = await openStore(path, log());
+    const store = await openStore(path, log(), emptyIgorData);
 
-    expect(store.data).toEqual(emptyStore());
+    expect(store.data).toEqual(emptyIgorData());
     const aside = (await readdir(dir)).filter((name) => name.startsWith('db.json.corrupt-'));
     expect(aside).toHaveLength(1);
     expect(await readFile(join(dir, aside[0]!), 'utf8')).toBe(garbage);
@@ -93,17 +93,17 @@ describe('openStore', () => {
 
   it('logs nothing and moves nothing for a valid file', async () => {
     const path = join(dir, 'db.json');
-    await (await openStore(path, log())).write();
-    await openStore(path, log());
+    await (await openStore(path, log(), emptyIgorData)).write();
+    await openStore(path, log(), emptyIgorData);
     expect(lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
     expect(await readdir(dir)).toEqual(['db.json']);
   });
 
   it('creates a missing folder', async () => {
     const path = join(dir, 'data', 'nested', 'db.json');
-    const store = await openStore(path, log());
+    const store = await openStore(path, log(), emptyIgorData);
     await store.write();
     expect(existsSync(path)).toBe(true);
-    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(emptyStore());
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(emptyIgorData());
   });
 });

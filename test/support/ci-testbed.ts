@@ -1,3 +1,4 @@
+import { emptyIgorData, type IgorData } from '../../src/igor-data.js';
 /**
  * The GitHub integration between real parts, without the rest of igor: a local example repository,
  * a real express app on 127.0.0.1 with the webhook middleware mounted (and Bolt's `/slack/events`
@@ -26,7 +27,7 @@ import { createLocalDiscovery } from '../../src/fleet/discovery/local.js';
 import { createLocalTransport } from '../../src/fleet/transport/local.js';
 import { finishHttpApp } from '../../src/http/server.js';
 import { createMirror } from '../../src/integration/mirror.js';
-import { systemClock } from '../../src/pipeline/clock.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline/service.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
@@ -57,7 +58,7 @@ export interface CiTestbed {
   webhookUrl: string;
   eventsUrl: string;
   config: Config;
-  store: Store;
+  store: Store<IgorData>;
   pipeline: Pipeline;
   github: GithubIntegration;
   slack: FakeSlack;
@@ -107,7 +108,7 @@ export async function startCiTestbed(options: CiTestbedOptions = {}): Promise<Ci
       integration: { steps: [{ name: 'unit', run: 'npm test' }], timeout: '2m', ...options.integration },
       environments: options.environments?.(dir) ?? { staging: { servers: { local: [{ name: 'web-1', path: join(dir, 'web-1') }] } } },
     });
-    const store = await openStore(join(dataDir, 'db.json'), log);
+    const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData);
     const mirror = createMirror({ repo, cacheDir: join(dataDir, 'mirrors') });
     const discoveries = Object.fromEntries(Object.entries(config.environments).map(([name, environment]) => [name, createLocalDiscovery(environment, dataDir)]));
     const connectors = Object.fromEntries(Object.keys(config.environments).map((name) => [name, () => Promise.resolve(createLocalTransport())]));

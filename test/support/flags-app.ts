@@ -1,3 +1,4 @@
+import { emptyIgorData, type IgorData } from '../../src/igor-data.js';
 /**
  * The flags feature on a real express app on 127.0.0.1, port 0, with a real store in a temp folder,
  * local servers for `flags.push`, and a chat that records what it was asked to post. What the
@@ -71,7 +72,7 @@ export interface FlagsApp {
   url: string;
   dir: string;
   config: Config;
-  store: Store;
+  store: Store<IgorData>;
   flags: Flags;
   chat: ReturnType<typeof recordingChat>;
   close(): Promise<void>;
@@ -95,7 +96,7 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
       'the flags test config',
     );
     const log = createLogger({ level: 'silent' });
-    const store = await openStore(join(dir, 'data', 'db.json'), log);
+    const store = await openStore(join(dir, 'data', 'db.json'), log, emptyIgorData);
     const chat = recordingChat();
     const discoveries: Record<string, Discovery> = {};
     const connectors: Record<string, Connect> = {};

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { RefusedError } from '../../pipeline/errors.js';
+import { RefusedError } from '../../shared/refusal.js';
 import { plain } from '../messages.js';
 import { mrkdwn } from '../mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../port.js';

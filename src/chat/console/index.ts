@@ -1,30 +1,8 @@
 import type { Router } from 'express';
-import type { Logger } from 'pino';
-import type { Alarms } from '../../alarms/service.js';
-import type { Config } from '../../config/schema.js';
-import type { ApiToken } from '../../http/api-tokens.js';
-import type { Pipeline } from '../../pipeline/service.js';
-import type { DeploymentActions } from '../actions.js';
-import type { CommandHandler } from '../commands/answer.js';
 import { createConsoleChat, type ConsoleChat } from './chat.js';
 import { createEventStream } from './event-stream.js';
-import { consoleRoutes, type ExtraAction } from './routes.js';
-
-export interface ConsoleOptions {
-  config: Config;
-  pipeline: Pipeline;
-  alarms: Alarms;
-  /** The slash commands, the same handlers the Slack listeners use: `{ '/deploy': …, '/rollback': … }`. */
-  commands: Record<string, CommandHandler>;
-  /** The deployment buttons, as Slack's: `createDeploymentActions(pipeline, alarms)`. */
-  actions: DeploymentActions;
-  /** Buttons of other features by their action without `igor.` (`flag-undo`, `ci-retry`). */
-  extraActions?: Record<string, ExtraAction>;
-  log: Logger;
-  /** `IGOR_API_TOKEN`: with it, the page asks for it and sends it; without it, only loopback gets in. */
-  apiTokens: readonly ApiToken[];
-  localMode: boolean;
-}
+import type { ConsoleOptions } from './options.js';
+import { consoleRoutes } from './routes.js';
 
 export interface LocalConsole {
   /** The Chat port for the announcers: every post, update, reply and ephemeral reaches the open pages. */
@@ -59,4 +37,5 @@ export function createConsole(options: ConsoleOptions): LocalConsole {
 }
 
 export type { ConsoleChat, ConsoleMessage } from './chat.js';
+export type { ConsoleOptions, ExtraAction } from './options.js';
 export { GUEST } from './directory.js';

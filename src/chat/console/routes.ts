@@ -1,13 +1,13 @@
 import express, { Router, type Response } from 'express';
 import { callerOf } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
-import { RefusedError } from '../../pipeline/errors.js';
+import { RefusedError } from '../../shared/refusal.js';
 import { consoleUser } from '../../shared/actor.js';
 import { ownEntry } from '../../shared/names.js';
 import { DEPLOYMENT_ACTIONS, type ActionOutcome, type DeploymentAction } from '../actions.js';
 import { codeMrkdwn, escapeMrkdwn, mrkdwn } from '../mrkdwn.js';
 import type { ChatMessage } from '../port.js';
-import type { ConsoleOptions } from './index.js';
+import type { ConsoleOptions } from './options.js';
 import { consoleGuard } from './auth.js';
 import type { ConsoleChat } from './chat.js';
 import { sendPage } from './deployment-pages.js';
@@ -16,8 +16,6 @@ import type { EventStream } from './event-stream.js';
 
 const HOUR_MS = 3_600_000;
 
-/** A button of another feature (`igor.flag-undo`, `igor.ci-retry`): its value and who pressed it. */
-export type ExtraAction = (value: string, user: string) => Promise<ActionOutcome>;
 
 /** The console's options, plus what `createConsole` builds for the routes. */
 export type ConsoleRouteOptions = ConsoleOptions & { chat: ConsoleChat; stream: EventStream };

@@ -1,3 +1,4 @@
+import type { CiSlice } from '../../ci/types.js';
 import type { Store } from '../../store/db.js';
 
 /** How many deliveries are remembered: GitHub redelivers on request, days later at most. */
@@ -16,7 +17,7 @@ export interface Delivery {
  * run (two copies arriving together cannot both pass) and remembered in the store once they
  * succeeded; if they failed it is released, so GitHub's redelivery can try again.
  */
-export function createDeliveries(store: Store, limit = REMEMBERED) {
+export function createDeliveries(store: Store<CiSlice>, limit = REMEMBERED) {
   const inFlight = new Set<string>();
   const data = () => store.data.ci;
   const keys = (delivery: Delivery) => [`id:${delivery.id}`, `body:${delivery.digest}`];

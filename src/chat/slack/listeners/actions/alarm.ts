@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Alarms } from '../../../../alarms/service.js';
-import { RefusedError } from '../../../../pipeline/errors.js';
+import { RefusedError } from '../../../../shared/refusal.js';
 import { mrkdwn } from '../../../mrkdwn.js';
 import type { Chat } from '../../../port.js';
 

@@ -8,7 +8,7 @@ import { ciAlarms } from './alarms/from-ci.js';
 import { deploymentAlarms } from './alarms/from-deployments.js';
 import { createMonitor } from './alarms/monitor.js';
 import { createAlarms, type Alarms } from './alarms/service.js';
-import { createDeploymentActions } from './chat/actions.js';
+import { createInteractions } from './chat/interactions.js';
 import { createAlarmAnnouncer } from './chat/alarm-announcer.js';
 import { createAnnouncer } from './chat/announcer.js';
 import { createDeployCommand } from './chat/commands/deploy.js';
@@ -40,7 +40,6 @@ import { isLoopback } from './http/auth.js';
 import { createMirror } from './integration/mirror.js';
 import { createLogger } from './logger.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { RefusedError } from './shared/refusal.js';
 import { liveOf } from './pipeline/queries.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
@@ -197,7 +196,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     '/rollback': createRollbackCommand({ pipeline, config, log }).answer,
     '/flags': flags.command,
   };
-  const actions = createDeploymentActions(pipeline, alarms);
+  const interactions = createInteractions({ pipeline, alarms, ci: github, undoFlag: flags.undo });
 
   const http = createHttpApp({
     apiTokens,
@@ -225,7 +224,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     ({ app: bolt, socketMode } = createBolt(options.slack, http, log));
     chat = createSlackChat(bolt.client);
     commandListeners.register(bolt, { commands, log });
-    actionListeners.register(bolt, { actions, alarms, chat, log, undoFlag: flags.undo, ci: github });
+    actionListeners.register(bolt, { interactions, chat, log });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
@@ -235,22 +234,10 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       pipeline,
       alarms,
       commands,
-      actions,
+      interactions,
       log,
       apiTokens,
       localMode,
-      extraActions: {
-        'flag-undo': flags.undo,
-        'ci-retry': async (runId, user) => {
-          try {
-            const run = await github.retry(runId, user);
-            return { ok: true, text: `Test run ${run.id} retries ${runId}.` };
-          } catch (error) {
-            if (error instanceof RefusedError) return { ok: false, text: error.message };
-            throw error;
-          }
-        },
-      },
     });
     http.use('/', igorConsole.router);
     chat = igorConsole.chat;

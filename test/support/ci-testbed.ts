@@ -17,7 +17,8 @@ import pino from 'pino';
 import { simpleGit } from 'simple-git';
 import { createGithubIntegration, GITHUB_WEBHOOK_PATH, type GithubIntegration } from '../../src/ci/github-integration.js';
 import type { CiRun } from '../../src/ci/types.js';
-import * as ciRetry from '../../src/chat/slack/listeners/actions/ci-retry.js';
+import { ciRetryButton } from '../../src/chat/interactions.js';
+import actionListeners from '../../src/chat/slack/listeners/actions/index.js';
 import type { Chat } from '../../src/chat/port.js';
 import { createSlackChat } from '../../src/chat/slack/adapter.js';
 import { boltLogger } from '../../src/chat/slack/logger.js';
@@ -142,7 +143,7 @@ export async function startCiTestbed(options: CiTestbedOptions = {}): Promise<Ci
     const receiver = new ExpressReceiver({ signingSecret: SIGNING_SECRET, app, logger: boltLogger(log) });
     const bolt = new BoltApp({ token: 'xoxb-test-token', receiver, clientOptions: { slackApiUrl: slack.url }, logger: boltLogger(log), deferInitialization: true });
     chat = createSlackChat(bolt.client);
-    ciRetry.register(bolt, { ci: github, chat, log });
+    actionListeners.register(bolt, { interactions: new Map([['ci-retry', ciRetryButton(github)]]), chat, log });
     finishHttpApp(app, log);
     await bolt.init();
 

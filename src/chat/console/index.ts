@@ -37,5 +37,5 @@ export function createConsole(options: ConsoleOptions): LocalConsole {
 }
 
 export type { ConsoleChat, ConsoleMessage } from './chat.js';
-export type { ConsoleOptions, ExtraAction } from './options.js';
+export type { ConsoleOptions } from './options.js';
 export { GUEST } from './directory.js';

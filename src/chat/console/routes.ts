@@ -1,11 +1,10 @@
 import express, { Router, type Response } from 'express';
 import { callerOf } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
-import { RefusedError } from '../../shared/refusal.js';
 import { consoleUser } from '../../shared/actor.js';
 import { ownEntry } from '../../shared/names.js';
-import { DEPLOYMENT_ACTIONS, type ActionOutcome, type DeploymentAction } from '../actions.js';
-import { codeMrkdwn, escapeMrkdwn, mrkdwn } from '../mrkdwn.js';
+import { press } from '../interactions.js';
+import { codeMrkdwn, escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatMessage } from '../port.js';
 import type { ConsoleOptions } from './options.js';
 import { consoleGuard } from './auth.js';
@@ -13,9 +12,6 @@ import type { ConsoleChat } from './chat.js';
 import { sendPage } from './deployment-pages.js';
 import { consoleChannels, consoleUsers } from './directory.js';
 import type { EventStream } from './event-stream.js';
-
-const HOUR_MS = 3_600_000;
-
 
 /** The console's options, plus what `createConsole` builds for the routes. */
 export type ConsoleRouteOptions = ConsoleOptions & { chat: ConsoleChat; stream: EventStream };
@@ -89,28 +85,13 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
     const channel = channelOf(body);
     if (typeof body.action !== 'string' || typeof body.value !== 'string') throw new HttpError(400, 'action (igor.<action>) and value (a deployment or alarm id) are required');
     const name = body.action.replace(/^igor\./, '');
-    const outcome = await press(name, body.value, user);
+    if (!options.interactions.has(name)) throw new HttpError(400, `igor has no button igor.${name}`);
+    const value = body.value;
+    const outcome = await press(options.interactions, name, value, consoleUser(user), (error) => log.error({ err: error, action: name, value, user }, 'a console button failed'));
     log.info({ action: name, value: body.value, user, ok: outcome.ok }, 'console button pressed');
     if (!outcome.ok) await chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` });
     response.json(outcome);
   });
-
-  async function press(name: string, value: string, user: string): Promise<ActionOutcome> {
-    if ((DEPLOYMENT_ACTIONS as readonly string[]).includes(name)) return options.actions.press(name as DeploymentAction, value, consoleUser(user));
-    const alarmAction = name === 'acknowledge' ? () => options.alarms.acknowledge(value, user, { via: 'console' }) : name === 'silence' ? () => options.alarms.silence(value, user, HOUR_MS, { via: 'console' }) : null;
-    if (alarmAction) {
-      try {
-        await alarmAction();
-        return { ok: true, text: name === 'acknowledge' ? `Acknowledged alarm ${value}.` : `Silenced alarm ${value} for an hour.` };
-      } catch (error) {
-        if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
-        throw error;
-      }
-    }
-    const extra = options.extraActions ? ownEntry(options.extraActions, name) : undefined;
-    if (extra) return extra(value, user);
-    throw new HttpError(400, `igor has no button igor.${name}`);
-  }
 
   function channelOf(body: Record<string, unknown>): string {
     return typeof body.channel === 'string' && body.channel !== '' ? body.channel : config.channels.deploys;

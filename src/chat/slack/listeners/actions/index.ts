@@ -1,18 +1,25 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Alarms } from '../../../../alarms/service.js';
-import type { DeploymentActions } from '../../../actions.js';
+import { slackUser } from '../../../../shared/actor.js';
+import { press, type ButtonHandler } from '../../../interactions.js';
 import type { Chat } from '../../../port.js';
-import * as alarm from './alarm.js';
-import * as ciRetry from './ci-retry.js';
-import * as deployment from './deployment.js';
-import * as flagUndo from './flag-undo.js';
 
+/**
+ * Every `igor.*` button, through the one interaction table: ack at once, press, and tell the
+ * presser privately when igor refused. Messages themselves are brought up to date by the
+ * announcers, so a refused press on a stale message fixes that message too.
+ */
 export default {
-  register(app: App, deps: { actions: DeploymentActions; alarms: Alarms; chat: Chat; log: Logger; ci?: ciRetry.CiRetry; undoFlag?: flagUndo.FlagUndo }): void {
-    deployment.register(app, deps);
-    alarm.register(app, deps);
-    if (deps.ci) ciRetry.register(app, { ci: deps.ci, chat: deps.chat, log: deps.log });
-    if (deps.undoFlag) flagUndo.register(app, { undo: deps.undoFlag, chat: deps.chat, log: deps.log });
+  register(app: App, deps: { interactions: ReadonlyMap<string, ButtonHandler>; chat: Chat; log: Logger }): void {
+    app.action<BlockButtonAction>(/^igor\./, async ({ ack, body, action }) => {
+      await ack();
+      const name = action.action_id.slice('igor.'.length);
+      const user = body.user.id;
+      const value = action.value ?? '';
+      const outcome = await press(deps.interactions, name, value, slackUser(user), (error) => deps.log.error({ err: error, action: name, value, user }, 'a button failed'));
+      deps.log.info({ action: name, value, user, ok: outcome.ok }, 'button pressed');
+      const channel = body.channel?.id ?? body.container.channel_id;
+      if (!outcome.ok && channel) await deps.chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` });
+    });
   },
 };

@@ -46,7 +46,7 @@ export function createRollBack(options: RollBackOptions) {
     await recorder.transition(deployment, 'startRollback', { approvedBy: 'policy' });
     const servers = await options.discoveries[deployment.environment]!.servers();
     if (servers.length === 0) return void (await recorder.transition(deployment, 'fail', { reason: `discovery found no servers for ${deployment.environment}` }));
-    deployment.hosts = servers.map((server) => ({ host: server.name, state: 'pending', release: null, previousRelease: null, error: null, phase: null, switched: false }));
+    deployment.hosts = servers.map((server) => ({ host: server.name, address: server.address, ...(server.id ? { instanceId: server.id } : {}), state: 'pending', release: null, previousRelease: null, error: null, phase: null, switched: false }));
     await progress.startStep(deployment, 'rollback');
 
     const missing = (await Promise.all(servers.map(async (server) => ((await withTransport(connect, server, (t) => hasRelease(t, server.path, release))) ? null : server.name)))).filter(Boolean);

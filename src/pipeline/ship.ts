@@ -56,7 +56,7 @@ export function createShipper(options: ShipOptions) {
     const release = deployment.release!;
     const waves = planWaves(servers, environment.strategy);
     deployment.hosts = waves.flatMap((wave) =>
-      wave.hosts.map((server) => ({ host: server.name, state: 'pending' as const, release: null, previousRelease: null, error: null, phase: null, switched: false, wave: wave.name })),
+      wave.hosts.map((server) => ({ host: server.name, address: server.address, ...(server.id ? { instanceId: server.id } : {}), state: 'pending' as const, release: null, previousRelease: null, error: null, phase: null, switched: false, wave: wave.name })),
     );
     await progress.startStep(deployment, 'deploy');
     const job: HostDeployment = {

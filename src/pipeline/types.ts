@@ -17,6 +17,10 @@ export interface StepRecord {
 
 export interface HostRecord {
   host: string;
+  /** Where igor reached it (`{host}` of health URLs); older records lack it. */
+  address?: string;
+  /** The cloud's id of the server (EC2 instance id, GCE id, Azure vmId), when it has one. */
+  instanceId?: string;
   state: HostState;
   release: string | null;
   previousRelease: string | null;

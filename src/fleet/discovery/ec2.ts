@@ -2,7 +2,7 @@ import { EC2Client, paginateDescribeInstances, type Filter, type Instance } from
 import type { EnvironmentConfig } from '../../config/schema.js';
 import type { Discovery, Server } from '../types.js';
 import { DiscoveryError } from './errors.js';
-import { byName } from './order.js';
+import { byName, qualifyDuplicates } from './order.js';
 
 export interface Ec2DiscoveryOptions {
   environment: EnvironmentConfig;
@@ -46,7 +46,7 @@ export function createEc2Discovery(options: Ec2DiscoveryOptions): Discovery {
         throw await explain(error, client);
       }
 
-      const servers: Server[] = [];
+      const servers: Array<Server & { scope: string }> = [];
       const unaddressed: string[] = [];
       for (const instance of instances) {
         const address = ec2.address === 'public' ? instance.PublicIpAddress : instance.PrivateIpAddress;
@@ -64,10 +64,15 @@ export function createEc2Discovery(options: Ec2DiscoveryOptions): Discovery {
           // The schema refuses an ec2 environment without a path.
           path: environment.path!,
           ...(instance.InstanceId ? { id: instance.InstanceId } : {}),
+          scope: instance.InstanceId ?? address,
         });
       }
       if (servers.length === 0) throw await noServers(ec2, unaddressed, client);
-      return servers.sort(byName);
+      // Instances of one Auto Scaling group share their Name tag: each gets a name of its own
+      // (`web.i-0abc…`), since rollouts, host records and rollbacks tell hosts apart by name.
+      return qualifyDuplicates(servers)
+        .map(({ scope: _scope, ...server }) => server)
+        .sort(byName);
     },
   };
 }

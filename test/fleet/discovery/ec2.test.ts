@@ -60,6 +60,20 @@ describe('ec2 discovery', () => {
     ]);
   });
 
+  it('gives instances that share a Name tag (one Auto Scaling group) names of their own, by instance id', async () => {
+    const client = ec2Client();
+    const group = [];
+    for (let i = 0; i < 3; i++) group.push(await launch(client, { app: 'shop', env: 'production', Name: 'web' }));
+    const alone = await launch(client, { app: 'shop', env: 'production', Name: 'api' });
+    const discovery = createEc2Discovery({ environment: environment({ region: REGION, filters: SHOP_PRODUCTION }), client, defaultUser: 'deploy' });
+
+    const servers = await discovery.servers();
+    expect(servers.map((server) => server.name)).toEqual(['api', ...group.map((instance) => `web.${instance.InstanceId}`).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))]);
+    expect(new Set(servers.map((server) => server.name)).size).toBe(4);
+    expect(servers.find((server) => server.name === 'api')).toMatchObject({ id: alone.InstanceId, address: alone.PrivateIpAddress });
+    for (const instance of group) expect(servers.find((server) => server.id === instance.InstanceId)).toMatchObject({ name: `web.${instance.InstanceId}`, address: instance.PrivateIpAddress });
+  });
+
   it('uses public addresses when address is public and skips instances without one', async () => {
     const client = ec2Client();
     const withPublic = await launch(client, { app: 'shop', env: 'production', Name: 'web-1' });

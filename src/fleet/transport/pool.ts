@@ -1,3 +1,4 @@
+import { ConnectionError } from '../errors.js';
 import type { Connect, Server, Transport } from '../types.js';
 
 /**
@@ -16,7 +17,21 @@ export function createTransportPool(connect: Connect): { connect: Connect; close
         // A failed connection is not kept: the next caller tries again.
         transport.catch(() => open.delete(server));
       }
-      return transport.then((shared) => ({ name: shared.name, exec: shared.exec.bind(shared), putFile: shared.putFile.bind(shared), close: async () => {} }));
+      const opened = transport;
+      // A connection that died is dropped, so the next caller connects again instead of failing on it.
+      const dropIfDead = (error: unknown) => {
+        if (error instanceof ConnectionError && open.get(server) === opened) {
+          open.delete(server);
+          void opened.then((dead) => dead.close()).catch(() => undefined);
+        }
+        throw error;
+      };
+      return opened.then((shared) => ({
+        name: shared.name,
+        exec: (argv, options) => shared.exec(argv, options).catch(dropIfDead),
+        putFile: (local, remote) => shared.putFile(local, remote).catch(dropIfDead),
+        close: async () => {},
+      }));
     },
     async closeAll(): Promise<void> {
       const transports = await Promise.allSettled(open.values());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConnectionError } from '../../../src/fleet/errors.js';
 import { createLocalTransport } from '../../../src/fleet/transport/local.js';
 import { createTransportPool } from '../../../src/fleet/transport/pool.js';
 import type { Server, Transport } from '../../../src/fleet/types.js';
@@ -41,6 +42,32 @@ describe('the transport pool', () => {
     expect(counts.opened).toBe(1);
     await pool.closeAll();
     expect(counts.closed).toBe(1);
+  });
+});
+
+describe('a pooled connection that died', () => {
+  it('is dropped on a ConnectionError, so the next caller connects again', async () => {
+    let opened = 0;
+    let closed = 0;
+    const pool = createTransportPool(async () => {
+      const generation = ++opened;
+      const local = createLocalTransport();
+      return {
+        ...local,
+        exec: async (argv, options) => {
+          if (generation === 1) throw new ConnectionError('[fleet] [ssh] deploy@web-1:22: the connection is closed');
+          return local.exec(argv, options);
+        },
+        close: async () => void closed++,
+      };
+    });
+    const first = await pool.connect(server('web-1'));
+    await expect(first.exec(['true'])).rejects.toBeInstanceOf(ConnectionError);
+    const second = await pool.connect(server('web-1'));
+    expect((await second.exec(['echo', 'again'])).stdout.trim()).toBe('again');
+    expect(opened).toBe(2);
+    await pool.closeAll();
+    expect(closed).toBe(2);
   });
 });
 

@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import type { EventHub } from './events.js';
 import type { Recorder } from './records.js';
 import type { Deployment } from './types.js';
+import { phrase } from '../shared/phrase.js';
 
 /** How a started analysis ended: its result, stopped with the run, or an unexpected error. */
 export type AnalysisOutcome = { kind: 'done'; analysis: CanaryAnalysis } | { kind: 'stopped' } | { kind: 'error'; message: string };
@@ -29,6 +30,8 @@ export interface StartAnalysisOptions {
   /** Every server of the deployment: the baseline is one of them, never a host outside it. */
   servers: readonly Server[];
   canaryNames: ReadonlySet<string>;
+  /** Whether a server runs a release now (a first deployment has none to compare with). */
+  isLive(server: Server): Promise<boolean>;
   bakeMs: number;
   signal: AbortSignal;
   recorder: Recorder;
@@ -40,22 +43,28 @@ export interface StartAnalysisOptions {
 /**
  * Starts the canary analysis for a bake that begins now: the canary against the first host of the
  * deployment that is not a canary (still on the live release), or no baseline with
- * `baseline: none` or a fleet of one. The deployment's `analysis` says it is running; when it
+ * `baseline: none`, a fleet of one, or a first deployment (nothing live to compare with). The deployment's `analysis` says it is running; when it
  * ends, it holds the numbers and an `analysis` event tells the chat. Stopped with the run.
  */
 export function startCanaryAnalysis(options: StartAnalysisOptions): StartedAnalysis {
   const { deployment, settings, recorder, log } = options;
   const controller = new AbortController();
+  const isLive = (server: Server) => options.isLive(server).catch((error: unknown) => {
+    log.warn({ err: error, host: server.name }, 'could not tell whether the baseline runs a release');
+    return false;
+  });
   const onAbort = () => controller.abort(options.signal.reason);
   if (options.signal.aborted) onAbort();
   else options.signal.addEventListener('abort', onAbort, { once: true });
 
-  const baselineServer = settings.baseline === 'previous' ? options.servers.find((server) => !options.canaryNames.has(server.name)) : undefined;
+  const candidate = settings.baseline === 'previous' ? options.servers.find((server) => !options.canaryNames.has(server.name)) : undefined;
   const start = options.clock.now();
   let result: AnalysisOutcome | null = null;
   const outcome = (async (): Promise<AnalysisOutcome> => {
     try {
       const canary = analysisTarget(options.canary, options.canary.health ?? options.health, settings);
+      const baselineServer = candidate && (await isLive(candidate)) ? candidate : undefined;
+      if (candidate && !baselineServer) recorder.note(deployment, phrase`${candidate.name} runs no release yet: the canary analysis uses absolute limits only.`, 'warning');
       const baseline = baselineServer ? analysisTarget(baselineServer, baselineServer.health ?? options.health, settings) : null;
       deployment.analysis = { state: 'running', canary: canary.name, baseline: baseline?.name ?? null, startedAt: start.toISOString(), finishedAt: null, rows: [], reason: null, series: { canary: [], baseline: null } };
       await recorder.changed(deployment);

@@ -129,6 +129,14 @@ export function createShipper(options: ShipOptions) {
             canary: canary[0]!,
             servers,
             canaryNames: new Set(canary.map((server) => server.name)),
+            isLive: async (server) => {
+              const transport = await options.connectors[deployment.environment]!(server);
+              try {
+                return (await liveRelease(transport, server.path)) !== null;
+              } finally {
+                await transport.close();
+              }
+            },
             bakeMs: settings.bake,
             signal: run.controller.signal,
             recorder,

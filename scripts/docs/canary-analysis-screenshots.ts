@@ -37,7 +37,7 @@ staging.strategy = {
 const igor = await startConsoleApp({ configYaml: stringify(config), dataDir });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  const page = await browser.newPage({ viewport: { width: 1700, height: 1150 } });
   page.setDefaultTimeout(120_000);
   await page.goto(`${igor.url}/`);
   await page.locator('#connection', { hasText: 'live' }).waitFor();

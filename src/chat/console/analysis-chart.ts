@@ -2,7 +2,8 @@ import type { CanaryAnalysis } from '../../analysis/types.js';
 
 const WIDTH = 640;
 const HEIGHT = 220;
-const PAD = { left: 48, right: 16, top: 16, bottom: 32 };
+/** The legend sits in the top padding, above the lines. */
+const PAD = { left: 48, right: 16, top: 32, bottom: 32 };
 const COLOURS = { canary: '#d9480f', baseline: '#1c7ed6' } as const;
 
 /** Text for HTML and SVG, markup characters escaped. */
@@ -33,7 +34,7 @@ export function latencyChart(analysis: CanaryAnalysis | null | undefined): strin
     return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(value).toFixed(1)}" y2="${y(value).toFixed(1)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end" font-size="11">${escapeXml(`${Math.round(value)}ms`)}</text>`;
   });
   const paths = lines.map((line) => `<polyline fill="none" stroke="${line.colour}" stroke-width="2" points="${line.points.map(([second, ms]) => `${x(second).toFixed(1)},${y(ms).toFixed(1)}`).join(' ')}"><title>${escapeXml(`${line.name}: p95 per second`)}</title></polyline>`);
-  const legend = lines.map((line, index) => `<g transform="translate(${PAD.left + 8 + index * 200},${PAD.top})"><rect width="10" height="10" fill="${line.colour}"/><text x="14" y="9" font-size="11">${escapeXml(line.name)}</text></g>`);
+  const legend = lines.map((line, index) => `<g transform="translate(${PAD.left + 8 + index * 200},6)"><rect width="10" height="10" fill="${line.colour}"/><text x="14" y="9" font-size="11">${escapeXml(line.name)}</text></g>`);
   const axis = `<text x="${(WIDTH / 2).toFixed(0)}" y="${HEIGHT - 6}" text-anchor="middle" font-size="11">${escapeXml(`seconds of the probe (0 → ${maxX}s), p95 latency`)}</text>`;
   const label = escapeXml(`p95 latency of ${lines.map((line) => line.name).join(' and ')} during the load probe`);
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${label}" class="analysis-chart">${grid.join('')}${paths.join('')}${legend.join('')}${axis}</svg>`;

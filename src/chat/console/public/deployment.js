@@ -74,7 +74,7 @@ function renderAnalysis(analysis, chart) {
   if (!analysis) return;
   $('analysis-summary').innerHTML = `${escapeHtml(analysis.canary)} ${analysis.baseline ? `against ${escapeHtml(analysis.baseline)}` : '(no baseline: absolute limits)'}: <span class="state state-${escapeHtml(analysis.state === 'passed' ? 'succeeded' : analysis.state === 'failed' ? 'failed' : 'baking')}">${escapeHtml(analysis.state)}</span>${analysis.reason ? ` · ${escapeHtml(analysis.reason)}` : ''}`;
   $('analysis').innerHTML = `<tr><th>Metric</th><th>Canary</th><th>Baseline</th><th>Limit</th><th>Verdict</th></tr>${analysis.rows
-    .map((row) => `<tr><td>${escapeHtml(row.metric)}</td><td>${escapeHtml(metric(row.canary, row.unit))}</td><td>${escapeHtml(analysis.baseline ? metric(row.baseline, row.unit) : 'n/a')}</td><td>${escapeHtml(row.limit || '—')}</td><td class="state-${row.verdict === 'fail' ? 'failed' : 'succeeded'}">${escapeHtml(row.verdict === 'info' ? '' : row.verdict)}</td></tr>`)
+    .map((row) => `<tr><td>${escapeHtml(row.metric)}</td><td>${escapeHtml(metric(row.canary, row.unit))}</td><td>${escapeHtml(analysis.baseline ? metric(row.baseline, row.unit) : 'n/a')}</td><td>${escapeHtml(row.limit || '—')}</td><td${row.verdict === 'info' ? '' : ` class="state-${row.verdict === 'fail' ? 'failed' : 'succeeded'}"`}>${escapeHtml(row.verdict === 'info' ? '' : row.verdict)}</td></tr>`)
     .join('')}`;
   // Drawn and escaped by igor (src/chat/console/analysis-chart.ts): no script, no style attribute.
   $('analysis-chart').innerHTML = chart ?? '';

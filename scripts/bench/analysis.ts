@@ -1,6 +1,6 @@
 /**
  * Benchmark: the canary analysis's load probe against loadtest's own command line.
- *   npx tsx scripts/bench/analysis.ts [rates=200,1000] [seconds=5]
+ *   npx tsx scripts/bench/analysis.ts [rates=200,1000,3000] [seconds=5]
  * Starts the example app (with its /metrics, no extra work per request) on 127.0.0.1, then at each
  * rate runs, three rounds each, igor's probe from this process (`runLoadProbe`, loadtest as a
  * library, keep-alive) and `loadtest --rps R -t S -k --cores 1` alone, and prints the median
@@ -17,7 +17,7 @@ import { runLoadProbe } from '../../src/analysis/load-probe.js';
 import { exampleAppFiles, exampleNodePath } from '../../src/example/app-files.js';
 import { writeFiles } from '../../src/example/repository.js';
 
-const rates = (process.argv[2] ?? '200,1000').split(',').map(Number);
+const rates = (process.argv[2] ?? '200,1000,3000').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 5);
 const ROUNDS = 3;
 const PORT = 18_390;

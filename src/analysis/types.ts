@@ -46,7 +46,8 @@ export interface AnalysisRow {
 
 /** The analysis of one canary, as the deployment keeps it and the API shows it. */
 export interface CanaryAnalysis {
-  state: 'running' | 'passed' | 'failed';
+  /** `stopped`: the bake ended first (Cancel, Rollback, a failed health check, igor stopping). */
+  state: 'running' | 'passed' | 'failed' | 'stopped';
   canary: string;
   baseline: string | null;
   startedAt: string;

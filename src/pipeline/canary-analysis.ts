@@ -75,7 +75,7 @@ export function startCanaryAnalysis(options: StartAnalysisOptions): StartedAnaly
       return { kind: 'done', analysis };
     } catch (error) {
       if (controller.signal.aborted) {
-        if (deployment.analysis?.state === 'running') deployment.analysis = { ...deployment.analysis, state: 'failed', finishedAt: options.clock.now().toISOString(), reason: 'stopped with the bake' };
+        if (deployment.analysis?.state === 'running') deployment.analysis = { ...deployment.analysis, state: 'stopped', finishedAt: options.clock.now().toISOString(), reason: 'stopped with the bake' };
         return { kind: 'stopped' };
       }
       log.error({ err: error }, 'the canary analysis failed unexpectedly');

@@ -153,6 +153,42 @@ describe('canary analysis against a baseline, on sshd hosts with a real Promethe
       prometheusConfig.url = before;
     }
   });
+
+  it('stops the probe at once on Cancel during the bake, and puts the canary back', async () => {
+    const canary = h.igor.config.environments.staging!.strategy.canary!;
+    const before = { bake: canary.bake, duration: canary.analysis!.load!.duration };
+    canary.bake = 60_000;
+    canary.analysis!.load!.duration = 60_000;
+    try {
+      await commit(h, { add: { 'lib/greeting.js': "exports.greeting = (name) => 'hello, ' + name;\n// v6\n" } }, 'v6');
+      const slack = slackDriver(h);
+      await slack.slash('main', 'U0ALICE');
+      await h.slack.waitFor(() => h.igor.pipeline.get('6')?.analysis?.state === 'running' || undefined, { what: 'the analysis to run', timeoutMs: 60_000 });
+      const baseline = h.fleet.hosts.find((host) => host.name === 'web-2')!.host;
+      const served = async () => Number(/http_requests_total\{code="200",path="\/"\} (\d+)/.exec(await (await fetch(`http://${baseline}:${APP_PORT}/metrics`)).text())?.[1] ?? 0);
+      for (let tries = 0; (await served()) === 0; tries++) {
+        if (tries > 100) throw new Error('the probe never reached the baseline');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const root = await h.slack.waitFor(() => (buttonsOf(slack.root('6')).some((b) => b.text === 'Cancel') ? slack.root('6') : undefined), { what: 'the Cancel button' });
+      const pressed = Date.now();
+      await slack.press(root, 'Cancel', 'U0ALICE');
+      const cancelled = await slack.state('6', 'cancelled');
+      expect(Date.now() - pressed).toBeLessThan(15_000);
+      expect(cancelled.analysis).toMatchObject({ state: 'stopped', reason: 'stopped with the bake' });
+      expect(cancelled.hosts.map((host) => [host.host, host.state])).toEqual([
+        ['web-1', 'rolled-back'],
+        ['web-2', 'untouched'],
+        ['web-3', 'untouched'],
+      ]);
+      const after = await served();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await served()).toBe(after);
+    } finally {
+      Object.assign(canary, { bake: before.bake });
+      canary.analysis!.load!.duration = before.duration;
+    }
+  });
 });
 
 describe('canary analysis without a baseline, and with manual promotion', () => {

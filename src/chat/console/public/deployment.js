@@ -72,7 +72,7 @@ function metric(value, unit) {
 function renderAnalysis(analysis, chart) {
   $('analysis-section').hidden = !analysis;
   if (!analysis) return;
-  $('analysis-summary').innerHTML = `${escapeHtml(analysis.canary)} ${analysis.baseline ? `against ${escapeHtml(analysis.baseline)}` : '(no baseline: absolute limits)'}: <span class="state state-${escapeHtml(analysis.state === 'passed' ? 'succeeded' : analysis.state === 'failed' ? 'failed' : 'baking')}">${escapeHtml(analysis.state)}</span>${analysis.reason ? ` · ${escapeHtml(analysis.reason)}` : ''}`;
+  $('analysis-summary').innerHTML = `${escapeHtml(analysis.canary)} ${analysis.baseline ? `against ${escapeHtml(analysis.baseline)}` : '(no baseline: absolute limits)'}: <span class="state state-${escapeHtml({ passed: 'succeeded', failed: 'failed', stopped: 'cancelled' }[analysis.state] ?? 'baking')}">${escapeHtml(analysis.state)}</span>${analysis.reason ? ` · ${escapeHtml(analysis.reason)}` : ''}`;
   $('analysis').innerHTML = `<tr><th>Metric</th><th>Canary</th><th>Baseline</th><th>Limit</th><th>Verdict</th></tr>${analysis.rows
     .map((row) => `<tr><td>${escapeHtml(row.metric)}</td><td>${escapeHtml(metric(row.canary, row.unit))}</td><td>${escapeHtml(analysis.baseline ? metric(row.baseline, row.unit) : 'n/a')}</td><td>${escapeHtml(row.limit || '—')}</td><td${row.verdict === 'info' ? '' : ` class="state-${row.verdict === 'fail' ? 'failed' : 'succeeded'}"`}>${escapeHtml(row.verdict === 'info' ? '' : row.verdict)}</td></tr>`)
     .join('')}`;

@@ -43,8 +43,9 @@ export interface StartAnalysisOptions {
 /**
  * Starts the canary analysis for a bake that begins now: the canary against the first host of the
  * deployment that is not a canary (still on the live release), or no baseline with
- * `baseline: none`, a fleet of one, or a first deployment (nothing live to compare with). The deployment's `analysis` says it is running; when it
- * ends, it holds the numbers and an `analysis` event tells the chat. Stopped with the run.
+ * `baseline: none`, a fleet of one, or a first deployment (nothing live to compare with). The
+ * deployment's `analysis` says it is running; when it ends, it holds the numbers and an
+ * `analysis` event tells the chat. Stopped with the run.
  */
 export function startCanaryAnalysis(options: StartAnalysisOptions): StartedAnalysis {
   const { deployment, settings, recorder, log } = options;

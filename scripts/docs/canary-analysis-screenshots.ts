@@ -30,7 +30,7 @@ staging.strategy = {
     bake: '8s',
     analysis: {
       load: { path: '/', rate: 25, duration: '6s', maxLatencyRatio: 1.25, maxErrorRate: '1%' },
-      prometheus: { url: prometheus.url, queries: [{ name: 'error ratio', query: '(sum(rate(http_requests_total{instance="{instance}",code="500"}[3s])) or vector(0)) / sum(rate(http_requests_total{instance="{instance}"}[3s]))', max: 0.05, compare: 'baseline', maxRatio: 1.5 }] },
+      prometheus: { url: prometheus.url, queries: [{ name: 'error ratio', query: '(sum(rate(http_requests_total{instance="{instance}",code="500"}[10s])) or vector(0)) / sum(rate(http_requests_total{instance="{instance}"}[10s]))', max: 0.05, compare: 'baseline', maxRatio: 1.5 }] },
     },
   },
 };

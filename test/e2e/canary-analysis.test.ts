@@ -17,13 +17,16 @@ import { slackDriver } from './slack-driver.js';
  * taken for a slow one.
  */
 const RESTART = `APP_PORT=${APP_PORT} APP_WORK_MS=40 NODE_PATH=${exampleNodePath()} bash scripts/restart.sh`;
-/** The share of 500s among the requests the app answered, per host. */
-const ERROR_RATIO = `(sum(rate(http_requests_total{instance="{instance}",code="500"}[3s])) or vector(0)) / sum(rate(http_requests_total{instance="{instance}"}[3s]))`;
+/**
+ * The share of 500s among the requests the app answered, per host. A 10 s rate window: with a 1 s
+ * scrape on a busy machine, shorter windows can hold fewer than the two samples rate() needs.
+ */
+const ERROR_RATIO = `(sum(rate(http_requests_total{instance="{instance}",code="500"}[10s])) or vector(0)) / sum(rate(http_requests_total{instance="{instance}"}[10s]))`;
 
 function analysis(prometheusUrl: string, load: Record<string, unknown> = {}) {
   return {
     baseline: 'previous',
-    load: { path: '/', rate: 25, duration: '4s', concurrency: 5, maxLatencyRatio: 1.5, maxErrorRate: '1%', latencyFloor: '10ms', timeout: '1s', ...load },
+    load: { path: '/', rate: 25, duration: '5s', concurrency: 5, maxLatencyRatio: 1.5, maxErrorRate: '1%', latencyFloor: '10ms', timeout: '1s', ...load },
     prometheus: { url: prometheusUrl, timeout: '2s', onNoData: 'fail', queries: [{ name: 'error ratio', query: ERROR_RATIO, max: 0.05, compare: 'baseline', maxRatio: 1.5 }] },
   };
 }
@@ -59,7 +62,7 @@ describe('canary analysis against a baseline, on sshd hosts with a real Promethe
   let h: Harness;
   let prometheus: Prometheus | undefined;
   beforeAll(async () => {
-    h = await startHarness({ hosts: 3, staging: { restart: RESTART, strategy: { canary: { servers: 1, bake: '5s', promote: 'auto', analysis: analysis('http://127.0.0.1:9') }, waves: ['100%'] } } });
+    h = await startHarness({ hosts: 3, staging: { restart: RESTART, strategy: { canary: { servers: 1, bake: '7s', promote: 'auto', analysis: analysis('http://127.0.0.1:9') }, waves: ['100%'] } } });
     prometheus = await startPrometheus(h.fleet.hosts.map((host) => `${host.host}:${APP_PORT}`));
     h.igor.config.environments.staging!.strategy.canary!.analysis!.prometheus!.url = prometheus.url;
     // The first deployment has nothing live to compare with: absolute limits, and it goes live.
@@ -80,10 +83,10 @@ describe('canary analysis against a baseline, on sshd hosts with a real Promethe
     expect([second.state, second.reason]).toEqual(['succeeded', null]);
     expect(second.analysis).toMatchObject({ state: 'passed', canary: 'web-1', baseline: 'web-2', reason: null });
     const requests = rowOf(second.analysis, 'requests')!;
-    // rate × duration, bounded: 25/s for 4 s to each host.
-    expect(requests.canary).toBeGreaterThanOrEqual(90);
-    expect(requests.canary).toBeLessThanOrEqual(100);
-    expect(requests.baseline).toBeGreaterThanOrEqual(90);
+    // rate × duration, bounded: 25/s for 5 s to each host.
+    expect(requests.canary).toBeGreaterThanOrEqual(110);
+    expect(requests.canary).toBeLessThanOrEqual(125);
+    expect(requests.baseline).toBeGreaterThanOrEqual(110);
     expect(rowOf(second.analysis, 'p95 latency')).toMatchObject({ verdict: 'pass' });
     expect(rowOf(second.analysis, 'p95 latency')!.canary).toBeGreaterThanOrEqual(40);
     expect(rowOf(second.analysis, 'error ratio')).toMatchObject({ verdict: 'pass', canary: 0, baseline: 0 });
@@ -203,7 +206,7 @@ describe('canary analysis without a baseline, and with manual promotion', () => 
   });
 
   it('judges a one-host fleet by absolute limits: maxP95 lets a healthy release through and stops a slow one', async () => {
-    const h = (harness = await startHarness({ hosts: 1, staging: { restart: RESTART, strategy: { canary: { servers: 1, bake: '5s', promote: 'auto', analysis: analysis('http://127.0.0.1:9', { maxP95: '80ms' }) } } } }));
+    const h = (harness = await startHarness({ hosts: 1, staging: { restart: RESTART, strategy: { canary: { servers: 1, bake: '7s', promote: 'auto', analysis: analysis('http://127.0.0.1:9', { maxP95: '80ms' }) } } } }));
     prometheus = await startPrometheus(h.fleet.hosts.map((host) => `${host.host}:${APP_PORT}`));
     const canary = h.igor.config.environments.staging!.strategy.canary!;
     const settings = canary.analysis!;
@@ -228,7 +231,7 @@ describe('canary analysis without a baseline, and with manual promotion', () => 
   });
 
   it('shows the table in the Promote / Rollback message with promote: manual', async () => {
-    const h = (harness = await startHarness({ hosts: 2, staging: { restart: RESTART, strategy: { canary: { servers: 1, bake: '5s', promote: 'manual', analysis: analysis('http://127.0.0.1:9') } } } }));
+    const h = (harness = await startHarness({ hosts: 2, staging: { restart: RESTART, strategy: { canary: { servers: 1, bake: '7s', promote: 'manual', analysis: analysis('http://127.0.0.1:9') } } } }));
     prometheus = await startPrometheus(h.fleet.hosts.map((host) => `${host.host}:${APP_PORT}`));
     h.igor.config.environments.staging!.strategy.canary!.analysis!.prometheus!.url = prometheus.url;
     const slack = slackDriver(h);

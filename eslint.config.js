@@ -33,7 +33,8 @@ function layers() {
     store: ['shared'],
     fleet: ['shared', 'config'],
     integration: ['shared', 'config', 'fleet'],
-    pipeline: ['shared', 'config', 'store', 'fleet', 'integration'],
+    analysis: ['shared', 'config', 'fleet'],
+    pipeline: ['shared', 'config', 'store', 'fleet', 'integration', 'analysis'],
   };
   const folders = [...Object.keys(may), ...higher];
   const rootModules = ['app', 'main', 'igor-data'];

@@ -9,6 +9,7 @@ import type { Store } from '../store/db.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
 import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply } from './messages.js';
+import { analysisMessage } from './analysis-message.js';
 import { mrkdwn } from './mrkdwn.js';
 import type { Chat, ChatMessage } from './port.js';
 
@@ -119,6 +120,9 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
           shown.set(`${deployment.promotion.message.channel}/${deployment.promotion.message.ts}`, JSON.stringify(message));
           await store.write();
         });
+        return;
+      case 'analysis':
+        if (deployment.analysis) void reply(deployment, analysisMessage(deployment.analysis));
         return;
       case 'note': {
         const text = mrkdwn(event.text);

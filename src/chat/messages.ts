@@ -6,6 +6,7 @@ import { deploymentPageUrl } from '../pipeline/links.js';
 import { canRollBack, cancelledBy, isRetryable } from '../pipeline/queries.js';
 import type { Deployment } from '../pipeline/types.js';
 import type { EnvironmentLock, ManualLock } from '../pipeline/store-data.js';
+import { analysisText } from './analysis-message.js';
 import { codeMrkdwn, escapeMrkdwn as esc, linkMrkdwn, mention, preformatted } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
 
@@ -120,11 +121,12 @@ export function promotionMessage(deployment: Deployment): ChatMessage {
   const promotion = deployment.promotion!;
   const canary = esc(deployment.hosts.filter((host) => host.wave === 'canary').map((host) => host.host).join(', '));
   if (!promotion.decision && deployment.state === 'baking') {
-    const text = `:bread: The canary (${canary}) of ${esc(deployment.release ?? '?')} baked and is healthy. Promote it to the rest of ${esc(deployment.environment)}, or roll it back?`;
+    const text = `:bread: The canary (${canary}) of ${esc(deployment.release ?? '?')} baked and is healthy${deployment.analysis?.state === 'passed' ? ' and passed its analysis' : ''}. Promote it to the rest of ${esc(deployment.environment)}, or roll it back?`;
     return {
       text,
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text } },
+        ...(deployment.analysis ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: analysisText(deployment.analysis) } }] : []),
         buttons(`promotion-${deployment.id}`, [button('Promote', 'promote', deployment.id, 'primary'), button('Rollback', 'rollback', deployment.id, 'danger')]),
       ],
     };

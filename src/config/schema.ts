@@ -61,12 +61,72 @@ const wave = z.union([
   z.number().int().positive(),
 ]);
 
+/** A share: `"1%"`, or a fraction between 0 and 1. Parsed to a fraction. */
+const share = z.union([
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?%$/, { error: 'must be a share such as "1%" or a fraction such as 0.01' })
+    .transform((text) => Number(text.slice(0, -1)) / 100)
+    .refine((value) => value <= 1, { error: 'must be at most 100%' }),
+  z.number().min(0).max(1),
+]);
+
+/** A URL path on the canary's own origin: never `//other.host`, never a full URL. */
+const probePath = z.string().regex(/^\/(?!\/)[^\s#\\]*$/, { error: 'must be a path on the host such as / or /api/items (no scheme, no host)' });
+
+const analysisQuery = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$/, { error: 'must be a short name of letters, digits, " ", ".", "_" or "-"' }),
+    query: nonEmpty,
+    max: z.number().optional(),
+    compare: z.literal('baseline').optional(),
+    maxRatio: z.number().positive().optional(),
+  })
+  .refine((query) => query.max !== undefined || query.compare === 'baseline', { error: 'needs max, or compare: baseline with maxRatio' })
+  .refine((query) => (query.compare === 'baseline') === (query.maxRatio !== undefined), { error: 'compare: baseline and maxRatio go together' });
+
+/** `strategy.canary.analysis`: the canary judged during its bake, by load and by metrics. */
+const analysis = z
+  .strictObject({
+    baseline: z.enum(['previous', 'none']).default('previous'),
+    load: z
+      .strictObject({
+        path: probePath.default('/'),
+        /** Requests per second, to the canary and to the baseline each. */
+        rate: z.number().positive().max(1_000),
+        duration: duration.prefault('20s'),
+        concurrency: z.number().int().positive().max(200).default(10),
+        maxLatencyRatio: z.number().min(1).default(1.25),
+        maxErrorRate: share.default(0.01),
+        maxP95: duration.optional(),
+        /** A p95 difference below this never fails the canary: microsecond noise is not a regression. */
+        latencyFloor: duration.prefault('5ms'),
+        timeout: duration.prefault('2s'),
+      })
+      .refine((load) => load.rate * (load.duration / 1_000) <= 100_000, { error: 'rate × duration must stay within 100000 requests' })
+      .optional(),
+    prometheus: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of Prometheus' }),
+        step: duration.optional(),
+        timeout: duration.prefault('5s'),
+        onNoData: z.enum(['fail', 'pass']).default('fail'),
+        queries: z.array(analysisQuery).min(1),
+      })
+      .refine((prometheus) => new Set(prometheus.queries.map((query) => query.name)).size === prometheus.queries.length, { error: 'query names must differ' })
+      .optional(),
+    /** What `{instance}` becomes; `{host}` is the server's address. Default: host:port of the health URL. */
+    instanceFormat: nonEmpty.optional(),
+  })
+  .refine((analysis) => analysis.load || analysis.prometheus, { error: 'needs load, prometheus or both' });
+
 const strategy = z.strictObject({
   canary: z
     .strictObject({
       servers: z.number().int().positive().default(1),
       bake: duration.prefault('60s'),
       promote: z.enum(['auto', 'manual']).default('auto'),
+      analysis: analysis.optional(),
     })
     .optional(),
   waves: z.array(wave).min(1).default(['100%']),
@@ -207,6 +267,10 @@ export const configSchema = z
       // Cloud servers have no path of their own; static ones may each have one.
       const needsPath = !env.servers.local && !env.path && !(env.servers.static?.every((s) => s.path) ?? false);
       if (needsPath) ctx.addIssue({ code: 'custom', path: ['environments', name, 'path'], message: 'is required for ec2, gce, azure and static servers' });
+      // The probe targets the health URL's origin: without a health check it would not know where the app listens.
+      if (env.strategy.canary?.analysis && !env.health) {
+        ctx.addIssue({ code: 'custom', path: ['environments', name, 'health'], message: 'is required with strategy.canary.analysis (the analysis loads the origin of the health URL)' });
+      }
     }
   });
 
@@ -216,3 +280,7 @@ export type HealthConfig = z.output<typeof health>;
 export type GceServersConfig = z.output<typeof gceServers>;
 export type AzureServersConfig = z.output<typeof azureServers>;
 export type StrategyConfig = EnvironmentConfig['strategy'];
+export type AnalysisConfig = z.output<typeof analysis>;
+export type LoadConfig = NonNullable<AnalysisConfig['load']>;
+export type PrometheusConfig = NonNullable<AnalysisConfig['prometheus']>;
+export type AnalysisQueryConfig = PrometheusConfig['queries'][number];

@@ -1,7 +1,12 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+
 /**
  * The bundled example app: a tiny Node HTTP server with `/health` reporting its `REVISION`, its own
  * tests, and a restart script that starts it detached and tracks it by pid file. Local mode deploys
- * it; the end-to-end tests deploy it to real sshd hosts. No npm dependencies, so tests stay fast.
+ * it; the end-to-end tests deploy it to real sshd hosts. No npm dependencies of its own, so tests stay fast: `/metrics` uses igor's
+ * `prom-client` when `NODE_PATH` reaches it (see {@link exampleNodePath}). A `SLOW` file in the
+ * release triples its work per request (`APP_WORK_MS`), a `FAILING` file makes one request in ten a 500.
  */
 export function exampleAppFiles(): Record<string, string> {
   return {
@@ -15,7 +20,25 @@ const revision = (() => {
 })();
 const host = process.env.HOST || '127.0.0.1';
 const port = Number(process.env.PORT || 8080);
+// A release can be made worse on purpose, to see a canary analysis catch it:
+// SLOW triples the work each request does, FAILING answers one request in ten with a 500.
+const has = (name) => fs.existsSync(path.join(__dirname, name));
+const workMs = Number(process.env.APP_WORK_MS || 0) * (has('SLOW') ? 3 : 1);
+const failing = has('FAILING');
 
+// prom-client when it can be found (igor's own, through NODE_PATH); the app works without it.
+let metrics = null;
+try {
+  const client = require('prom-client');
+  const registry = new client.Registry();
+  metrics = {
+    registry,
+    requests: new client.Counter({ name: 'http_requests_total', help: 'Requests answered', labelNames: ['code', 'path'], registers: [registry] }),
+    duration: new client.Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer', labelNames: ['code'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry] }),
+  };
+} catch {}
+
+let served = 0;
 http
   .createServer((request, response) => {
     if (request.url === '/health') {
@@ -23,8 +46,29 @@ http
       response.end(JSON.stringify({ status: 'ok', revision, release: process.env.IGOR_RELEASE || null }));
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/plain' });
-    response.end('hello from the example app\\n');
+    if (request.url === '/metrics') {
+      if (!metrics) {
+        response.writeHead(404, { 'content-type': 'text/plain' });
+        response.end('prom-client is not installed\\n');
+        return;
+      }
+      metrics.registry.metrics().then((text) => {
+        response.writeHead(200, { 'content-type': metrics.registry.contentType });
+        response.end(text);
+      });
+      return;
+    }
+    const started = process.hrtime.bigint();
+    const fail = failing && ++served % 10 === 0;
+    setTimeout(() => {
+      const code = fail ? 500 : 200;
+      response.writeHead(code, { 'content-type': 'text/plain' });
+      response.end(fail ? 'failing on purpose\\n' : 'hello from the example app\\n');
+      if (metrics) {
+        metrics.requests.inc({ code: String(code), path: '/' });
+        metrics.duration.observe({ code: String(code) }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    }, workMs);
   })
   .listen(port, host, () => console.log('listening on ' + host + ':' + port + ', revision ' + revision));
 `,
@@ -51,4 +95,12 @@ HOST="\${IGOR_HOST:-127.0.0.1}" PORT="\${APP_PORT:-8080}" setsid nohup node serv
 echo $! >"$pidfile"
 `,
   };
+}
+
+/**
+ * The `node_modules` folder holding igor's `prom-client`, for the example app's `NODE_PATH`: the
+ * app then serves `/metrics` without an `npm ci` of its own on each server.
+ */
+export function exampleNodePath(): string {
+  return dirname(dirname(createRequire(import.meta.url).resolve('prom-client/package.json')));
 }

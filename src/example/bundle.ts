@@ -1,6 +1,8 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { quote } from 'shell-quote';
+import { exampleNodePath } from './app-files.js';
 import { createExampleRepository } from './repository.js';
 
 /** The port the example app listens on, on each local server's own loopback address. */
@@ -23,7 +25,8 @@ export async function ensureExampleBundle(dataDir: string, appPort: number = EXA
   const repo = join(root, 'repo');
   if (!(await access(join(repo, '.git')).then(() => true, () => false))) await createExampleRepository(repo);
   const app = {
-    restart: `APP_PORT=${appPort} bash scripts/restart.sh`,
+    // NODE_PATH reaches igor's prom-client, so the app serves /metrics with no npm install of its own.
+    restart: `APP_PORT=${appPort} NODE_PATH=${quote([exampleNodePath()])} bash scripts/restart.sh`,
     // The answer must name the release's commit: another process on the port (an old release that
     // did not stop) answering 200 is not this release being healthy.
     health: { url: `http://{host}:${appPort}/health`, interval: '200ms', retries: 25, expectBody: '"revision":"{sha}"' },

@@ -11,6 +11,8 @@ export type PipelineEvent =
   | { type: 'step'; deployment: Deployment; step: StepEvent }
   | { type: 'note'; deployment: Deployment; text: Phrase; tone: 'info' | 'warning' | 'error' }
   | { type: 'promotion-requested'; deployment: Deployment }
+  /** The canary analysis ended: `deployment.analysis` holds its numbers. */
+  | { type: 'analysis'; deployment: Deployment }
   | {
       type: 'approval-requested';
       deployment: Deployment;

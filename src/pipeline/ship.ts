@@ -22,6 +22,7 @@ import type { Run, StopReason } from './runs.js';
 import type { Deployment } from './types.js';
 import { code, phrase, user } from '../shared/phrase.js';
 import { cancelledBy } from './queries.js';
+import { startCanaryAnalysis, type StartedAnalysis } from './canary-analysis.js';
 
 export interface ShipOptions {
   config: Config;
@@ -99,7 +100,7 @@ export function createShipper(options: ShipOptions) {
       if (run.stopReason) return stop(deployment, servers, { kind: run.stopReason });
       if (failure) return stop(deployment, servers, { kind: 'failure', reason: failure });
       if (wave.name === 'canary') {
-        const outcome = await bakeAndPromote(deployment, run, wave.hosts);
+        const outcome = await bakeAndPromote(deployment, run, wave.hosts, servers);
         if (outcome) return stop(deployment, servers, outcome);
       }
     }
@@ -113,23 +114,52 @@ export function createShipper(options: ShipOptions) {
     await recorder.transition(deployment, 'succeed', { reason: null });
   };
 
-  /** Watches the canary for `bake`; then promotes by itself, or asks for Promote / Rollback. Null means go on. */
-  async function bakeAndPromote(deployment: Deployment, run: Run, canary: Server[]): Promise<Stop | null> {
+  /**
+   * Watches the canary for `bake` (and, with `analysis`, judges it against a baseline meanwhile);
+   * then promotes by itself, or asks for Promote / Rollback. Null means go on.
+   */
+  async function bakeAndPromote(deployment: Deployment, run: Run, canary: Server[], servers: Server[]): Promise<Stop | null> {
     const environment = config.environments[deployment.environment]!;
     const settings = environment.strategy.canary!;
     await recorder.transition(deployment, 'bake');
-    recorder.note(deployment, phrase`Canary ${canary.map((s) => s.name).join(', ')} is live: baking for ${formatDuration(settings.bake)}${environment.health ? ', health checked as it goes' : ' (no health check is configured: the bake only waits)'}.`);
-    const deadline = Date.now() + settings.bake;
-    const cadence = Math.min(Math.max(environment.health?.interval ?? 2_000, 200), 5_000);
-    while (Date.now() < deadline) {
-      if (run.stopReason) return { kind: run.stopReason };
-      for (const server of canary) {
-        const health = server.health ?? environment.health;
-        if (!health) continue;
-        const problem = await probe(healthUrl(health, server.address), health, { sha: deployment.sha!, release: deployment.release! });
-        if (problem) return { kind: 'failure', reason: `canary ${server.name} failed its health check during the bake: ${problem}` };
+    recorder.note(deployment, phrase`Canary ${canary.map((s) => s.name).join(', ')} is live: baking for ${formatDuration(settings.bake)}${environment.health ? ', health checked as it goes' : ' (no health check is configured: the bake only waits)'}${settings.analysis ? ', with a canary analysis' : ''}.`);
+    // The schema requires a health check with an analysis: the probe loads the health URL's origin.
+    const analysis =
+      settings.analysis && environment.health
+        ? startCanaryAnalysis({
+            deployment,
+            settings: settings.analysis,
+            health: environment.health,
+            canary: canary[0]!,
+            servers,
+            canaryNames: new Set(canary.map((server) => server.name)),
+            isLive: async (server) => {
+              const transport = await options.connectors[deployment.environment]!(server);
+              try {
+                return (await liveRelease(transport, server.path)) !== null;
+              } finally {
+                await transport.close();
+              }
+            },
+            bakeMs: settings.bake,
+            signal: run.controller.signal,
+            recorder,
+            events: options.events,
+            clock: options.clock,
+            log: options.log.child({ deployment: deployment.id, part: 'analysis' }),
+          })
+        : null;
+    try {
+      const problem = await watchBake(deployment, run, canary, analysis);
+      if (problem) return problem;
+      if (analysis) {
+        const ended = await analysis.outcome;
+        if (run.stopReason || ended.kind === 'stopped') return { kind: run.stopReason ?? 'cancelled' };
+        if (ended.kind === 'error') return { kind: 'failure', reason: `the canary analysis could not run: ${ended.message}` };
+        if (ended.analysis.state === 'failed') return { kind: 'failure', reason: `the canary analysis failed: ${ended.analysis.reason ?? 'a metric failed'}` };
       }
-      await sleep(Math.min(cadence, Math.max(deadline - Date.now(), 0)), undefined, { signal: run.controller.signal }).catch(() => undefined);
+    } finally {
+      analysis?.stop();
     }
     if (run.stopReason) return { kind: run.stopReason };
     if (settings.promote === 'manual') {
@@ -144,7 +174,27 @@ export function createShipper(options: ShipOptions) {
       return null;
     }
     await recorder.transition(deployment, 'promote');
-    recorder.note(deployment, phrase`Canary healthy for ${formatDuration(settings.bake)}: promoted by policy (${code('promote: auto')}).`);
+    recorder.note(deployment, phrase`Canary healthy for ${formatDuration(settings.bake)}${analysis ? ' and its analysis passed' : ''}: promoted by policy (${code('promote: auto')}).`);
+    return null;
+  }
+
+  /** The bake's health loop: a problem ends it early, so does an analysis that already failed. */
+  async function watchBake(deployment: Deployment, run: Run, canary: Server[], analysis: StartedAnalysis | null): Promise<Stop | null> {
+    const environment = config.environments[deployment.environment]!;
+    const deadline = Date.now() + environment.strategy.canary!.bake;
+    const cadence = Math.min(Math.max(environment.health?.interval ?? 2_000, 200), 5_000);
+    while (Date.now() < deadline) {
+      if (run.stopReason) return { kind: run.stopReason };
+      const settled = analysis?.settled();
+      if (settled && (settled.kind !== 'done' || settled.analysis.state === 'failed')) return null;
+      for (const server of canary) {
+        const health = server.health ?? environment.health;
+        if (!health) continue;
+        const problem = await probe(healthUrl(health, server.address), health, { sha: deployment.sha!, release: deployment.release! });
+        if (problem) return { kind: 'failure', reason: `canary ${server.name} failed its health check during the bake: ${problem}` };
+      }
+      await sleep(Math.min(cadence, Math.max(deadline - Date.now(), 0)), undefined, { signal: run.controller.signal }).catch(() => undefined);
+    }
     return null;
   }
 

@@ -1,3 +1,4 @@
+import type { CanaryAnalysis } from '../analysis/types.js';
 import type { TestEvidence } from '../integration/evidence.js';
 import type { Via } from '../shared/actor.js';
 import type { DeploymentState } from './states.js';
@@ -109,6 +110,8 @@ export interface Deployment {
   undo?: boolean;
   /** Set while a manual canary promotion is asked for, and kept as its record. */
   promotion?: PromotionRequest | null;
+  /** The canary analysis of the bake (`strategy.canary.analysis`): running, then its numbers and verdict. */
+  analysis?: CanaryAnalysis | null;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;

@@ -18,6 +18,8 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   // openssh-server depends on openssh-client, so one package line covers both.
   { binary: 'ssh-keygen', aptPackage: 'openssh-server' },
   { binary: 'prometheus-alertmanager', aptPackage: 'prometheus-alertmanager' },
+  // The canary analysis tests scrape the example app with a real Prometheus.
+  { binary: 'prometheus', aptPackage: 'prometheus' },
   // The console's browser test drives Debian's Chromium with playwright-core (no browser download).
   { binary: 'chromium', aptPackage: 'chromium' },
   // The fake Azure Resource Manager serves https with a certificate openssl makes at test time.
@@ -28,7 +30,7 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
 
 /**
  * While apt installs, package scripts must not start services (Alertmanager's would listen on
- * *:9093): Debian's policy-rc.d convention, exit 101 = "not allowed".
+ * *:9093, Prometheus' on *:9090): Debian's policy-rc.d convention, exit 101 = "not allowed".
  */
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 

@@ -8,6 +8,7 @@ import { deploymentView } from '../../http/routes/deployments.js';
 import type { Pipeline } from '../../pipeline/service.js';
 import { ACTIVE } from '../../pipeline/states.js';
 import type { Deployment } from '../../pipeline/types.js';
+import { latencyChart } from './analysis-chart.js';
 import { consoleGuard } from './auth.js';
 import { createEventStream } from './event-stream.js';
 import { followLog } from './log-follow.js';
@@ -77,6 +78,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
       logs: logs.filter(Boolean),
       active: ACTIVE.has(deployment.state),
       console: options.withConsole,
+      analysisChart: latencyChart(deployment.analysis),
     });
   });
 

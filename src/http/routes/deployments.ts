@@ -9,7 +9,7 @@ import { sendLogFile, STEP_NAME } from '../log-file.js';
 export function deploymentView(deployment: Deployment) {
   const { thread: _thread, hosts, testedIn, ...rest } = deployment;
   // Where the tests passed, without igor's own log paths.
-  return { ...rest, testedIn: testedIn ? testedIn.source : null, hosts: hosts.map(({ phase: _phase, ...host }) => host) };
+  return { ...rest, testedIn: testedIn ? testedIn.source : null, analysis: rest.analysis ?? null, hosts: hosts.map(({ phase: _phase, ...host }) => host) };
 }
 
 /** `/api/deployments`: list, show, start, and step logs. */

@@ -31,7 +31,7 @@ async function refresh() {
   render(data);
 }
 
-function render({ deployment, timeline, logs, active, console: withConsole }) {
+function render({ deployment, timeline, logs, active, console: withConsole, analysisChart }) {
   const d = deployment;
   // With Slack there is no console to go back to.
   document.querySelector('.crumbs').hidden = !withConsole;
@@ -56,7 +56,28 @@ function render({ deployment, timeline, logs, active, console: withConsole }) {
         .map((h) => `<tr><td>${escapeHtml(h.host)}</td><td>${escapeHtml(h.wave ?? '')}</td><td class="state-${escapeHtml(h.state)}">${escapeHtml(h.state)}</td><td>${escapeHtml(h.release ?? '')}</td><td>${escapeHtml(h.previousRelease ?? '')}</td><td>${escapeHtml(h.error ?? '')}</td></tr>`)
         .join('')}`
     : '';
+  renderAnalysis(d.analysis, analysisChart);
   renderSteps(d, logs);
+}
+
+/** A number of the analysis as the thread shows it: `12ms`, `1.5%`, `0.03`. */
+function metric(value, unit) {
+  if (value === null || value === undefined) return '—';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
+  const round = (n) => Number(n.toPrecision(3));
+  return unit === 'ms' ? `${round(value)}ms` : unit === '%' ? `${round(value * 100)}%` : String(round(value));
+}
+
+/** The analysis's table, and the server-drawn (escaped) SVG chart of p95 latency over the probe. */
+function renderAnalysis(analysis, chart) {
+  $('analysis-section').hidden = !analysis;
+  if (!analysis) return;
+  $('analysis-summary').innerHTML = `${escapeHtml(analysis.canary)} ${analysis.baseline ? `against ${escapeHtml(analysis.baseline)}` : '(no baseline: absolute limits)'}: <span class="state state-${escapeHtml({ passed: 'succeeded', failed: 'failed', stopped: 'cancelled' }[analysis.state] ?? 'baking')}">${escapeHtml(analysis.state)}</span>${analysis.reason ? ` · ${escapeHtml(analysis.reason)}` : ''}`;
+  $('analysis').innerHTML = `<tr><th>Metric</th><th>Canary</th><th>Baseline</th><th>Limit</th><th>Verdict</th></tr>${analysis.rows
+    .map((row) => `<tr><td>${escapeHtml(row.metric)}</td><td>${escapeHtml(metric(row.canary, row.unit))}</td><td>${escapeHtml(analysis.baseline ? metric(row.baseline, row.unit) : 'n/a')}</td><td>${escapeHtml(row.limit || '—')}</td><td${row.verdict === 'info' ? '' : ` class="state-${row.verdict === 'fail' ? 'failed' : 'succeeded'}"`}>${escapeHtml(row.verdict === 'info' ? '' : row.verdict)}</td></tr>`)
+    .join('')}`;
+  // Drawn and escaped by igor (src/chat/console/analysis-chart.ts): no script, no style attribute.
+  $('analysis-chart').innerHTML = chart ?? '';
 }
 
 /** Bars on one time axis: `rows` of `{ label, segments: [{ name, start, end, title }] }`. */

@@ -7,7 +7,7 @@ import { createApp, type AppOptions, type Igor } from '../../src/app.js';
 import { createExampleRepository } from '../../src/example/repository.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { startFakeSlackSocket, type FakeSlackSocket } from './fake-slack-socket.js';
-import { killPidFiles, startSshFleet, type SshFleet } from './sshd-fleet.js';
+import { killPidFiles, killProcessesUnder, startSshFleet, type SshFleet } from './sshd-fleet.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test-token';
@@ -75,6 +75,7 @@ export async function prepareHarness(options: HarnessOptions = {}): Promise<Prep
     cleanups.push(() => fleet.stop());
     const hostPaths = Object.fromEntries(fleet.hosts.map((host) => [host.name, join(dir, 'hosts', host.name)]));
     cleanups.push(() => killPidFiles(Object.values(hostPaths).map((path) => join(path, 'shared', 'app.pid'))));
+    cleanups.push(() => killProcessesUnder(join(dir, 'hosts')));
     const slack = await startFakeSlack();
     cleanups.push(() => slack.close());
 

@@ -5,7 +5,7 @@
 // All hosts share this machine's filesystem and process table: give each host its own deploy path,
 // and track started processes by pid file (see killPidFiles).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -291,6 +291,24 @@ async function killPid(pid: number): Promise<void> {
     await waitForDeath(pid, 1_000);
   }
   if (group) signal(-pid, 'SIGKILL'); // stragglers of the group, if any
+}
+
+/**
+ * Kills every process whose working directory is under `dir` (read from /proc): the apps a test's
+ * restarts started, also those whose pid file was never written or was overwritten.
+ */
+export async function killProcessesUnder(dir: string): Promise<void> {
+  const root = path.resolve(dir) + path.sep;
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const pids: number[] = [];
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => null);
+    // A release folder removed under a running app reads as "… (deleted)".
+    if (cwd && `${cwd.replace(/ \(deleted\)$/, '')}${path.sep}`.startsWith(root)) pids.push(pid);
+  }
+  await Promise.all(pids.map((pid) => killPid(pid)));
 }
 
 /**

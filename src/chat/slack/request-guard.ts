@@ -3,6 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { tokensEqual } from '../../http/auth.js';
 import { BODY_LIMITS, concurrencyGate, readCappedBody } from '../../http/body.js';
+import { slackPayloadProblem } from './payload-check.js';
 
 /** Slack's window for a request's timestamp, either way: older or newer is refused. */
 const WINDOW_SECONDS = 5 * 60;
@@ -54,6 +55,12 @@ export function slackRequestGuard(options: SlackGuardOptions): RequestHandler[] 
       const expected = `v0=${createHmac('sha256', options.signingSecret).update(`v0:${stamp}:`).update(body).digest('hex')}`;
       if (!tokensEqual(signature, expected)) refuse(request, 'the signature does not match SLACK_SIGNING_SECRET');
       if (!remember(signature, at)) refuse(request, 'this exact request was received before');
+      const problem = slackPayloadProblem(request.get('content-type'), body);
+      if (problem) {
+        log.warn({ problem }, 'refused a signed request to /slack/events igor cannot read');
+        response.status(400).json({ error: problem });
+        return;
+      }
       (request as Request & { rawBody?: Buffer }).rawBody = body;
       next();
     } catch (error) {

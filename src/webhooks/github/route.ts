@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { BODY_LIMITS, concurrencyGate, readCappedBody } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { Deliveries } from './deliveries.js';
+import { deliveryProblem } from './payloads.js';
 import type { WebhookContext, WebhookHandler, WebhookHandlers } from './types.js';
 
 export interface GithubWebhookOptions {
@@ -86,6 +87,11 @@ export function githubWebhookRoutes(options: GithubWebhookOptions): Router {
     if (!(await webhooks.verify(body, signature).catch(() => false))) {
       log.warn(facts, 'refused a GitHub webhook delivery: bad signature');
       throw new HttpError(401, 'the signature (X-Hub-Signature-256) does not match: the webhook secret on GitHub must be GITHUB_WEBHOOK_SECRET');
+    }
+    const problem = deliveryProblem(facts.event, facts.delivery, body);
+    if (problem) {
+      log.warn({ ...facts, problem }, 'refused a signed GitHub webhook delivery igor cannot read');
+      throw new HttpError(400, problem);
     }
     // The library takes a string body as the payload instead of reading the (already read) stream.
     (request as { body?: unknown }).body = body;

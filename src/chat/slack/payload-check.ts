@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * What igor's Slack listeners read, checked before Bolt dispatches: a signed request with a field
+ * missing gets a 400 naming it instead of crashing a listener (which left the request unacked).
+ * Only the fields igor reads are checked; the rest passes through (`looseObject`).
+ */
+const slashCommand = z.looseObject({
+  command: z.string().regex(/^\/[a-z0-9_-]+$/i),
+  text: z.string().optional(),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  response_url: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+const blockActions = z.looseObject({
+  type: z.literal('block_actions'),
+  user: z.looseObject({ id: z.string().min(1) }),
+  actions: z.array(z.looseObject({ action_id: z.string().min(1), value: z.string().optional() })).min(1),
+  container: z.looseObject({}).optional(),
+  channel: z.looseObject({ id: z.string() }).optional(),
+});
+
+const interaction = z.looseObject({ type: z.string().min(1) });
+
+const eventsApi = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('url_verification'), challenge: z.string() }),
+  z.looseObject({ type: z.literal('event_callback'), event: z.looseObject({ type: z.string().min(1) }) }),
+  z.looseObject({ type: z.literal('app_rate_limited') }),
+]);
+
+/** Why a signed Slack request cannot be handled, naming the field; null when it can. */
+export function slackPayloadProblem(contentType: string | undefined, body: Buffer): string | null {
+  const text = body.toString('utf8');
+  if ((contentType ?? '').startsWith('application/json')) return problemOf('the event', eventsApi, parseJson(text));
+  const form = new URLSearchParams(text);
+  const payload = form.get('payload');
+  if (payload !== null) {
+    const parsed = parseJson(payload);
+    const base = problemOf('the interaction payload', interaction, parsed);
+    if (base) return base;
+    return (parsed as { type: string }).type === 'block_actions' ? problemOf('the block action', blockActions, parsed) : null;
+  }
+  return problemOf('the slash command', slashCommand, Object.fromEntries(form));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function problemOf(what: string, schema: z.ZodType, value: unknown): string | null {
+  if (value === undefined) return `${what} is not JSON`;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return null;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.');
+  return field ? `${what} has no valid ${field}` : `${what} is not an object of a known type`;
+}

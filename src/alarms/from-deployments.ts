@@ -1,6 +1,6 @@
 import type { PipelineEvent } from '../pipeline/events.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
-import { rollbackSummary } from '../pipeline/ship.js';
+import { rollbackSummary } from '../chat/rollback-summary.js';
 import type { Deployment } from '../pipeline/types.js';
 import type { Alarms } from './service.js';
 

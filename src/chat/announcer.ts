@@ -10,7 +10,8 @@ import type { CommitSummary } from '../integration/mirror.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
 import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply } from './messages.js';
 import { analysisMessage } from './analysis-message.js';
-import { mrkdwn } from './mrkdwn.js';
+import { escapeMrkdwn, mrkdwn } from './mrkdwn.js';
+import { rollbackSummary } from './rollback-summary.js';
 import type { Chat, ChatMessage } from './port.js';
 
 /** Root messages are updated at most this often; the last state always goes out. */
@@ -127,6 +128,11 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
       case 'note': {
         const text = mrkdwn(event.text);
         void reply(deployment, plain(event.tone === 'warning' ? `:warning: ${text}` : event.tone === 'error' ? `:x: ${text}` : text));
+        return;
+      }
+      case 'rollout-stopped': {
+        const text = escapeMrkdwn(rollbackSummary(deployment, event.reason));
+        void reply(deployment, plain(event.failures ? `:x: ${text}` : `:warning: ${text}`));
         return;
       }
       case 'finished':

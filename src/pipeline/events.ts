@@ -10,6 +10,8 @@ export type PipelineEvent =
   | { type: 'finished'; deployment: Deployment }
   | { type: 'step'; deployment: Deployment; step: StepEvent }
   | { type: 'note'; deployment: Deployment; text: Phrase; tone: 'info' | 'warning' | 'error' }
+  /** A rollout ended early and its switched hosts were put back (`failures` could not be). */
+  | { type: 'rollout-stopped'; deployment: Deployment; reason: string; failures: number }
   | { type: 'promotion-requested'; deployment: Deployment }
   /** The canary analysis ended: `deployment.analysis` holds its numbers. */
   | { type: 'analysis'; deployment: Deployment }

@@ -220,7 +220,8 @@ export function createShipper(options: ShipOptions) {
       return;
     }
     const failures = await restoreSwitched(deployment, servers);
-    recorder.note(deployment, phrase`${rollbackSummary(deployment, reason)}`, failures ? 'error' : 'warning');
+    // Chat words it: which hosts went back, which never changed, which could not be put back.
+    options.events.emit({ type: 'rollout-stopped', deployment, reason, failures });
     const who = outcome.kind === 'cancelled' ? `cancelled by ${cancelledBy(deployment) ?? 'someone'}` : reason;
     if (failures) await recorder.transition(deployment, 'fail', { reason: `${who}; the rollback failed on ${failures} host(s)` });
     else if (outcome.kind === 'cancelled') await recorder.transition(deployment, 'cancel', { reason: who });
@@ -310,20 +311,4 @@ export async function driftFrom(release: string, servers: readonly Server[], con
     }),
   );
   return found.filter((entry): entry is string => entry !== null);
-}
-
-/** Which hosts were rolled back, which never changed, which could not be put back. */
-export function rollbackSummary(deployment: Deployment, reason: string): string {
-  const names = (state: string) => deployment.hosts.filter((host) => host.state === state).map((host) => host.host);
-  const rolledBack = names('rolled-back');
-  const failed = deployment.hosts.filter((host) => host.state === 'rollback-failed');
-  const unchanged = deployment.hosts.filter((host) => !host.switched).map((host) => host.host);
-  return [
-    `:rewind: ${deployment.app} ${deployment.environment}: deployment ${deployment.id} of ${deployment.release} stopped (${reason}).`,
-    `Rolled back: ${rolledBack.join(', ') || 'none'}.`,
-    `Never changed: ${unchanged.join(', ') || 'none'}.`,
-    failed.length ? `Failed to roll back: ${failed.map((host) => `${host.host} (${host.error})`).join('; ')}.` : null,
-  ]
-    .filter(Boolean)
-    .join('\n');
 }

@@ -110,7 +110,8 @@ describe('canary analysis against a baseline, on sshd hosts with a real Promethe
     expect(third.reason).toMatch(/rolled back automatically: the canary analysis failed: p95 \d+ms is [\d.]+× the baseline's \d+ms \(limit 1.5×\)/);
     const p95 = rowOf(third.analysis, 'p95 latency')!;
     expect(p95.verdict).toBe('fail');
-    expect(p95.canary! / p95.baseline!).toBeGreaterThan(2);
+    // The verdict is the ratio against maxLatencyRatio (1.5); how far above it depends on the machine's load.
+    expect(p95.canary! / p95.baseline!).toBeGreaterThan(1.5);
     expect(third.hosts.map((host) => [host.host, host.state])).toEqual([
       ['web-1', 'rolled-back'],
       ['web-2', 'untouched'],

@@ -1,5 +1,6 @@
 import { RefusedError } from '../shared/refusal.js';
 import { ownEntry } from '../shared/names.js';
+import { nearest } from '../shared/nearest.js';
 import type { Config, EnvironmentConfig } from './schema.js';
 
 /**
@@ -10,7 +11,10 @@ export function environmentName(config: Config, requested: string | undefined): 
   const names = Object.keys(config.environments);
   const name = requested ?? config.defaultEnvironment ?? (names.length === 1 ? names[0] : undefined);
   if (!name) throw new RefusedError('bad-input', `name an environment: ${names.join(', ')} (or set defaultEnvironment)`);
-  if (!findEnvironment(config, name)) throw new RefusedError('not-found', `there is no environment "${name}"; configured: ${names.join(', ')}`);
+  if (!findEnvironment(config, name)) {
+    const guess = nearest(name, names);
+    throw new RefusedError('not-found', `there is no environment "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; configured: ${names.join(', ')}`);
+  }
   return name;
 }
 

@@ -17,6 +17,8 @@ export interface Mirror {
   fetch(): Promise<void>;
   /** The full sha `ref` names now, or null if it names nothing. `ref` must pass {@link checkRef}. */
   resolve(ref: string): Promise<string | null>;
+  /** The repository's branch and tag names, for suggesting one when a ref names nothing. */
+  refNames(): Promise<string[]>;
   /** A fresh working copy of exactly `sha` at `dir` (which must not exist). */
   checkout(sha: string, dir: string): Promise<void>;
   /** `git archive` of `sha` as a .tar.gz at `file`, with its SHA-256. */
@@ -64,6 +66,10 @@ export function createMirror(options: { repo: string; cacheDir: string }): Mirro
       } catch {
         return null;
       }
+    },
+    async refNames(): Promise<string[]> {
+      const listing = await simpleGit(dir).raw(['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/tags']).catch(() => '');
+      return listing.split('\n').map((name) => name.trim()).filter(Boolean);
     },
     async checkout(sha: string, target: string): Promise<void> {
       await simpleGit().clone(dir, target, ['--shared', '--no-checkout', '--quiet']);

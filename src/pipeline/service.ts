@@ -11,6 +11,7 @@ import type { EnvironmentLock } from './store-data.js';
 import { createDecisions } from './decisions.js';
 import { EnvironmentBusyError } from './errors.js';
 import { RefusedError } from '../shared/refusal.js';
+import { nearest } from '../shared/nearest.js';
 import { createEventHub, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { deployRefusal } from './policy.js';
@@ -94,7 +95,10 @@ export function createPipeline(options: PipelineOptions) {
     try {
       await mirror.fetch();
       const sha = await mirror.resolve(input.sha ?? input.ref);
-      if (!sha) throw new RefusedError('not-found', `\`${input.sha ?? input.ref}\` is not a branch, tag or commit of ${config.repo}`);
+      if (!sha) {
+        const guess = input.sha ? undefined : nearest(input.ref, await mirror.refNames());
+        throw new RefusedError('not-found', phrase`${code(input.sha ?? input.ref)} is not a branch, tag or commit of the repository${guess ? phrase` (did you mean ${code(guess)}?)` : ''}`);
+      }
       const stepNames = integrationStepNames(config.integration);
       const testedIn = input.tested && vouchesFor(input.tested, sha, config.integration, stepNames) ? input.tested : null;
       deployment = await create({

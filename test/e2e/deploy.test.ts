@@ -149,6 +149,20 @@ describe('/deploy from Slack to sshd hosts', () => {
     for (const path of Object.values(h.hostPaths)) expect(existsSync(path)).toBe(false);
   });
 
+  it('suggests the nearest branch and environment for a mistyped one, and shows no local path', async () => {
+    const h = (harness = await startHarness());
+    const answerTo = async (text: string) => {
+      const { response, responseId } = await slash(h, text);
+      if (response.body && textOf(response.json() as { text: string })) return textOf(response.json() as { text: string });
+      return textOf((await h.slack.waitFor(() => h.slack.responsesTo(responseId)[0], { what: `the answer to ${text}` })).body as { text: string });
+    };
+    const ref = await answerTo('mian');
+    expect(ref).toContain('`mian` is not a branch, tag or commit of the repository (did you mean `main`?)');
+    expect(ref).not.toContain(h.dir);
+    expect(await answerTo('main to stagign')).toContain('there is no environment "stagign" (did you mean staging?)');
+    expect(h.igor.pipeline.list()).toEqual([]);
+  });
+
   it('refuses a second deploy to a busy environment, naming who holds it', async () => {
     const h = (harness = await startHarness({
       integration: { steps: [{ name: 'unit', run: 'while [ ! -f "$GATE" ]; do sleep 0.05; done' }], env: { GATE: '/nonexistent' } },

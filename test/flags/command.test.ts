@@ -44,7 +44,7 @@ describe('the /flags command', () => {
     expect(usage.later).toBeUndefined();
     expect(usage.now!.text).toMatch(/^:warning: expected `\/flags set &lt;key&gt; on\|off\|&lt;0-100&gt;% \[env\]`: the value of `new-checkout` is on, off, or a share/);
     expect(flags('set new_checkout! on').now!.text).toContain('`new_checkout!` has "!"');
-    expect(await text(flags('stagin'))).toMatch(/^:warning: there is no environment "stagin"; configured: staging, production\n`\/flags \[env\]`/);
+    expect(await text(flags('stagin'))).toMatch(/^:warning: there is no environment "stagin" \(did you mean staging\?\); configured: staging, production\n`\/flags \[env\]`/);
     expect(await text(flags('set x on qa', 'U0ALICE'))).toBe(':no_entry: there is no environment "qa"; configured: staging, production');
   });
 });

@@ -131,7 +131,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       apiToken: API_TOKEN,
       ...(options.apiTokens ? { apiTokens: options.apiTokens } : {}),
       alertsToken: ALERTS_TOKEN,
-      alarmRetryMs: 200,
+      alarmCheckMs: 200,
       graceMs: 5_000,
       logLevel: 'debug',
       logDestination,

@@ -73,6 +73,19 @@ export function addItem(state: OutboxState, item: NewItem, sending: ReadonlySet<
   return added;
 }
 
+/**
+ * A post or reply that failed takes the content of the updates of it queued while it was in
+ * flight, and those updates go: it will be sent once, with the latest state.
+ */
+export function foldUpdates(state: OutboxState, item: OutboxItem): void {
+  if (item.op === 'update' || item.key === null) return;
+  const updates = state.items.filter((candidate) => candidate.op === 'update' && candidate.target === item.key);
+  const latest = updates.at(-1);
+  if (!latest) return;
+  item.message = latest.message;
+  state.items = state.items.filter((candidate) => !updates.includes(candidate));
+}
+
 /** Where a target is: its ref, `wait` while the post that creates it is still queued, `gone` when nothing will. */
 export function resolveTarget(state: OutboxState, target: MessageTarget): MessageRef | 'wait' | 'gone' {
   if (typeof target !== 'string') return target;

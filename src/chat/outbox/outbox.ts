@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../../store/db.js';
 import type { Chat, ChatMessage, MessageRef } from '../port.js';
-import { addItem, knows, nextItems, prunePosted, resolveTarget, retryDecision, type MessageTarget, type NewItem, type OutboxData, type OutboxItem } from './model.js';
+import { addItem, foldUpdates, knows, nextItems, prunePosted, resolveTarget, retryDecision, type MessageTarget, type NewItem, type OutboxData, type OutboxItem } from './model.js';
 
 export interface OutboxOptions {
   store: Store<OutboxData>;
@@ -124,6 +124,7 @@ export function createOutbox(options: OutboxOptions) {
         log.warn({ ...context, err: error }, `gave up on a chat message: ${decision.reason}`);
         remove(item);
       } else {
+        foldUpdates(state(), item);
         pausedUntil = Math.max(pausedUntil, now().getTime() + decision.delayMs);
         const line = { ...context, attempts: item.attempts, retryInMs: decision.delayMs, error: item.lastError };
         if (item.attempts === 1 || item.attempts % 10 === 0) log.warn(line, 'the chat did not take a message; the outbox will retry');

@@ -91,6 +91,31 @@ describe('the outbox', () => {
     expect(chat.calls.sort()).toEqual(['post C1 v3', 'update old b']);
   });
 
+  it('folds the updates queued while a post was in flight into it when it fails, so it goes out once with the latest state', async () => {
+    const { chat, outbox, store, time } = setup();
+    let release = () => {};
+    chat.post = (channel) =>
+      new Promise((_resolve, reject) => {
+        release = () => reject(new Error(`HTTP 500 for ${channel}`));
+      });
+    await outbox.post('C1', text('deploying'), { key: 'd:1' });
+    outbox.start();
+    await settle();
+    await outbox.update('d:1', text('testing'), { lane: 'd:1' });
+    await outbox.update('d:1', text('rolled-back'), { lane: 'd:1' });
+    expect(store.data.outbox.items.map((item) => [item.op, item.message.text])).toEqual([
+      ['post', 'deploying'],
+      ['update', 'rolled-back'],
+    ]);
+    release();
+    await settle();
+    expect(store.data.outbox.items.map((item) => [item.op, item.message.text])).toEqual([['post', 'rolled-back']]);
+    chat.post = fakeChat().post;
+    await time.advance(1_000);
+    await outbox.drain(1_000);
+    expect(store.data.outbox.items).toEqual([]);
+  });
+
   it('keeps a reply whose root is in another lane waiting until the root is posted', () => {
     const state = emptyOutboxData().outbox;
     const now = new Date();

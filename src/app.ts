@@ -19,7 +19,8 @@ import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
 import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
-import { createBolt } from './chat/slack/bolt.js';
+import { createBolt, createDeliveryClient } from './chat/slack/bolt.js';
+import { createOutbox } from './chat/outbox/outbox.js';
 import { createGithubIntegration, GITHUB_WEBHOOK_PATH } from './ci/github-integration.js';
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -52,6 +53,9 @@ import { openStore } from './store/db.js';
  */
 export const DEFAULT_GRACE_MS = 30_000;
 
+/** How long `stop()` waits for the outbox to send what it holds (Slack may be down: the rest waits in the store). */
+const OUTBOX_DRAIN_MS = 3_000;
+
 export interface AppOptions {
   /** Path of `igor.yml`. In local mode a missing file means the bundled example. */
   configPath: string;
@@ -70,8 +74,8 @@ export interface AppOptions {
   flagsPublic?: boolean;
   /** Bearer token of the Alertmanager webhook. */
   alertsToken?: string;
-  /** How often unposted alarms are retried (the outbox); default 5 s. */
-  alarmRetryMs?: number;
+  /** How often due alarm reminders are looked for; default 5 s. */
+  alarmCheckMs?: number;
   /** How long `stop()` lets host operations finish; default {@link DEFAULT_GRACE_MS}. */
   graceMs?: number;
   logLevel?: string;
@@ -155,12 +159,19 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   });
   let chat: Chat;
   let igorConsole: LocalConsole | null = null;
-  const flags = createFlags({
-    config,
+  // Every message people should see (deployments, alarms, test runs, flags) goes through the outbox.
+  const outbox = createOutbox({
     store,
     get chat() {
       return chat;
     },
+    log: log.child({ component: 'outbox' }),
+    now: () => clock.now(),
+  });
+  const flags = createFlags({
+    config,
+    store,
+    outbox,
     discoveries,
     connectors,
     flagsToken: options.flagsToken,
@@ -177,9 +188,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     store,
     pipeline,
     mirror,
-    get chat() {
-      return chat;
-    },
+    outbox,
     log,
     clock,
     dataDir,
@@ -222,9 +231,11 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   let socketMode: SocketModeReceiver | null = null;
   if (options.slack?.botToken) {
     ({ app: bolt, socketMode } = createBolt(options.slack, http, log));
-    chat = createSlackChat(bolt.client);
+    // The outbox sends through a client that leaves retries to it; ephemeral answers to the person
+    // who pressed a button go straight through Bolt's client, as their response cannot wait.
+    chat = createSlackChat(createDeliveryClient(options.slack, log));
     commandListeners.register(bolt, { commands, log });
-    actionListeners.register(bolt, { interactions, chat, log });
+    actionListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
@@ -243,8 +254,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     chat = igorConsole.chat;
   }
   finishHttpApp(http, log);
-  const announcer = createAnnouncer({ chat, config, store, pipeline, get publicUrl() { return publicUrl; }, log });
-  const alarmAnnouncer = createAlarmAnnouncer({ chat, config, alarms, log, ...(options.alarmRetryMs ? { retryEveryMs: options.alarmRetryMs } : {}) });
+  const announcer = createAnnouncer({ outbox, config, store, pipeline, get publicUrl() { return publicUrl; }, log });
+  const alarmAnnouncer = createAlarmAnnouncer({ outbox, config, alarms, log, ...(options.alarmCheckMs ? { checkEveryMs: options.alarmCheckMs } : {}) });
 
   let server: HttpServer | null = null;
   let url = '';
@@ -266,6 +277,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
           throw new ConfigError(`Slack refused SLACK_BOT_TOKEN (auth.test: ${(error as Error).message})`, { cause: error });
         }
       }
+      outbox.start();
       await pipeline.recover();
       await github.start();
       server = await new Promise<HttpServer>((resolveServer, reject) => {
@@ -301,12 +313,15 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       }
       // The bundled example's apps were started by igor's deployments, detached: they end with it.
       if (usesExample) await stopExampleApps(config, log).catch((error: unknown) => log.error({ err: error }, 'could not stop the example apps'));
-      await announcer.flush();
+      announcer.flush();
       announcer.stop();
       await alarmAnnouncer.stop();
+      await flags.flush();
+      // A little time to send what waits; the rest stays in the store for the next start.
+      await outbox.drain(OUTBOX_DRAIN_MS);
+      await outbox.stop();
       igorConsole?.close();
       deploymentPages.close();
-      await flags.flush();
       await store.write();
       log.info('igor stopped');
     },

@@ -21,7 +21,7 @@ try {
     alertsToken: env.IGOR_ALERTS_TOKEN,
     flagsToken: env.IGOR_FLAGS_TOKEN,
     flagsPublic: env.IGOR_FLAGS_PUBLIC === 'true' || env.IGOR_FLAGS_PUBLIC === '1',
-    alarmRetryMs: env.IGOR_ALARM_RETRY_MS ? Number(env.IGOR_ALARM_RETRY_MS) : undefined,
+    alarmCheckMs: env.IGOR_ALARM_CHECK_MS ? Number(env.IGOR_ALARM_CHECK_MS) : undefined,
     graceMs: env.IGOR_GRACE_PERIOD ? Number(env.IGOR_GRACE_PERIOD) * 1000 : undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
     github: { webhookSecret: env.GITHUB_WEBHOOK_SECRET, token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },

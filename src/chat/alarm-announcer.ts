@@ -6,50 +6,46 @@ import type { Config } from '../config/schema.js';
 import { alarmMessage } from './alarm-messages.js';
 import { plain } from './messages.js';
 import { escapeMrkdwn, mention, mrkdwn } from './mrkdwn.js';
-import type { Chat } from './port.js';
+import type { Outbox } from './outbox/outbox.js';
+import type { MessageRef } from './port.js';
 
 export interface AlarmAnnouncerOptions {
-  chat: Chat;
+  outbox: Outbox;
   config: Config;
   alarms: Alarms;
   log: Logger;
-  /** How often the outbox retries alarms whose message could not be posted. */
-  retryEveryMs?: number;
+  /** How often due reminders are looked for; default 5 s. */
+  checkEveryMs?: number;
 }
+
+const alarmKey = (id: string) => `alarm:${id}`;
 
 /**
  * Puts alarms in the alerts channel: one message per occurrence, updated in place, with its story
- * in the thread. An alarm whose message could not be posted (Slack down, rate limited past the
- * client's own retries) stays in the store without a message: the outbox posts it when Slack
- * answers again, also after a restart. Silenced alarms notify nobody.
+ * in the thread, all through the outbox (one lane per alarm), so an alarm raised while Slack is down
+ * arrives when it answers again, also after a restart. Silenced alarms notify nobody.
  */
 export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
-  const { chat, config, alarms, log } = options;
+  const { outbox, config, alarms, log } = options;
   const channel = config.channels.alerts ?? config.channels.deploys;
-  const busy = new Map<string, Promise<void>>();
-  const stale = new Set<string>();
-
-  function serial(alarm: Alarm, work: () => Promise<void>): Promise<void> {
-    const next = (busy.get(alarm.id) ?? Promise.resolve()).then(work).catch((error: unknown) => {
-      log.warn({ err: error, alarm: alarm.id }, 'could not tell the chat about an alarm; the outbox will retry');
-    });
-    busy.set(alarm.id, next);
-    return next;
-  }
 
   const render = (alarm: Alarm) => alarmMessage(alarm, alarms.silencedUntil(alarm.key));
+  const lane = (alarm: Alarm) => alarmKey(alarm.id);
+  const where = (alarm: Alarm): MessageRef | string | null => alarm.message ?? (outbox.knows(alarmKey(alarm.id)) ? alarmKey(alarm.id) : null);
+  const queued = (work: Promise<void>) => void work.catch((error: unknown) => log.error({ err: error }, 'could not queue a chat message about an alarm'));
 
-  async function post(alarm: Alarm): Promise<void> {
-    if (alarm.message || alarm.state === 'resolved' || alarms.silencedUntil(alarm.key)) return;
-    alarm.message = await chat.post(channel, render(alarm));
-    await alarms.save();
+  function post(alarm: Alarm): void {
+    queued(outbox.post(channel, render(alarm), { key: alarmKey(alarm.id), lane: lane(alarm) }));
   }
 
-  async function refresh(alarm: Alarm): Promise<void> {
-    if (!alarm.message) return;
-    stale.add(alarm.id);
-    await chat.update(alarm.message, render(alarm));
-    stale.delete(alarm.id);
+  function refresh(alarm: Alarm): void {
+    const target = where(alarm);
+    if (target) queued(outbox.update(target, render(alarm), { lane: lane(alarm) }));
+  }
+
+  function reply(alarm: Alarm, text: string): void {
+    const target = where(alarm);
+    if (target) queued(outbox.reply(target, plain(text), { lane: lane(alarm) }));
   }
 
   function mentionsFor(alarm: Alarm): string {
@@ -62,53 +58,58 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
     const { alarm } = change;
     switch (change.type) {
       case 'raised':
-        if (!change.silenced) void serial(alarm, () => post(alarm));
+        if (!change.silenced) post(alarm);
         return;
       case 'fired-again':
-        void serial(alarm, () => (alarm.message ? refresh(alarm) : change.silenced ? Promise.resolve() : post(alarm)));
+        if (where(alarm)) refresh(alarm);
+        else if (!change.silenced) post(alarm);
         return;
       case 'updated':
       case 'resolved':
-        void serial(alarm, async () => {
-          await refresh(alarm);
-          if (alarm.message) await chat.reply(alarm.message, plain(mrkdwn(change.text)));
-        });
+        refresh(alarm);
+        reply(alarm, mrkdwn(change.text));
         return;
       case 'reminder':
-        void serial(alarm, async () => {
-          if (alarm.message) await chat.reply(alarm.message, plain(`:bell: ${mentionsFor(alarm)} still firing since ${escapeMrkdwn(alarm.since)} and nobody has acknowledged it.`));
-        });
+        reply(alarm, `:bell: ${mentionsFor(alarm)} still firing since ${escapeMrkdwn(alarm.since)} and nobody has acknowledged it.`);
         return;
     }
   }
 
-  /** Posts what could not be posted, brings stale messages up to date, sends due reminders. */
-  async function drain(): Promise<void> {
+  function posted(key: string, ref: MessageRef): void {
+    const alarm = key.startsWith('alarm:') ? alarms.get(key.slice('alarm:'.length)) : undefined;
+    if (!alarm) return;
+    alarm.message = ref;
+    void alarms.save().catch((error: unknown) => log.error({ err: error, alarm: alarm.id }, 'could not save where an alarm message went'));
+  }
+
+  async function remind(): Promise<void> {
     const remindAfter = config.alarms?.remindAfter;
-    for (const alarm of alarms.live()) {
-      if (!alarm.message) await serial(alarm, () => post(alarm));
-      else if (stale.has(alarm.id)) await serial(alarm, () => refresh(alarm));
-      if (remindAfter && alarm.message && dueReminder(alarm, remindAfter, new Date())) await alarms.remind(alarm);
-    }
+    if (!remindAfter) return;
+    for (const alarm of alarms.live()) if (where(alarm) && dueReminder(alarm, remindAfter, new Date())) await alarms.remind(alarm);
   }
 
   const unsubscribe = alarms.on(handle);
+  const unlisten = outbox.onPosted(posted);
   let timer: NodeJS.Timeout | null = null;
-  let draining: Promise<void> | null = null;
+  let reminding: Promise<void> | null = null;
   const tick = () => {
-    draining ??= drain().finally(() => (draining = null));
+    reminding ??= remind()
+      .catch((error: unknown) => log.error({ err: error }, 'could not send alarm reminders'))
+      .finally(() => (reminding = null));
   };
   return {
     start(): void {
+      // Live alarms an older igor could not post (it kept them without a message) go out now.
+      for (const alarm of alarms.live()) if (!where(alarm) && !alarms.silencedUntil(alarm.key)) post(alarm);
       tick();
-      timer = setInterval(tick, options.retryEveryMs ?? 5_000);
+      timer = setInterval(tick, options.checkEveryMs ?? 5_000);
       timer.unref();
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       unsubscribe();
-      await draining;
-      await Promise.all(busy.values());
+      unlisten();
+      await reminding;
     },
   };
 }

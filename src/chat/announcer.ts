@@ -11,32 +11,48 @@ import { deploymentPageUrl } from '../pipeline/links.js';
 import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply } from './messages.js';
 import { analysisMessage } from './analysis-message.js';
 import { escapeMrkdwn, mrkdwn } from './mrkdwn.js';
+import type { MessageTarget } from './outbox/model.js';
+import type { Outbox } from './outbox/outbox.js';
+import type { ChatMessage, MessageRef } from './port.js';
 import { rollbackSummary } from './rollback-summary.js';
-import type { Chat, ChatMessage } from './port.js';
 
 /** Root messages are updated at most this often; the last state always goes out. */
 const UPDATE_INTERVAL_MS = 1_000;
 
+/** The names of a deployment's messages in the outbox. */
+const rootKey = (id: string) => `deployment:${id}`;
+const approvalKey = (id: string, requestedAt: string) => `deployment:${id}:approval:${requestedAt}`;
+const promotionKey = (id: string, requestedAt: string) => `deployment:${id}:promotion:${requestedAt}`;
+const KEY = /^deployment:([^:]+)(?::(approval|promotion):(.+))?$/;
+
 /**
  * Tells each deployment's story in chat: the root message in the environment's channel, kept
- * current, and every step, note and the outcome as replies in its thread. Chat calls for one
- * deployment go out in order; a failing chat call is logged and never stops the deployment.
+ * current, and every step, note and the outcome as replies in its thread. Everything goes through
+ * the outbox, in one lane per deployment, so the story arrives whole and in order however long the
+ * chat is away; the refs of posted messages are kept on the deployment as they come back.
  */
-export function createAnnouncer(options: { chat: Chat; config: Config; store: Store<PipelineData>; pipeline: Pipeline; publicUrl: string; log: Logger }) {
-  const { chat, config, store, log } = options;
-  const queues = new Map<string, Promise<void>>();
+export function createAnnouncer(options: { outbox: Outbox; config: Config; store: Store<PipelineData>; pipeline: Pipeline; publicUrl: string; log: Logger }) {
+  const { outbox, config, store, log } = options;
   const pendingUpdate = new Map<string, NodeJS.Timeout>();
   const lastUpdate = new Map<string, number>();
-  /** What each message last showed, so an update that would change nothing is not sent. */
+  /** What each message was last set to, by its name, so an update that would change nothing is not queued. */
   const shown = new Map<string, string>();
   const approvalContext = new Map<string, { commits: CommitSummary[]; compareUrl: string | null }>();
+  /** The newest approval request's name per deployment, to mark it superseded before its ref is known. */
+  const lastApproval = new Map<string, string>();
 
-  async function show(ref: { channel: string; ts: string }, message: ChatMessage): Promise<void> {
-    const key = `${ref.channel}/${ref.ts}`;
+  const lane = (deployment: Deployment) => rootKey(deployment.id);
+  const target = (ref: MessageRef | null | undefined, key: string): MessageTarget => ref ?? key;
+
+  function queued(work: Promise<void>): void {
+    void work.catch((error: unknown) => log.error({ err: error }, 'could not queue a chat message about a deployment'));
+  }
+
+  function show(deployment: Deployment, ref: MessageRef | null | undefined, key: string, message: ChatMessage): void {
     const rendered = JSON.stringify(message);
     if (shown.get(key) === rendered) return;
-    await chat.update(ref, message);
     shown.set(key, rendered);
+    queued(outbox.update(target(ref, key), message, { lane: lane(deployment) }));
   }
 
   function approvalView(deployment: Deployment): ChatMessage {
@@ -44,24 +60,14 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
     return approvalMessage(deployment, context?.commits ?? null, context?.compareUrl ?? null);
   }
 
-  function enqueue(deployment: Deployment, work: () => Promise<void>): Promise<void> {
-    const previous = queues.get(deployment.id) ?? Promise.resolve();
-    const next = previous
-      .then(work)
-      .catch((error: unknown) => log.error({ err: error, deployment: deployment.id, chat: chat.name }, 'could not tell the chat about a deployment'));
-    queues.set(deployment.id, next);
-    return next;
-  }
-
   const channelOf = (deployment: Deployment) => environmentChannel(config, deployment.environment);
 
-  function updateRoot(deployment: Deployment): Promise<void> {
-    return enqueue(deployment, async () => {
-      lastUpdate.set(deployment.id, Date.now());
-      if (deployment.thread) await show(deployment.thread, deploymentRoot(deployment, options.publicUrl));
-      if (deployment.approval?.message) await show(deployment.approval.message, approvalView(deployment));
-      if (deployment.promotion?.message) await show(deployment.promotion.message, promotionMessage(deployment));
-    });
+  function updateRoot(deployment: Deployment): void {
+    lastUpdate.set(deployment.id, Date.now());
+    if (!outbox.knows(rootKey(deployment.id)) && !deployment.thread) return;
+    show(deployment, deployment.thread, rootKey(deployment.id), deploymentRoot(deployment, options.publicUrl));
+    if (deployment.approval) show(deployment, deployment.approval.message, approvalKey(deployment.id, deployment.approval.requestedAt), approvalView(deployment));
+    if (deployment.promotion) show(deployment, deployment.promotion.message, promotionKey(deployment.id, deployment.promotion.requestedAt), promotionMessage(deployment));
   }
 
   /** Throttled: at most one update a second, trailing, so the newest state is what stays. */
@@ -72,95 +78,115 @@ export function createAnnouncer(options: { chat: Chat; config: Config; store: St
       deployment.id,
       setTimeout(() => {
         pendingUpdate.delete(deployment.id);
-        void updateRoot(deployment);
+        updateRoot(deployment);
       }, wait),
     );
   }
 
-  function reply(deployment: Deployment, message: ChatMessage): Promise<void> {
-    return enqueue(deployment, async () => {
-      if (deployment.thread) await chat.reply(deployment.thread, message);
-    });
+  function reply(deployment: Deployment, message: ChatMessage, key?: string): void {
+    const root = rootKey(deployment.id);
+    if (!deployment.thread && !outbox.knows(root)) return;
+    queued(outbox.reply(target(deployment.thread, root), message, { lane: lane(deployment), ...(key ? { key } : {}) }));
+  }
+
+  /** A message of a deployment was posted: keep its ref on the deployment. */
+  function posted(key: string, ref: MessageRef): void {
+    const [, id, kind, requestedAt] = KEY.exec(key) ?? [];
+    const deployment = id ? options.pipeline.get(id) : undefined;
+    if (!deployment) return;
+    const { approval, promotion } = deployment;
+    if (!kind) deployment.thread = ref;
+    else if (kind === 'approval' && approval && approval.requestedAt === requestedAt) approval.message = ref;
+    else if (kind === 'promotion' && promotion && promotion.requestedAt === requestedAt) promotion.message = ref;
+    else return;
+    void store.write().catch((error: unknown) => log.error({ err: error, deployment: id }, 'could not save where a deployment message went'));
   }
 
   function handle(event: PipelineEvent): void {
     const { deployment } = event;
     switch (event.type) {
-      case 'created':
-        void enqueue(deployment, async () => {
-          deployment.thread = await chat.post(channelOf(deployment), deploymentRoot(deployment, options.publicUrl));
-          lastUpdate.set(deployment.id, Date.now());
-          await store.write();
-        });
+      case 'created': {
+        const message = deploymentRoot(deployment, options.publicUrl);
+        shown.set(rootKey(deployment.id), JSON.stringify(message));
+        lastUpdate.set(deployment.id, Date.now());
+        queued(outbox.post(channelOf(deployment), message, { key: rootKey(deployment.id), lane: lane(deployment) }));
         return;
+      }
       case 'changed':
         scheduleUpdate(deployment);
         return;
       case 'step': {
         const message = stepReply(event.step, deploymentPageUrl(options.publicUrl, deployment.id, event.step.step));
-        if (message) void reply(deployment, message);
+        if (message) reply(deployment, message);
         return;
       }
-      case 'approval-requested':
+      case 'approval-requested': {
         approvalContext.set(deployment.id, { commits: event.commits, compareUrl: event.compareUrl });
-        void enqueue(deployment, async () => {
-          if (!deployment.thread || !deployment.approval) return;
-          if (event.superseded) await show(event.superseded, plain(`:arrows_counterclockwise: Superseded: ${mrkdwn(deployment.approval.reaskedBecause ?? 'the plan changed')}. Approval is asked again below.`));
-          const message = approvalView(deployment);
-          deployment.approval.message = await chat.reply(deployment.thread, message);
-          shown.set(`${deployment.approval.message.channel}/${deployment.approval.message.ts}`, JSON.stringify(message));
-          await store.write();
-        });
+        if (!deployment.approval) return;
+        const previous = event.superseded ?? lastApproval.get(deployment.id) ?? null;
+        const superseded = plain(`:arrows_counterclockwise: Superseded: ${mrkdwn(deployment.approval.reaskedBecause ?? 'the plan changed')}. Approval is asked again below.`);
+        if (previous) {
+          const previousKey = typeof previous === 'string' ? previous : `${previous.channel}/${previous.ts}`;
+          show(deployment, typeof previous === 'string' ? null : previous, previousKey, superseded);
+        }
+        const key = approvalKey(deployment.id, deployment.approval.requestedAt);
+        const message = approvalView(deployment);
+        shown.set(key, JSON.stringify(message));
+        lastApproval.set(deployment.id, key);
+        reply(deployment, message, key);
         scheduleUpdate(deployment);
         return;
-      case 'promotion-requested':
-        void enqueue(deployment, async () => {
-          if (!deployment.thread || !deployment.promotion) return;
-          const message = promotionMessage(deployment);
-          deployment.promotion.message = await chat.reply(deployment.thread, message);
-          shown.set(`${deployment.promotion.message.channel}/${deployment.promotion.message.ts}`, JSON.stringify(message));
-          await store.write();
-        });
+      }
+      case 'promotion-requested': {
+        if (!deployment.promotion) return;
+        const key = promotionKey(deployment.id, deployment.promotion.requestedAt);
+        const message = promotionMessage(deployment);
+        shown.set(key, JSON.stringify(message));
+        reply(deployment, message, key);
         return;
-      case 'analysis':
-        if (deployment.analysis) void reply(deployment, analysisMessage(deployment.analysis));
-        return;
+      }
       case 'note': {
         const text = mrkdwn(event.text);
-        void reply(deployment, plain(event.tone === 'warning' ? `:warning: ${text}` : event.tone === 'error' ? `:x: ${text}` : text));
+        reply(deployment, plain(event.tone === 'warning' ? `:warning: ${text}` : event.tone === 'error' ? `:x: ${text}` : text));
         return;
       }
+      case 'analysis':
+        if (deployment.analysis) reply(deployment, analysisMessage(deployment.analysis));
+        return;
       case 'rollout-stopped': {
         const text = escapeMrkdwn(rollbackSummary(deployment, event.reason));
-        void reply(deployment, plain(event.failures ? `:x: ${text}` : `:warning: ${text}`));
+        reply(deployment, plain(event.failures ? `:x: ${text}` : `:warning: ${text}`));
         return;
       }
-      case 'finished':
+      case 'finished': {
         clearTimeout(pendingUpdate.get(deployment.id));
         pendingUpdate.delete(deployment.id);
-        void updateRoot(deployment);
-        void reply(deployment, finishedReply(deployment)).then(() => {
-          queues.delete(deployment.id);
-          lastUpdate.delete(deployment.id);
-          approvalContext.delete(deployment.id);
-          for (const ref of [deployment.thread, deployment.approval?.message, deployment.promotion?.message]) if (ref) shown.delete(`${ref.channel}/${ref.ts}`);
-        });
+        updateRoot(deployment);
+        reply(deployment, finishedReply(deployment));
+        lastUpdate.delete(deployment.id);
+        approvalContext.delete(deployment.id);
+        lastApproval.delete(deployment.id);
+        for (const key of [...shown.keys()]) if (key === rootKey(deployment.id) || key.startsWith(`${rootKey(deployment.id)}:`)) shown.delete(key);
         return;
+      }
     }
   }
 
   const unsubscribe = options.pipeline.on(handle);
+  const unlisten = outbox.onPosted(posted);
   return {
-    /** Waits for every queued chat call (used when stopping). */
-    async flush(): Promise<void> {
+    /** Queues the throttled updates still waiting (used when stopping). */
+    flush(): void {
       for (const [id, timer] of pendingUpdate) {
         clearTimeout(timer);
         pendingUpdate.delete(id);
         const deployment = options.pipeline.get(id);
-        if (deployment) void updateRoot(deployment);
+        if (deployment) updateRoot(deployment);
       }
-      await Promise.all(queues.values());
     },
-    stop: unsubscribe,
+    stop(): void {
+      unsubscribe();
+      unlisten();
+    },
   };
 }

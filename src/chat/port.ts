@@ -27,3 +27,19 @@ export interface CommandContext {
   actor: Actor;
   channel: string;
 }
+
+/**
+ * A chat call that failed in a way its adapter understands. `permanent`: trying again cannot help
+ * (the channel does not exist, the bot is not in it, the message is refused); `retryAfterMs`: the
+ * chat asked to be tried again after that long (a rate limit). Any other error is taken as passing.
+ */
+export class ChatCallError extends Error {
+  readonly permanent: boolean;
+  readonly retryAfterMs: number | null;
+  constructor(message: string, outcome: { permanent: boolean; retryAfterMs?: number | null }, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ChatCallError';
+    this.permanent = outcome.permanent;
+    this.retryAfterMs = outcome.retryAfterMs ?? null;
+  }
+}

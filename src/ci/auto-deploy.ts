@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { plain } from '../chat/messages.js';
 import { codeMrkdwn, escapeMrkdwn, mrkdwn } from '../chat/mrkdwn.js';
-import type { Chat } from '../chat/port.js';
+import type { Outbox } from '../chat/outbox/outbox.js';
 import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
 import { EnvironmentBusyError } from '../pipeline/errors.js';
@@ -17,9 +17,9 @@ import type { CiRun, PendingDeploy } from './types.js';
  * branch whose tests passed, through the pipeline and so through the environment's approval
  * policy. Only the branch's newest pushed commit is deployed. While the environment is busy, the
  * newest tested commit waits (one per environment, in the store) and is requested when the
- * deployment there finishes. `options.chat` is read when a message goes out (it may be a getter).
+ * deployment there finishes. What it says goes through the outbox.
  */
-export function createAutoDeploy(options: { config: Config; mirror: Mirror; store: Store<CiSlice>; pipeline: Pipeline; server: IntegrationServer; chat: Chat; log: Logger }) {
+export function createAutoDeploy(options: { config: Config; mirror: Mirror; store: Store<CiSlice>; pipeline: Pipeline; server: IntegrationServer; outbox: Outbox; log: Logger }) {
   const { config, store, pipeline, server } = options;
   const log = options.log.child({ component: 'auto-deploy' });
   const pending = () => store.data.ci.pendingDeploys;
@@ -32,7 +32,7 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
   }
 
   function tell(text: string): void {
-    options.chat.post(config.channels.deploys, plain(text)).catch((error: unknown) => log.error({ err: error }, 'could not tell the chat about an auto-deploy'));
+    options.outbox.post(config.channels.deploys, plain(text)).catch((error: unknown) => log.error({ err: error }, 'could not queue a chat message about an auto-deploy'));
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import type { Chat } from '../chat/port.js';
+import type { Outbox } from '../chat/outbox/outbox.js';
 import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
 import type { Clock } from '../shared/clock.js';
@@ -26,8 +26,8 @@ export interface GithubIntegrationOptions {
   pipeline: Pipeline;
   /** The same mirror as the pipeline's, so fetches of one repository never overlap. */
   mirror: Mirror;
-  /** Read when a message goes out: may be a getter for a chat made after this integration. */
-  chat: Chat;
+  /** Every message to the chat goes through it. */
+  outbox: Outbox;
   log: Logger;
   clock: Clock;
   dataDir: string;
@@ -68,7 +68,7 @@ export interface GithubIntegration {
  * tested, failures and fixes are told in the deploys channel, the verdict is set as the commit's
  * status on GitHub (with a token), and `autoDeploy` branches are deployed once their tests pass.
  * @example
- *   const github = createGithubIntegration({ config, store, pipeline, mirror, chat, log, clock, dataDir,
+ *   const github = createGithubIntegration({ config, store, pipeline, mirror, outbox, log, clock, dataDir,
  *     webhookSecret: env.GITHUB_WEBHOOK_SECRET, githubToken: env.GITHUB_TOKEN, githubApiUrl: env.GITHUB_API_URL, path: env.PATH, home: env.HOME });
  *   app.use(GITHUB_WEBHOOK_PATH, github.middleware);
  */
@@ -87,9 +87,7 @@ export function createGithubIntegration(options: GithubIntegrationOptions): Gith
   });
   const announcer = createCiAnnouncer({
     server,
-    get chat() {
-      return options.chat;
-    },
+    outbox: options.outbox,
     channel: config.channels.deploys,
     app: config.app,
     store,
@@ -104,9 +102,7 @@ export function createGithubIntegration(options: GithubIntegrationOptions): Gith
     store,
     pipeline: options.pipeline,
     server,
-    get chat() {
-      return options.chat;
-    },
+    outbox: options.outbox,
     log,
   });
   const middleware = githubWebhookRoutes({

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Chat } from '../chat/port.js';
+import type { Outbox } from '../chat/outbox/outbox.js';
+import type { MessageRef } from '../chat/port.js';
 import { environmentChannel } from '../config/environments.js';
 import type { Config } from '../config/schema.js';
 import type { Connect, Discovery } from '../fleet/types.js';
@@ -13,8 +14,8 @@ import { pushFlagsFile } from './push.js';
 export interface FlagDeliveryOptions {
   config: Config;
   store: Store<FlagsSlice>;
-  /** Read when a change is announced, so the composition root may hand in a getter. */
-  readonly chat: Chat;
+  /** Every announcement goes through it. */
+  outbox: Outbox;
   discoveries: Record<string, Discovery>;
   connectors: Record<string, Connect>;
   log: Logger;
@@ -26,6 +27,8 @@ export interface FlagDeliveryOptions {
  * environment's channel (with how the push went), and mark an undone change's message as undone.
  * A failure is logged and kept on the change; it never undoes the change itself.
  */
+const changeKey = (id: string | number) => `flag-change:${id}`;
+
 export function createFlagDelivery(options: FlagDeliveryOptions) {
   const { config, store, log } = options;
   const queues = new Map<string, Promise<void>>();
@@ -53,17 +56,26 @@ export function createFlagDelivery(options: FlagDeliveryOptions) {
 
   async function announce(change: FlagChange): Promise<void> {
     const channel = environmentChannel(config, change.environment);
-    change.message = await options.chat.post(channel, flagChangeMessage(change));
-    await store.write();
+    const lane = `flags:${change.environment}`;
+    await options.outbox.post(channel, flagChangeMessage(change), { key: changeKey(change.id), lane });
     const original = change.undoOf ? store.data.flags.history.find((entry) => entry.id === change.undoOf) : undefined;
-    if (original?.message) await options.chat.update(original.message, flagChangeMessage(original));
+    const target = original && (original.message ?? (options.outbox.knows(changeKey(original.id)) ? changeKey(original.id) : null));
+    if (original && target) await options.outbox.update(target, flagChangeMessage(original), { lane });
   }
+
+  /** An announcement was posted: keep its ref on the change, for undoing. */
+  options.outbox.onPosted((key: string, ref: MessageRef) => {
+    const change = key.startsWith('flag-change:') ? store.data.flags.history.find((entry) => changeKey(entry.id) === key) : undefined;
+    if (!change) return;
+    change.message = ref;
+    void store.write().catch((error: unknown) => log.error({ err: error, change: change.id }, 'could not save where a flag change message went'));
+  });
 
   function deliver(change: FlagChange): Promise<void> {
     const previous = queues.get(change.environment) ?? Promise.resolve();
     const next = previous.then(async () => {
       await push(change).catch((error: unknown) => log.error({ err: error, change: change.id }, 'could not record how flags.json was pushed'));
-      await announce(change).catch((error: unknown) => log.error({ err: error, change: change.id, chat: options.chat.name }, 'could not announce a flag change'));
+      await announce(change).catch((error: unknown) => log.error({ err: error, change: change.id }, 'could not announce a flag change'));
     });
     queues.set(change.environment, next);
     return next;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ActionOutcome } from '../chat/actions.js';
 import type { CommandHandler } from '../chat/commands/answer.js';
 import { mrkdwn } from '../chat/mrkdwn.js';
-import type { Chat } from '../chat/port.js';
+import type { Outbox } from '../chat/outbox/outbox.js';
 import type { Config } from '../config/schema.js';
 import type { Connect, Discovery } from '../fleet/types.js';
 import { systemClock, type Clock } from '../shared/clock.js';
@@ -24,8 +24,8 @@ export { FLAG_UNDO_ACTION } from './messages.js';
 export interface FlagsOptions {
   config: Config;
   store: Store<FlagsSlice>;
-  /** Read only when a change is announced: the composition root may hand in a getter, since its chat comes later. */
-  readonly chat: Chat;
+  /** Every announcement goes through it. */
+  outbox: Outbox;
   discoveries: Record<string, Discovery>;
   connectors: Record<string, Connect>;
   /** `IGOR_FLAGS_TOKEN`: when set, every `/flags/*` request needs it as a bearer token. */
@@ -61,7 +61,7 @@ export interface Flags {
  * Feature flags, one per environment and key, set from Slack or the API and served to apps as
  * flagd.json and OFREP.
  * @example
- * const flags = createFlags({ config, store, get chat() { return chat; }, discoveries, connectors, flagsToken, get publicUrl() { return publicUrl; }, log, clock });
+ * const flags = createFlags({ config, store, outbox, discoveries, connectors, flagsToken, get publicUrl() { return publicUrl; }, log, clock });
  * http.use('/flags', flags.publicRoutes);
  */
 export function createFlags(options: FlagsOptions): Flags {
@@ -71,9 +71,7 @@ export function createFlags(options: FlagsOptions): Flags {
   const delivery = createFlagDelivery({
     config: options.config,
     store: options.store,
-    get chat() {
-      return options.chat;
-    },
+    outbox: options.outbox,
     discoveries: options.discoveries,
     connectors: options.connectors,
     log,

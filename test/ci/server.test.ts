@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGithubIntegration } from '../../src/ci/github-integration.js';
 import type { CiRun } from '../../src/ci/types.js';
+import { createOutbox } from '../../src/chat/outbox/outbox.js';
 import { createConsoleChat } from '../../src/chat/console/chat.js';
 import { createMirror } from '../../src/integration/mirror.js';
 import { systemClock } from '../../src/shared/clock.js';
@@ -197,7 +198,7 @@ describe('tests on every push', () => {
       store: t.store,
       pipeline: t.pipeline,
       mirror: createMirror({ repo: t.repo, cacheDir: join(t.dataDir, 'mirrors') }),
-      chat: createConsoleChat(pino({ level: 'silent' })),
+      outbox: createOutbox({ store: t.store, chat: createConsoleChat(pino({ level: 'silent' })), log: pino({ level: 'silent' }) }),
       log: pino({ level: 'silent' }),
       clock: systemClock,
       dataDir: t.dataDir,

@@ -19,6 +19,7 @@ import { createGithubIntegration, GITHUB_WEBHOOK_PATH, type GithubIntegration } 
 import type { CiRun } from '../../src/ci/types.js';
 import { ciRetryButton } from '../../src/chat/interactions.js';
 import actionListeners from '../../src/chat/slack/listeners/actions/index.js';
+import { createOutbox } from '../../src/chat/outbox/outbox.js';
 import type { Chat } from '../../src/chat/port.js';
 import { createSlackChat } from '../../src/chat/slack/adapter.js';
 import { boltLogger } from '../../src/chat/slack/logger.js';
@@ -121,14 +122,20 @@ export async function startCiTestbed(options: CiTestbedOptions = {}): Promise<Ci
     // As app.ts does it: the integration is made before the chat (read through a getter), and its
     // route is mounted at its path before Bolt and any body parser.
     let chat: Chat | undefined = undefined;
+    const outbox = createOutbox({
+      store,
+      get chat() {
+        return chat!;
+      },
+      log,
+    });
+    cleanups.push(() => outbox.stop());
     const github = createGithubIntegration({
       config,
       store,
       pipeline,
       mirror,
-      get chat() {
-        return chat!;
-      },
+      outbox,
       log,
       clock: systemClock,
       dataDir,
@@ -144,6 +151,7 @@ export async function startCiTestbed(options: CiTestbedOptions = {}): Promise<Ci
     const bolt = new BoltApp({ token: 'xoxb-test-token', receiver, clientOptions: { slackApiUrl: slack.url }, logger: boltLogger(log), deferInitialization: true });
     chat = createSlackChat(bolt.client);
     actionListeners.register(bolt, { interactions: new Map([['ci-retry', ciRetryButton(github)]]), chat, log });
+    outbox.start();
     finishHttpApp(app, log);
     await bolt.init();
 

@@ -135,6 +135,12 @@ export interface FakeSlack {
   /** Slack answers again: every queued failure is dropped. */
   clearFailures(): void;
   /**
+   * Slack is down: every `chat.*` call fails as `failure` says (e.g. `{ status: 500 }`, or
+   * `{ status: 429, retryAfter: 1 }`) until {@link endOutage}. Other methods still answer.
+   */
+  outage(failure: FailureOptions): void;
+  endOutage(): void;
+  /**
    * Answers `method` with `handler` from now on, instead of the built-in answer (`{ ok: true }` for
    * methods the fake does not know). Injected failures still come first; `reset()` keeps handlers.
    */
@@ -226,6 +232,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   let ephemeralLog: FakeEphemeral[] = [];
   const failures = new Map<string, Array<Required<Pick<FailureOptions, 'times'>> & FailureOptions>>();
   let seq = 0;
+  let outage: FailureOptions | null = null;
 
   /** Unique, increasing Slack-style timestamps: 1700000000.000100, 1700000000.000200, … */
   const nextTs = (): string => {
@@ -396,7 +403,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         const token = auth?.[1] ?? asString(body.token);
         const call: FakeSlackCall = { method, body, token, status: 200, at: Date.now() };
         calls.push(call);
-        const failure = takeFailure(method);
+        const failure = (outage && method.startsWith('chat.') ? outage : undefined) ?? takeFailure(method);
         if (failure) {
           const { status, error } = sendFailure(res, failure);
           call.status = status;
@@ -476,6 +483,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responseUrl: (id) => `${origin}/response/${encodeURIComponent(id ?? `r${++responseSeq}`)}`,
     responsesTo: (id) => responses.filter((r) => r.id === id),
     clearFailures: () => failures.clear(),
+    outage: (failure) => void (outage = failure),
+    endOutage: () => void (outage = null),
     answer: (method, handler) => void handlers.set(method, handler),
     failNext: (method, options = {}) => {
       const queue = failures.get(method) ?? [];

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { stringify } from 'yaml';
+import { createOutbox } from '../../src/chat/outbox/outbox.js';
 import type { Chat, ChatMessage, MessageRef } from '../../src/chat/port.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
@@ -105,10 +106,13 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
       connectors[name] = options.connectors?.[name] ?? (() => Promise.resolve(createLocalTransport()));
     }
     let url = '';
+    // As app.ts does it: announcements go through the outbox; flush() here also waits for it to send.
+    const outbox = createOutbox({ store, chat: chat.chat, log });
+    outbox.start();
     const flags = createFlags({
       config,
       store,
-      chat: chat.chat,
+      outbox,
       discoveries,
       connectors,
       flagsToken: options.flagsToken,
@@ -118,6 +122,16 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
       },
       log,
     });
+    const flushDeliveries = flags.flush;
+    flags.flush = async () => {
+      await flushDeliveries();
+      await outbox.drain(5_000);
+    };
+    const closeServers = close;
+    close = async () => {
+      await outbox.stop();
+      await closeServers();
+    };
     const app = express();
     app.use('/api/flags', flags.apiRoutes);
     app.use('/flags', flags.publicRoutes);

@@ -115,36 +115,48 @@ export async function prepareHarness(options: HarnessOptions = {}): Promise<Prep
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const prepared = await prepareHarness(options);
   try {
-    const logs: Array<Record<string, unknown>> = [];
-    const logDestination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
     const socket = options.appToken ? await startFakeSlackSocket(prepared.slack, { appToken: options.appToken }) : undefined;
     if (socket) prepared.onClose(() => socket.close());
-    const igor = await createApp({
-      configPath: prepared.configPath,
-      dataDir: prepared.dataDir,
-      port: 0,
-      slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: prepared.slack.url, ...(options.appToken ? { appToken: options.appToken } : {}) },
-      apiToken: API_TOKEN,
-      ...(options.apiTokens ? { apiTokens: options.apiTokens } : {}),
-      alertsToken: ALERTS_TOKEN,
-      alarmRetryMs: 200,
-      graceMs: 5_000,
-      logLevel: 'debug',
-      logDestination,
-      processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', USER: userInfo().username },
-      ...(options.github ? { github: options.github } : {}),
-    });
-    // Registered before start, so a start that fails half-way (e.g. in Socket Mode, after the HTTP server listens) is undone too.
-    prepared.onClose(() => igor.stop());
-    await igor.start();
+    const { igor, logs } = await startIgor(prepared, options);
     return { ...prepared, igor, logs, eventsUrl: `${igor.url}/slack/events`, ...(socket ? { socket } : {}) };
   } catch (error) {
     await prepared.close();
     throw error;
   }
+}
+
+/**
+ * One igor on prepared parts, started in this process through `createApp`; `prepared.close()` stops
+ * it. Called again on the same parts, it is igor after a restart (the same data dir).
+ */
+export async function startIgor(prepared: Prepared, options: Pick<HarnessOptions, 'appToken' | 'apiTokens' | 'github'> = {}): Promise<{ igor: Igor; logs: Array<Record<string, unknown>> }> {
+  const logs: Array<Record<string, unknown>> = [];
+  const logDestination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const igor = await createApp({
+    configPath: prepared.configPath,
+    dataDir: prepared.dataDir,
+    port: 0,
+    slack: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiUrl: prepared.slack.url, ...(options.appToken ? { appToken: options.appToken } : {}) },
+    apiToken: API_TOKEN,
+    ...(options.apiTokens ? { apiTokens: options.apiTokens } : {}),
+    alertsToken: ALERTS_TOKEN,
+    alarmCheckMs: 200,
+    graceMs: 5_000,
+    logLevel: 'debug',
+    logDestination,
+    processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', USER: userInfo().username },
+    ...(options.github ? { github: options.github } : {}),
+  });
+  // Registered before start, so a start that fails half-way (e.g. in Socket Mode, after the HTTP server listens) is undone too.
+  let stopped: Promise<void> | null = null;
+  const stop = igor.stop.bind(igor);
+  const once = () => (stopped ??= stop());
+  prepared.onClose(once);
+  await igor.start();
+  return { igor: Object.assign(igor, { stop: once }), logs };
 }

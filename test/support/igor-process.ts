@@ -30,7 +30,7 @@ export async function startIgorProcess(prepared: Prepared, extraEnv: Record<stri
       SLACK_API_URL: prepared.slack.url,
       IGOR_API_TOKEN: API_TOKEN,
       IGOR_ALERTS_TOKEN: ALERTS_TOKEN,
-      IGOR_ALARM_RETRY_MS: '200',
+      IGOR_ALARM_CHECK_MS: '200',
       IGOR_HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
       ...extraEnv,

@@ -1,4 +1,5 @@
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { ConfigError } from '../../config/load.js';
@@ -21,7 +22,7 @@ export interface SlackSettings {
  */
 export function createBolt(slack: SlackSettings, http: Express, log: Logger): { app: App; socketMode: SocketModeReceiver | null } {
   const slackApiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
-  // A few quick retries, then the call fails: alarms go to the outbox, which retries for as long as it takes.
+  // For the listeners' own calls (ephemeral answers): a few quick retries, then the call fails.
   const clientOptions = { ...slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
   const logger = boltLogger(log);
   if (slack.appToken) {
@@ -38,4 +39,19 @@ export function createBolt(slack: SlackSettings, http: Express, log: Logger): { 
   http.use('/slack/events', ...slackRequestGuard({ signingSecret: slack.signingSecret, log }));
   const receiver = new ExpressReceiver({ signingSecret: slack.signingSecret, app: http, logger, bodyLimit: BODY_LIMITS.slack });
   return { app: new App({ token: slack.botToken, receiver, clientOptions, logger, deferInitialization: true }), socketMode: null };
+}
+
+/**
+ * The client the outbox sends through: no retries of its own and a 429 rejected at once with its
+ * Retry-After, so the outbox decides when to try again (the default client would wait, pausing its
+ * whole queue, and retry for half an hour); a timeout, so a Slack that hangs cannot hold a lane.
+ */
+export function createDeliveryClient(slack: SlackSettings, log: Logger): WebClient {
+  return new WebClient(slack.botToken, {
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    logger: boltLogger(log),
+  });
 }

@@ -66,8 +66,17 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; store
     lastUpdate.set(deployment.id, Date.now());
     if (!outbox.knows(rootKey(deployment.id)) && !deployment.thread) return;
     show(deployment, deployment.thread, rootKey(deployment.id), deploymentRoot(deployment, options.publicUrl));
-    if (deployment.approval) show(deployment, deployment.approval.message, approvalKey(deployment.id, deployment.approval.requestedAt), approvalView(deployment));
-    if (deployment.promotion) show(deployment, deployment.promotion.message, promotionKey(deployment.id, deployment.promotion.requestedAt), promotionMessage(deployment));
+    // Only messages already posted or queued: an update queued before its own post would wait for
+    // it at the head of the lane, in front of that very post.
+    const queuedOrPosted = (ref: MessageRef | null | undefined, key: string) => Boolean(ref) || outbox.knows(key);
+    if (deployment.approval) {
+      const key = approvalKey(deployment.id, deployment.approval.requestedAt);
+      if (queuedOrPosted(deployment.approval.message, key)) show(deployment, deployment.approval.message, key, approvalView(deployment));
+    }
+    if (deployment.promotion) {
+      const key = promotionKey(deployment.id, deployment.promotion.requestedAt);
+      if (queuedOrPosted(deployment.promotion.message, key)) show(deployment, deployment.promotion.message, key, promotionMessage(deployment));
+    }
   }
 
   /** Throttled: at most one update a second, trailing, so the newest state is what stays. */

@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMoto, type Moto } from '../support/moto.js';
 import { startHarness, type Harness } from '../support/igor-harness.js';
@@ -50,5 +50,20 @@ describe('a deployment with artifacts.s3', () => {
     expect(JSON.stringify(h!.logs)).not.toContain('X-Amz-Signature');
     const deployLogs = await readdir(join(h!.dataDir, 'logs'));
     for (const id of deployLogs) expect(await readFile(join(h!.dataDir, 'logs', id, 'deploy.log'), 'utf8')).not.toContain('X-Amz-');
+  });
+
+  it('fails the deployment naming artifacts.s3 when the upload fails, before any host is touched', async () => {
+    const client = s3();
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    for (const object of listed.Contents ?? []) await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: object.Key! }));
+    await client.send(new DeleteBucketCommand({ Bucket: BUCKET }));
+
+    const slack = slackDriver(h!);
+    await slack.slash('main', 'U0ALICE');
+    // rollback: auto with no host switched: the deployment ends rolled back, nothing to undo.
+    const failed = await slack.state('2', 'rolled-back');
+    expect(failed.reason).toMatch(/could not upload the artifact to s3:\/\/shop-releases\/.*the bucket does not exist \(check artifacts\.s3/);
+    expect(failed.hosts.map((host) => host.state)).toEqual(['untouched', 'untouched']);
+    for (const path of Object.values(h!.hostPaths)) expect((await readFile(join(path, 'current', 'REVISION'), 'utf8')).trim()).toBe(h!.sha);
   });
 });

@@ -81,7 +81,7 @@ export interface AppOptions {
   logLevel?: string;
   logDestination?: DestinationStream;
   /** igor's PATH and HOME, handed to integration steps; the default user for SSH. */
-  processEnv: { PATH: string; HOME: string; USER: string };
+  processEnv: { PATH: string; HOME: string; USER: string; SSH_AUTH_SOCK?: string | undefined };
   /** GitHub webhooks (`GITHUB_WEBHOOK_SECRET`) and commit statuses (`GITHUB_TOKEN`, `GITHUB_API_URL`). */
   github?: { webhookSecret?: string | undefined; token?: string | undefined; apiUrl?: string | undefined };
   clock?: Clock;
@@ -117,8 +117,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData);
   let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
 
-  const { discoveries, connectors } = createFleets(config, {
+  const { discoveries, connectors, artifactStores } = createFleets(config, {
     dataDir,
+    sshAuthSock: options.processEnv.SSH_AUTH_SOCK,
     user: options.processEnv.USER,
     home: options.processEnv.HOME,
     hostKeys: {
@@ -137,6 +138,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     mirror,
     discoveries,
     connectors,
+    artifactStores,
     clock,
     dataDir,
     path: options.processEnv.PATH,

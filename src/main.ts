@@ -25,7 +25,7 @@ try {
     graceMs: env.IGOR_GRACE_PERIOD ? Number(env.IGOR_GRACE_PERIOD) * 1000 : undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
     github: { webhookSecret: env.GITHUB_WEBHOOK_SECRET, token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },
-    processEnv: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/', USER: env.USER ?? env.LOGNAME ?? 'root' },
+    processEnv: { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/', USER: env.USER ?? env.LOGNAME ?? 'root', SSH_AUTH_SOCK: env.SSH_AUTH_SOCK },
   });
   // Names only: the values may be secrets.
   if (fromEnvFile.length > 0) igor.log.info({ file: ENV_FILE, variables: fromEnvFile }, `read ${fromEnvFile.length} setting(s) from ${ENV_FILE}`);

@@ -206,6 +206,24 @@ const approval = z.strictObject({
   autoApprove: z.strictObject({ refs: z.array(nonEmpty).default([]) }).optional(),
 });
 
+/** `artifacts.s3`: igor uploads each release's artifact here once; every server downloads it from a presigned URL. */
+const s3Artifacts = z.strictObject({
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lower-case letters, digits, "." or "-")' }),
+  /** Keys are `<prefix><app>/<environment>/<release>-<sha256>.tar.gz`; a prefix usually ends with `/`. */
+  prefix: z.string().regex(/^[^\s]*$/, { error: 'must have no spaces' }).default(''),
+  region: nonEmpty.optional(),
+  /** How long each server's download URL is valid. */
+  urlExpiresIn: duration.prefault('5m').refine((ms) => ms >= 60_000 && ms <= 3_600_000, { error: 'must be between 1m and 1h' }),
+});
+
+/** Where servers get the artifact from: without `s3`, igor uploads it to each server over SSH. */
+const artifacts = z.strictObject({ s3: s3Artifacts.optional() });
+
+/** `user@host:port` (user and port optional), as OpenSSH's ProxyJump. */
+const jumpHost = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, { error: 'must be a bastion as user@host:port (user and port optional), as OpenSSH\'s ProxyJump' });
+
 const environment = z.strictObject({
   channel: nonEmpty.optional(),
   deployers: userIds.optional(),
@@ -217,8 +235,15 @@ const environment = z.strictObject({
       port: z.number().int().min(1).max(65535).default(22),
       privateKeyPath: nonEmpty.optional(),
       knownHosts: nonEmpty.optional(),
+      /** A bastion every connection goes through (OpenSSH's ProxyJump). */
+      jump: jumpHost.optional(),
+      /** Authenticate with an ssh-agent instead of a key file: `true` is SSH_AUTH_SOCK, a string is the agent's socket. */
+      agent: z.union([z.boolean(), nonEmpty]).optional(),
     })
+    .refine((ssh) => !(ssh.agent && ssh.privateKeyPath), { error: 'takes agent or privateKeyPath, not both' })
     .prefault({}),
+  /** Overrides the top-level `artifacts` for this environment. */
+  artifacts: artifacts.optional(),
   path: nonEmpty.optional(),
   keepReleases: z.number().int().min(2, { error: 'must be at least 2 (the live release and the one before it)' }).default(5),
   steps: z.array(nonEmpty).default([]),
@@ -255,6 +280,7 @@ export const configSchema = z
       // A prototype-free record: no environment name a person types can reach Object.prototype.
       .transform((environments) => dictionary(Object.entries(environments))),
     alarms: z.strictObject({ remindAfter: duration.optional() }).optional(),
+    artifacts: artifacts.optional(),
   })
   .superRefine((config, ctx) => {
     const names = Object.keys(config.environments);
@@ -277,6 +303,8 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type EnvironmentConfig = Config['environments'][string];
 export type HealthConfig = z.output<typeof health>;
+export type S3ArtifactsConfig = z.output<typeof s3Artifacts>;
+export type ArtifactsConfig = z.output<typeof artifacts>;
 export type GceServersConfig = z.output<typeof gceServers>;
 export type AzureServersConfig = z.output<typeof azureServers>;
 export type StrategyConfig = EnvironmentConfig['strategy'];

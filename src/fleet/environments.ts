@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Config, EnvironmentConfig } from '../config/schema.js';
 import { dictionary } from '../shared/names.js';
+import { createS3ArtifactStore, type ArtifactStore } from './artifacts/s3.js';
 import { createAzureDiscovery } from './discovery/azure.js';
 import { createEc2Discovery } from './discovery/ec2.js';
 import { createGceDiscovery } from './discovery/gce.js';
@@ -8,6 +9,8 @@ import { createLocalDiscovery } from './discovery/local.js';
 import { createStaticDiscovery } from './discovery/static.js';
 import type { HostKeyStore } from './transport/host-keys.js';
 import { createLocalTransport } from './transport/local.js';
+import { parseJump } from './transport/jump.js';
+import { ConnectionError } from './errors.js';
 import { createSshTransport } from './transport/ssh.js';
 import type { Connect, Discovery, Server } from './types.js';
 
@@ -19,20 +22,41 @@ export interface FleetOptions {
   home: string;
   /** Host keys trusted on first use (the store). */
   hostKeys: HostKeyStore;
+  /** igor's SSH_AUTH_SOCK, for `ssh.agent: true`. */
+  sshAuthSock?: string | undefined;
 }
 
 /**
  * Per environment, how its servers are found (`servers.local`, `servers.ec2`, `servers.gce`, `servers.azure` or `servers.static`)
  * and how each is reached (on this machine, or over SSH with the environment's `ssh` settings).
  */
-export function createFleets(config: Config, options: FleetOptions): { discoveries: Record<string, Discovery>; connectors: Record<string, Connect> } {
+export function createFleets(
+  config: Config,
+  options: FleetOptions,
+): { discoveries: Record<string, Discovery>; connectors: Record<string, Connect>; artifactStores: Record<string, ArtifactStore> } {
   const discoveries = dictionary<Discovery>();
   const connectors = dictionary<Connect>();
+  const artifactStores = dictionary<ArtifactStore>();
   for (const [name, environment] of Object.entries(config.environments)) {
     discoveries[name] = discoveryOf(environment, options);
     connectors[name] = connectorOf(environment, options);
+    const store = artifactStoreOf(config, name);
+    if (store) artifactStores[name] = store;
   }
-  return { discoveries, connectors };
+  return { discoveries, connectors, artifactStores };
+}
+
+/**
+ * `artifacts.s3` at the top level applies to every environment; an environment's own `artifacts`
+ * replaces it (`artifacts: {}` there means direct upload again). Local servers always get a copy.
+ */
+function artifactStoreOf(config: Config, name: string): ArtifactStore | undefined {
+  const environment = config.environments[name]!;
+  if (environment.servers.local) return undefined;
+  const own = environment.artifacts;
+  const settings = own ? own.s3 : config.artifacts?.s3;
+  if (!settings) return undefined;
+  return createS3ArtifactStore({ settings, setting: own ? `environments.${name}.artifacts.s3` : 'artifacts.s3' });
 }
 
 function discoveryOf(environment: EnvironmentConfig, options: FleetOptions): Discovery {
@@ -44,14 +68,19 @@ function discoveryOf(environment: EnvironmentConfig, options: FleetOptions): Dis
 }
 
 function connectorOf(environment: EnvironmentConfig, options: FleetOptions): Connect {
+  const { ssh } = environment;
   return (server: Server) => {
     if (server.via === 'local') return Promise.resolve(createLocalTransport());
+    const user = server.user ?? options.user;
+    const agent = ssh.agent === true ? options.sshAuthSock : ssh.agent || undefined;
+    if (ssh.agent === true && !agent) return Promise.reject(new ConnectionError('[fleet] [ssh] ssh.agent is true but SSH_AUTH_SOCK is not set: start igor with an ssh-agent, or give ssh.agent the socket path'));
     return createSshTransport({
       host: server.address,
-      port: server.port ?? environment.ssh.port,
-      user: server.user ?? options.user,
-      privateKeyPath: environment.ssh.privateKeyPath ?? join(options.home, '.ssh', 'id_ed25519'),
-      knownHosts: environment.ssh.knownHosts,
+      port: server.port ?? ssh.port,
+      user,
+      ...(agent ? { agent } : { privateKeyPath: ssh.privateKeyPath ?? join(options.home, '.ssh', 'id_ed25519') }),
+      jump: ssh.jump ? parseJump(ssh.jump, user) : undefined,
+      knownHosts: ssh.knownHosts,
       hostKeys: options.hostKeys,
     });
   };

@@ -12,12 +12,22 @@ export interface Artifact {
   sha256: string;
 }
 
+/** An artifact the server fetches itself (`artifacts.s3`) instead of igor uploading it. */
+export interface ArtifactDownload {
+  /** `s3://bucket/key`: what messages show. */
+  location: string;
+  /** A short-lived URL; a capability, so it never appears in a log or a message. */
+  url(): Promise<string>;
+}
+
 export interface HostDeployment {
   app: string;
   environment: string;
   release: string;
   sha: string;
   artifact: Artifact;
+  /** Set with `artifacts.s3`: each server downloads the artifact with curl; igor sends only commands. */
+  download?: ArtifactDownload | undefined;
   steps: readonly string[];
   restart: string | undefined;
   health: HealthConfig | undefined;
@@ -57,10 +67,13 @@ export async function deployToHost(
   const previousRelease = prepared.stdout.trim() ? posix.basename(prepared.stdout.trim()) : null;
   onPhase('upload', previousRelease);
   const upload = posix.join(paths.releases, `.${job.release}.tar.gz`);
-  try {
-    await transport.putFile(job.artifact.path, upload);
-  } catch (error) {
-    throw new HostPhaseError('upload', (error as Error).message, { cause: error });
+  if (job.download) await downloadArtifact(run, job.download, upload, job.stepTimeoutMs);
+  else {
+    try {
+      await transport.putFile(job.artifact.path, upload);
+    } catch (error) {
+      throw new HostPhaseError('upload', (error as Error).message, { cause: error });
+    }
   }
 
   onPhase('unpack', previousRelease);
@@ -93,12 +106,31 @@ export async function deployToHost(
   return { previousRelease };
 }
 
+/**
+ * The server fetches the artifact itself: `curl --fail` with retries, bounded by `stepTimeout`.
+ * The URL is passed as an argument, never shown: errors name the object's location instead.
+ */
+async function downloadArtifact(run: ReturnType<typeof phaseRunner>, download: ArtifactDownload, target: string, stepTimeoutMs: number): Promise<void> {
+  const url = await download.url();
+  const maxTime = String(Math.max(1, Math.ceil(stepTimeoutMs / 1000)));
+  try {
+    await run('upload', ['bash', '-c', DOWNLOAD, 'igor', target, url, maxTime], {}, `curl ${download.location}`);
+  } catch (error) {
+    if (!(error instanceof HostPhaseError)) throw error;
+    // curl's own words may quote the URL (its host at least): never let the signature through.
+    const message = error.message.slice(error.phase.length + 2).replaceAll(url, download.location).replace(/X-Amz-[A-Za-z-]+=[^&\s]*/g, 'X-Amz-…');
+    throw new HostPhaseError('upload', `could not download ${download.location}: ${message}`, { cause: error.cause });
+  }
+}
+
+const DOWNLOAD = ['set -eu', 'rm -f -- "$1"', 'curl --fail --silent --show-error --retry 3 --max-time "$3" -o "$1" "$2"'].join('\n');
+
 /** Checks the uploaded archive's SHA-256, unpacks it into a clean release folder, writes REVISION. */
 const UNPACK = [
   'set -eu',
   'upload=$1 sum=$2 release=$3 sha=$4',
   'actual=$(sha256sum -- "$upload" | cut -d" " -f1)',
-  '[ "$actual" = "$sum" ] || { echo "the uploaded artifact\'s checksum differs ($actual, expected $sum)" >&2; exit 1; }',
+  '[ "$actual" = "$sum" ] || { echo "the artifact\'s checksum differs ($actual, expected $sum)" >&2; exit 1; }',
   'rm -rf -- "$release" && mkdir -p -- "$release"',
   'tar -xzf "$upload" -C "$release"',
   'rm -f -- "$upload"',

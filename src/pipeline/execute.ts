@@ -19,6 +19,7 @@ import type { Run } from './runs.js';
 import { createRollBack } from './roll-back.js';
 import { reuseTests } from './reuse-tests.js';
 import { createShipper } from './ship.js';
+import type { ArtifactStore } from '../fleet/artifacts/s3.js';
 import type { Deployment } from './types.js';
 import { phrase } from '../shared/phrase.js';
 
@@ -28,6 +29,8 @@ export interface ExecutorOptions {
   discoveries: Record<string, Discovery>;
   /** Per environment: how to reach its servers. */
   connectors: Record<string, Connect>;
+  /** Per environment with `artifacts.s3`: where the artifact is uploaded once for the servers to download. */
+  artifactStores?: Record<string, ArtifactStore>;
   recorder: Recorder;
   decisions: Decisions;
   store: Store<PipelineData>;

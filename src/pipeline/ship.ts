@@ -11,6 +11,7 @@ import { markReleaseBad, restoreRelease } from '../fleet/restore.js';
 import { runWave } from '../fleet/rollout.js';
 import { planWaves } from '../fleet/strategy.js';
 import type { Connect, Server } from '../fleet/types.js';
+import type { ArtifactStore } from '../fleet/artifacts/s3.js';
 import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
 import { dictionary } from '../shared/names.js';
@@ -31,6 +32,8 @@ export interface ShipOptions {
   progress: Progress;
   events: EventHub;
   connectors: Record<string, Connect>;
+  /** Per environment with `artifacts.s3`; the others upload to each server over SSH. */
+  artifactStores?: Record<string, ArtifactStore> | undefined;
   clock: Clock;
   dataDir: string;
   log: Logger;
@@ -73,6 +76,17 @@ export function createShipper(options: ShipOptions) {
       stepTimeoutMs: environment.stepTimeout,
       signal: run.hostCommands.signal,
     };
+    const store = options.artifactStores?.[deployment.environment];
+    if (store) {
+      // Once per release, before any host: every server then downloads the same object itself.
+      try {
+        const published = await store.publish(artifact, { app: config.app, environment: deployment.environment, release });
+        job.download = { location: published.location, url: published.downloadUrl };
+        options.log.info({ deployment: deployment.id, bucket: published.bucket, key: published.key }, 'artifact published; servers download it themselves');
+      } catch (error) {
+        return stop(deployment, servers, { kind: 'failure', reason: (error as Error).message });
+      }
+    }
 
     const deployOne = async (server: Server): Promise<void> => {
       const record = deployment.hosts.find((host) => host.host === server.name)!;

@@ -40,12 +40,16 @@ export interface SshFleet {
    * with a real sshd). New connections to it are refused.
    */
   stopHost(name: string): Promise<void>;
+  /** What a host's sshd wrote to stderr so far (the last 16 KiB; see `logLevel`). */
+  logOf(name: string): string;
   /** Stops every sshd (SIGTERM, SIGKILL after 2 s) and removes `dir`. Safe to call more than once. */
   stop(): Promise<void>;
 }
 
 export interface SshFleetOptions {
   hosts: number;
+  /** sshd's LogLevel (default ERROR); DEBUG1 logs each forwarded channel, for jump host tests. */
+  logLevel?: 'ERROR' | 'INFO' | 'VERBOSE' | 'DEBUG1';
 }
 
 interface Sshd {
@@ -158,7 +162,7 @@ async function terminate(sshd: Sshd): Promise<void> {
   await sshd.exited;
 }
 
-function sshdConfig(address: string, dir: string, pidFile: string): string {
+function sshdConfig(address: string, dir: string, pidFile: string, logLevel = 'ERROR'): string {
   return [
     `ListenAddress ${address}:${SSH_FLEET_PORT}`,
     `HostKey ${path.join(dir, 'host_ed25519')}`,
@@ -177,7 +181,7 @@ function sshdConfig(address: string, dir: string, pidFile: string): string {
     // Sessions get a HOME of their own, empty: a deploy user's login is light, and the test
     // machine's own ~/.bashrc (pyenv and more, ~0.5 s a command) must not slow every command.
     `SetEnv HOME=${path.join(dir, 'home')}`,
-    'LogLevel ERROR',
+    `LogLevel ${logLevel}`,
     '',
   ].join('\n');
 }
@@ -217,7 +221,7 @@ export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet>
     for (const [i, address] of addresses.entries()) {
       const name = `web-${i + 1}`;
       const configPath = path.join(dir, `sshd-${name}.conf`);
-      await writeFile(configPath, sshdConfig(address, dir, path.join(dir, `sshd-${name}.pid`)));
+      await writeFile(configPath, sshdConfig(address, dir, path.join(dir, `sshd-${name}.pid`), options.logLevel));
       sshds.push(spawnSshd(name, address, configPath));
       hosts.push({ name, host: address, port: SSH_FLEET_PORT, user });
     }
@@ -227,7 +231,8 @@ export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet>
       if (!sshd) throw new Error(`the fleet has no host ${name}`);
       await terminate(sshd);
     };
-    return { hosts, privateKeyPath, dir, stopHost, stop };
+    const logOf = (name: string) => sshds.find((entry) => entry.name === name)?.stderr ?? '';
+    return { hosts, privateKeyPath, dir, stopHost, logOf, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,25 +1,46 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
 import { NodeSSH } from 'node-ssh';
-import type { SFTPWrapper } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { quote } from 'shell-quote';
 import { ConnectionError } from '../errors.js';
 import type { CommandResult, ExecOptions, Transport } from '../types.js';
 import { commandStopper } from './command-stop.js';
 import { trustOnFirstUse, type HostKeyCheck, type HostKeyStore } from './host-keys.js';
 import { checkKnownHosts, KnownHostsFileError } from './known-hosts.js';
+import type { JumpHost } from './jump.js';
 
 export interface SshTransportOptions {
   host: string;
   port: number;
   user: string;
-  privateKeyPath: string;
+  /** A key file (`ssh.privateKeyPath`); not read when `agent` is given. */
+  privateKeyPath?: string | undefined;
+  /** An ssh-agent's socket (`ssh.agent`), used instead of a key file. */
+  agent?: string | undefined;
+  /** `ssh.jump`: the connection is a channel forwarded through this bastion (OpenSSH's ProxyJump). */
+  jump?: JumpHost | undefined;
+  /** An already connected stream to the server (instead of a TCP connection); for measuring what igor sends. */
+  sock?: Duplex | undefined;
   /** Trust on first use: fingerprints seen before. Not consulted when `knownHosts` is given. */
   hostKeys: HostKeyStore;
   /** A known_hosts file (`~/` allowed) that must list the host's key. */
   knownHosts?: string | undefined;
   readyTimeoutMs?: number;
+}
+
+/** The bastion (`ssh.jump`) or the agent (`ssh.agent`) failed; the message names the setting. */
+export class SshSettingError extends ConnectionError {
+  override name = 'SshSettingError';
+  constructor(
+    readonly setting: 'ssh.jump' | 'ssh.agent',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /**
@@ -30,26 +51,35 @@ export interface SshTransportOptions {
 export async function createSshTransport(options: SshTransportOptions): Promise<Transport> {
   const hostId = `${options.host}:${options.port}`;
   const where = `[fleet] [ssh] ${options.user}@${hostId}`;
-  const privateKey = await readPrivateKey(options.privateKeyPath, where);
-  const hostKey = await hostKeyCheck(options, where);
+  const readyTimeout = options.readyTimeoutMs ?? 20_000;
+  const auth = await authentication(options, where);
+  const hostKey = await hostKeyCheck(options, options.host, options.port, where);
+  const bastion = options.jump ? await openBastion(options, options.jump, auth, readyTimeout) : null;
   const ssh = new NodeSSH();
   try {
+    const sock = bastion ? await forwardTo(bastion, options, readyTimeout) : options.sock;
     await ssh.connect({
       host: options.host,
       port: options.port,
       username: options.user,
-      privateKey,
+      ...auth,
+      ...(sock ? { sock } : {}),
       hostVerifier: hostKey.verify,
       ...(hostKey.algorithms ? { algorithms: { serverHostKey: hostKey.algorithms } } : {}),
-      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      readyTimeout,
       // A server that stops answering is noticed within ~15 s instead of when TCP gives up.
       keepaliveInterval: 5_000,
       keepaliveCountMax: 3,
     });
   } catch (error) {
+    bastion?.dispose();
+    if (error instanceof ConnectionError) throw error;
     const refusal = hostKey.refusal();
     const reason = refusal?.message ?? (error as Error).message;
-    throw new ConnectionError(`${where}: ${reason}`, { cause: refusal ?? error });
+    if (!refusal && 'agent' in auth && /authentication methods failed/i.test(reason)) {
+      throw new SshSettingError('ssh.agent', `${where}: the ssh-agent at ${auth.agent} (ssh.agent) offered no key this server accepts: ${reason}`, { cause: error });
+    }
+    throw new ConnectionError(`${where}${bastion ? ` through ${jumpName(options.jump!)}` : ''}: ${reason}`, { cause: refusal ?? error });
   }
   async function exec(argv: readonly string[], execOptions: ExecOptions = {}): Promise<CommandResult> {
     // sshd runs each command as the leader of a process group of its own, and the command's
@@ -122,6 +152,7 @@ export async function createSshTransport(options: SshTransportOptions): Promise<
     },
     async close(): Promise<void> {
       ssh.dispose();
+      bastion?.dispose();
     },
   };
 }
@@ -145,14 +176,70 @@ export function commandLine(argv: readonly string[], options: Pick<ExecOptions, 
   return options.cwd ? `cd -- ${quote([options.cwd])} && ${command}` : command;
 }
 
-async function hostKeyCheck(options: SshTransportOptions, where: string): Promise<HostKeyCheck> {
-  if (!options.knownHosts) return trustOnFirstUse(options.hostKeys, `${options.host}:${options.port}`);
+async function hostKeyCheck(options: SshTransportOptions, host: string, port: number, where: string): Promise<HostKeyCheck> {
+  if (!options.knownHosts) return trustOnFirstUse(options.hostKeys, `${host}:${port}`);
   try {
-    return await checkKnownHosts(expandHome(options.knownHosts), options.host, options.port);
+    return await checkKnownHosts(expandHome(options.knownHosts), host, port);
   } catch (error) {
     if (error instanceof KnownHostsFileError) throw new ConnectionError(`${where}: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+type Authentication = { privateKey: string } | { agent: string };
+
+async function authentication(options: SshTransportOptions, where: string): Promise<Authentication> {
+  if (options.agent) {
+    const socket = expandHome(options.agent);
+    const found = await stat(socket).catch(() => null);
+    if (!found?.isSocket()) throw new SshSettingError('ssh.agent', `${where}: no ssh-agent listens at ${socket} (ssh.agent; with ssh.agent: true it is SSH_AUTH_SOCK)`);
+    return { agent: socket };
+  }
+  if (!options.privateKeyPath) throw new ConnectionError(`${where}: no private key to connect with (ssh.privateKeyPath or ssh.agent)`);
+  return { privateKey: await readPrivateKey(options.privateKeyPath, where) };
+}
+
+function jumpName(jump: JumpHost): string {
+  return `the bastion ${jump.user}@${jump.host}:${jump.port} (ssh.jump)`;
+}
+
+/** The bastion's connection; its host key is checked like any server's. */
+async function openBastion(options: SshTransportOptions, jump: JumpHost, auth: Authentication, readyTimeout: number): Promise<NodeSSH> {
+  const where = `[fleet] [ssh] ${options.user}@${options.host}:${options.port}`;
+  const hostKey = await hostKeyCheck(options, jump.host, jump.port, where);
+  const bastion = new NodeSSH();
+  try {
+    await bastion.connect({
+      host: jump.host,
+      port: jump.port,
+      username: jump.user,
+      ...auth,
+      hostVerifier: hostKey.verify,
+      ...(hostKey.algorithms ? { algorithms: { serverHostKey: hostKey.algorithms } } : {}),
+      readyTimeout,
+      keepaliveInterval: 5_000,
+      keepaliveCountMax: 3,
+    });
+    return bastion;
+  } catch (error) {
+    bastion.dispose();
+    const refusal = hostKey.refusal();
+    throw new SshSettingError('ssh.jump', `${where}: cannot connect to ${jumpName(jump)}: ${refusal?.message ?? (error as Error).message}`, { cause: refusal ?? error });
+  }
+}
+
+/** A channel from the bastion to the server (`direct-tcpip`), bounded by the connection timeout. */
+function forwardTo(bastion: NodeSSH, options: SshTransportOptions, timeoutMs: number): Promise<ClientChannel> {
+  const where = `[fleet] [ssh] ${options.user}@${options.host}:${options.port}`;
+  const jump = jumpName(options.jump!);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new SshSettingError('ssh.jump', `${where}: ${jump} did not open a channel to the server within ${timeoutMs / 1000} s`)), timeoutMs);
+    bastion.connection!.forwardOut('127.0.0.1', 0, options.host, options.port, (error, channel) => {
+      clearTimeout(timer);
+      if (error) reject(new SshSettingError('ssh.jump', `${where}: ${jump} could not reach the server: ${error.message}`, { cause: error }));
+      else resolve(channel);
+    });
+  });
 }
 
 async function readPrivateKey(path: string, where: string): Promise<string> {

@@ -88,7 +88,9 @@ export function githubWebhookRoutes(options: GithubWebhookOptions): Router {
       log.warn(facts, 'refused a GitHub webhook delivery: bad signature');
       throw new HttpError(401, 'the signature (X-Hub-Signature-256) does not match: the webhook secret on GitHub must be GITHUB_WEBHOOK_SECRET');
     }
-    const problem = deliveryProblem(facts.event, facts.delivery, body);
+    // A body of another content type is the library's to refuse (415, naming application/json).
+    const json = (request.get('content-type') ?? '').startsWith('application/json');
+    const problem = json ? deliveryProblem(facts.event, facts.delivery, body) : null;
     if (problem) {
       log.warn({ ...facts, problem }, 'refused a signed GitHub webhook delivery igor cannot read');
       throw new HttpError(400, problem);

@@ -84,7 +84,8 @@ describe('a run that stops: Cancel and stepTimeout reach the commands on the hos
     expect(second.state).toBe('rolled-back');
     expect(second.reason).toContain('web-1: steps: "if [ -f HANG ]; then sleep 600; fi" did not finish within 2s and was killed (environments.staging.stepTimeout)');
     expect(await live(h, 'web-1')).toBe(h.sha);
-    const thread = slackDriver(h).thread('2').map(textOf).join('\n');
-    expect(thread).toContain('environments.staging.stepTimeout');
+    // The thread's replies go out through the outbox after the deployment ends.
+    const thread = await h.slack.waitFor(() => slackDriver(h).thread('2').map(textOf).find((text) => text.includes('environments.staging.stepTimeout')), { what: 'the thread to name stepTimeout' });
+    expect(thread).toContain('did not finish within 2s');
   });
 });

@@ -132,15 +132,15 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; r
 export const MAX_BACKOFF_MS = 30_000;
 
 /**
- * What to do after a failed call (its `attempts`-th): give up only when the chat says trying again
+ * What to do after a failed call (the `failures`-th in a row): give up only when the chat says trying again
  * cannot help (an unknown channel, blocks it refuses); wait as long as it asks (a rate limit's
  * `Retry-After`); otherwise (5xx, network, an error nobody classified) back off exponentially, for
  * as long as it takes.
  */
-export function retryDecision(error: unknown, attempts: number): RetryDecision {
+export function retryDecision(error: unknown, failures: number): RetryDecision {
   if (error instanceof ChatCallError) {
     if (error.permanent) return { retry: false, reason: error.message };
     if (error.retryAfterMs !== null) return { retry: true, delayMs: Math.max(error.retryAfterMs, 100) };
   }
-  return { retry: true, delayMs: Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.max(0, attempts - 1)) };
+  return { retry: true, delayMs: Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.max(0, failures - 1)) };
 }

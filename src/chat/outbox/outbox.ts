@@ -52,6 +52,8 @@ export function createOutbox(options: OutboxOptions) {
   const idleWaiters = new Set<() => void>();
   let running = false;
   let pausedUntil = 0;
+  /** Failed calls since the last one the chat took: what the back-off grows with. */
+  let failuresInARow = 0;
   let wake: { cancel(): void } | null = null;
 
   async function enqueue(item: NewItem): Promise<void> {
@@ -119,7 +121,11 @@ export function createOutbox(options: OutboxOptions) {
     } catch (error) {
       item.attempts += 1;
       item.lastError = (error as Error).message ?? String(error);
-      const decision = retryDecision(error, item.attempts);
+      // The back-off follows the outage this process sees (every lane waits on the same chat), not
+      // the item's lifetime: an item that waited through an earlier outage, or an earlier igor,
+      // is tried again soon once the chat answers.
+      failuresInARow += 1;
+      const decision = retryDecision(error, failuresInARow);
       if (!decision.retry) {
         log.warn({ ...context, err: error }, `gave up on a chat message: ${decision.reason}`);
         remove(item);
@@ -133,6 +139,7 @@ export function createOutbox(options: OutboxOptions) {
       await store.write();
       return;
     }
+    failuresInARow = 0;
     remove(item);
     if (item.key && ref) state().posted[item.key] = { ref, at: now().toISOString() };
     await store.write();

@@ -7,7 +7,8 @@ import pLimit from 'p-limit';
 import type { AzureServersConfig, EnvironmentConfig } from '../../config/schema.js';
 import type { Discovery, Server } from '../types.js';
 import { DiscoveryError } from './errors.js';
-import { byName, qualifyDuplicates } from './order.js';
+import { isNetworkError, inChain } from './network-errors.js';
+import { namedServers, sshServer } from './order.js';
 
 export interface AzureDiscoveryOptions {
   environment: EnvironmentConfig;
@@ -101,25 +102,13 @@ export function createAzureDiscovery(options: AzureDiscoveryOptions): Discovery 
                 unaddressed.push(name);
                 return undefined;
               }
-              const server: Server = {
-                name,
-                address,
-                via: 'ssh',
-                port: environment.ssh.port,
-                user: environment.ssh.user ?? defaultUser,
-                // The schema refuses an azure environment without a path.
-                path: environment.path!,
-                ...(vm.vmId ? { id: vm.vmId } : {}),
-              };
-              return { name, scope: group, server };
+              return { scope: group, server: sshServer(environment, defaultUser, { name, address, id: vm.vmId }) };
             }),
           ),
         )
       ).filter((item) => item !== undefined);
       if (found.length === 0) throw noServers(azure, unaddressed.sort());
-      return qualifyDuplicates(found)
-        .map(({ name, server }) => ({ ...server, name }))
-        .sort(byName);
+      return namedServers(found);
     },
   };
 }
@@ -173,7 +162,6 @@ function noServers(azure: AzureServersConfig, unaddressed: string[]): DiscoveryE
   );
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 const CREDENTIAL_HELP = 'check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or the managed identity, or az login)';
 
 /** Turns what the SDK threw (a RestError from ARM, an identity error from Entra ID) into what to fix. */
@@ -238,17 +226,4 @@ function entraReason(error: unknown): string | undefined {
 /** Identity's messages run to troubleshooting links over several lines: the first says what happened. */
 function firstLine(text: string): string {
   return text.split('\n')[0]!.trim();
-}
-
-function isNetworkError(error: unknown): boolean {
-  return inChain(error, (e) => {
-    const code = (e as NodeJS.ErrnoException).code;
-    return (typeof code === 'string' && NETWORK_CODES.has(code)) || (e instanceof AggregateError && e.errors.some(isNetworkError));
-  });
-}
-
-/** Whether `error` or one of its causes (a few deep) is one that `test` picks. */
-function inChain(error: unknown, test: (error: Error) => boolean): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (test(e)) return true;
-  return false;
 }

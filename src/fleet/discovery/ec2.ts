@@ -2,7 +2,8 @@ import { EC2Client, paginateDescribeInstances, type Filter, type Instance } from
 import type { EnvironmentConfig } from '../../config/schema.js';
 import type { Discovery, Server } from '../types.js';
 import { DiscoveryError } from './errors.js';
-import { byName, qualifyDuplicates } from './order.js';
+import { isNetworkError as isSocketError } from './network-errors.js';
+import { namedServers, sshServer, type Found } from './order.js';
 
 export interface Ec2DiscoveryOptions {
   environment: EnvironmentConfig;
@@ -46,7 +47,7 @@ export function createEc2Discovery(options: Ec2DiscoveryOptions): Discovery {
         throw await explain(error, client);
       }
 
-      const servers: Array<Server & { scope: string }> = [];
+      const found: Found[] = [];
       const unaddressed: string[] = [];
       for (const instance of instances) {
         const address = ec2.address === 'public' ? instance.PublicIpAddress : instance.PrivateIpAddress;
@@ -55,24 +56,11 @@ export function createEc2Discovery(options: Ec2DiscoveryOptions): Discovery {
           unaddressed.push(name);
           continue;
         }
-        servers.push({
-          name,
-          address,
-          via: 'ssh',
-          port: environment.ssh.port,
-          user: environment.ssh.user ?? defaultUser,
-          // The schema refuses an ec2 environment without a path.
-          path: environment.path!,
-          ...(instance.InstanceId ? { id: instance.InstanceId } : {}),
-          scope: instance.InstanceId ?? address,
-        });
+        // Instances of one Auto Scaling group share their Name tag: the instance id tells them apart.
+        found.push({ scope: instance.InstanceId ?? address, server: sshServer(environment, defaultUser, { name, address, id: instance.InstanceId }) });
       }
-      if (servers.length === 0) throw await noServers(ec2, unaddressed, client);
-      // Instances of one Auto Scaling group share their Name tag: each gets a name of its own
-      // (`web.i-0abc…`), since rollouts, host records and rollbacks tell hosts apart by name.
-      return qualifyDuplicates(servers)
-        .map(({ scope: _scope, ...server }) => server)
-        .sort(byName);
+      if (found.length === 0) throw await noServers(ec2, unaddressed, client);
+      return namedServers(found);
     },
   };
 }
@@ -101,7 +89,6 @@ async function noServers(
 
 const CREDENTIAL_ERRORS = new Set(['AuthFailure', 'UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'RequestExpired']);
 const THROTTLING_ERRORS = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 /** Turns what the SDK threw into a sentence that says what to fix. */
 async function explain(error: unknown, client: EC2Client): Promise<DiscoveryError> {
@@ -135,13 +122,9 @@ async function explain(error: unknown, client: EC2Client): Promise<DiscoveryErro
   return new DiscoveryError(`[fleet] [ec2] DescribeInstances failed: ${message}`, cause);
 }
 
-/** Node socket errors, possibly grouped in an AggregateError (one per address tried), and the SDK's socket timeouts. */
+/** Socket errors, and the SDK's socket timeouts. */
 function isNetworkError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TimeoutError') return true;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code && NETWORK_CODES.has(code)) return true;
-  return error instanceof AggregateError && error.errors.some(isNetworkError);
+  return (error instanceof Error && error.name === 'TimeoutError') || isSocketError(error);
 }
 
 function describeNetworkError(error: unknown): string {

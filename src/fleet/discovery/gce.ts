@@ -4,7 +4,8 @@ import { Status, type CallOptions } from 'google-gax';
 import type { EnvironmentConfig, GceServersConfig } from '../../config/schema.js';
 import type { Discovery, Server } from '../types.js';
 import { DiscoveryError } from './errors.js';
-import { byName, qualifyDuplicates } from './order.js';
+import { isNetworkError, inChain } from './network-errors.js';
+import { namedServers, sshServer, type Found } from './order.js';
 
 type Instance = protos.google.cloud.compute.v1.IInstance;
 
@@ -74,7 +75,7 @@ export function createGceDiscovery(options: GceDiscoveryOptions): Discovery {
           ? { apiEndpoint: endpoint.hostname, protocol: endpoint.protocol.slice(0, -1), port: Number(endpoint.port) || (endpoint.protocol === 'http:' ? 80 : 443) }
           : {}),
       });
-      const found: { name: string; scope: string; server: Server }[] = [];
+      const found: Found[] = [];
       const unaddressed: string[] = [];
       for (const zone of gce.zones) {
         const request = { project: gce.project, zone, maxResults: pageSize, ...(gce.filter ? { filter: gce.filter } : {}) };
@@ -88,29 +89,14 @@ export function createGceDiscovery(options: GceDiscoveryOptions): Discovery {
               unaddressed.push(name);
               continue;
             }
-            found.push({
-              name,
-              scope: zone,
-              server: {
-                name,
-                address,
-                via: 'ssh',
-                port: environment.ssh.port,
-                user: environment.ssh.user ?? defaultUser,
-                // The schema refuses a gce environment without a path.
-                path: environment.path!,
-                ...(instance.id ? { id: String(instance.id) } : {}),
-              },
-            });
+            found.push({ scope: zone, server: sshServer(environment, defaultUser, { name, address, id: instance.id ? String(instance.id) : undefined }) });
           }
         } catch (error) {
           throw explain(error, gce, zone, retries, requestTimeoutMs);
         }
       }
       if (found.length === 0) throw noServers(gce, unaddressed);
-      return qualifyDuplicates(found)
-        .map(({ name, server }) => ({ ...server, name }))
-        .sort(byName);
+      return namedServers(found);
     },
   };
 }
@@ -136,7 +122,6 @@ function noServers(gce: GceServersConfig, unaddressed: string[]): DiscoveryError
   );
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 /** gRPC codes the client may report, as the HTTP statuses the REST API answers with. */
 const HTTP_OF_CODE = new Map<number, number>([
@@ -255,18 +240,4 @@ function explain(error: unknown, gce: GceServersConfig, zone: string, retries: n
     return new DiscoveryError(`[fleet] [gce] the Compute API at ${api} did not answer ${scope} in time (${message})`, { failure: 'unreachable', cause });
   }
   return new DiscoveryError(`[fleet] [gce] ${scope} failed: ${message}`, { cause });
-}
-
-/** Socket errors, as Node gives them or wrapped by gaxios (its `code`, or its `cause`'s). */
-function isNetworkError(error: unknown): boolean {
-  return inChain(error, (e) => {
-    const code = (e as NodeJS.ErrnoException).code;
-    return (typeof code === 'string' && NETWORK_CODES.has(code)) || (e instanceof AggregateError && e.errors.some(isNetworkError));
-  });
-}
-
-/** Whether `error` or one of its causes (a few deep) is one that `test` picks. */
-function inChain(error: unknown, test: (error: Error) => boolean): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (test(e)) return true;
-  return false;
 }

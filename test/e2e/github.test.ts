@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFiles } from '../../src/example/repository.js';
 import { buttonsOf, textOf } from '../support/fake-slack.js';
 import { deliver, pingPayload, pushPayload, signGithubBody } from '../support/github-webhooks.js';
 import { API_TOKEN, startHarness, type Harness, type HarnessOptions } from '../support/igor-harness.js';
+import { commitFiles } from '../support/example-changes.js';
 import { slackDriver } from './slack-driver.js';
 
 const SECRET = 'e2e-webhook-secret';
@@ -26,14 +25,6 @@ async function start(staging: Record<string, unknown> = {}, options: HarnessOpti
     push: (branch: string, after: string, pusher = 'ada') => deliver(webhooks, SECRET, 'push', pushPayload({ repo: h.repo, branch, after, pusher })),
     webhooks,
   };
-}
-
-async function commit(h: Harness, files: Record<string, string>, subject: string): Promise<string> {
-  await writeFiles(h.repo, files);
-  const git = simpleGit(h.repo);
-  await git.add('.');
-  await git.commit(subject);
-  return (await git.revparse(['HEAD'])).trim();
 }
 
 describe('GitHub webhooks through the whole igor', () => {
@@ -69,7 +60,7 @@ describe('GitHub webhooks through the whole igor', () => {
 
   it('tells a failing push in the deploys channel, deploys nothing, and its Retry button tests the commit again', async () => {
     const { h, slack, push } = await start();
-    const broken = await commit(h, { 'lib/greeting.js': "exports.greeting = (name) => 'bye, ' + name;\n" }, 'Say bye');
+    const broken = await commitFiles(h.repo, { 'lib/greeting.js': "exports.greeting = (name) => 'bye, ' + name;\n" }, 'Say bye');
     expect((await push('main', broken)).status).toBe(200);
     const failure = await h.slack.waitFor(() => h.slack.messages('C0DEPLOYS')[0], { what: 'the failure message', timeoutMs: 45_000 });
     expect(textOf(failure)).toContain('tests failed on `main`');
@@ -91,7 +82,7 @@ describe('GitHub webhooks through the whole igor', () => {
     const { h, push } = await start();
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`${h.igor.url}/api/ci/runs${path}`, { ...init, headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' } });
-    const broken = await commit(h, { 'lib/greeting.js': "exports.greeting = (name) => 'bye, ' + name;\n" }, 'Say bye');
+    const broken = await commitFiles(h.repo, { 'lib/greeting.js': "exports.greeting = (name) => 'bye, ' + name;\n" }, 'Say bye');
     await push('main', broken);
     await h.slack.waitFor(() => h.slack.messages('C0DEPLOYS')[0], { what: 'the failure message', timeoutMs: 45_000 });
 
@@ -121,7 +112,7 @@ describe('GitHub webhooks through the whole igor', () => {
     const first = pushPayload({ repo: h.repo, branch: 'main', after: h.sha, pusher: 'ada' });
     expect((await deliver(webhooks, SECRET, 'push', first)).status).toBe(200);
     await slack.state('1', 'succeeded');
-    const newer = await commit(h, { 'NEWS.md': 'newer\n' }, 'Newer');
+    const newer = await commitFiles(h.repo, { 'NEWS.md': 'newer\n' }, 'Newer');
     expect((await deliver(webhooks, SECRET, 'push', pushPayload({ repo: h.repo, branch: 'main', after: newer, pusher: 'ada' }))).status).toBe(200);
     await slack.state('2', 'succeeded');
 

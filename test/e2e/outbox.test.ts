@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxData } from '../../src/chat/outbox/model.js';
-import { writeFiles } from '../../src/example/repository.js';
 import { textOf, type FailureOptions } from '../support/fake-slack.js';
 import { APP_PORT, prepareHarness, SIGNING_SECRET, startHarness, startIgor, type Harness, type Prepared } from '../support/igor-harness.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
+import { commitFiles, FAILS_ON_ONE_HOST } from '../support/example-changes.js';
 import { slackDriver } from './slack-driver.js';
 
 let parts: Prepared | undefined;
@@ -15,18 +14,6 @@ afterEach(async () => {
   await parts?.close();
   parts = undefined;
 });
-
-/** A version of the example app whose health check fails on the host named by FAIL_HOST. */
-const FAILS_ON_ONE_HOST = `const http = require('node:http');
-const fs = require('node:fs');
-const revision = fs.readFileSync(__dirname + '/REVISION', 'utf8').trim();
-const host = process.env.HOST;
-http.createServer((request, response) => {
-  const sick = host === process.env.FAIL_HOST;
-  response.writeHead(sick ? 500 : 200, { 'content-type': 'application/json' });
-  response.end(JSON.stringify({ status: sick ? 'sick' : 'ok', revision }));
-}).listen(Number(process.env.PORT), host);
-`;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,9 +40,7 @@ describe('the outbox: the whole story after Slack was down', () => {
     const failHost = h.fleet.hosts.find((host) => host.name === 'web-2')!.host;
     h.igor.config.environments.staging!.restart = `APP_PORT=${APP_PORT} FAIL_HOST=${failHost} bash scripts/restart.sh`;
     h.igor.config.environments.staging!.health!.retries = 30;
-    await writeFiles(h.repo, { 'server.js': FAILS_ON_ONE_HOST });
-    await simpleGit(h.repo).add('.');
-    await simpleGit(h.repo).commit('Fails on web-2');
+    await commitFiles(h.repo, { 'server.js': FAILS_ON_ONE_HOST }, 'Fails on web-2');
 
     h.slack.outage(failure);
     const outageStart = Date.now();

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, readlink, rm, symlink, unlink } from 'node:fs/promises';
+import { rm, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFiles } from '../../src/example/repository.js';
 import { buttonsOf, textOf } from '../support/fake-slack.js';
 import { APP_PORT, startHarness, type Harness, type HarnessOptions } from '../support/igor-harness.js';
+import { FAILS_ON_ONE_HOST, commitFiles, liveRevision } from '../support/example-changes.js';
 import { slackDriver } from './slack-driver.js';
 
 let harness: Harness | undefined;
@@ -13,30 +12,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-/** A second version of the example app whose health check fails on the host named by FAIL_HOST. */
-const FAILS_ON_ONE_HOST = `const http = require('node:http');
-const fs = require('node:fs');
-const revision = fs.readFileSync(__dirname + '/REVISION', 'utf8').trim();
-const host = process.env.HOST;
-http.createServer((request, response) => {
-  const sick = host === process.env.FAIL_HOST;
-  response.writeHead(sick ? 500 : 200, { 'content-type': 'application/json' });
-  response.end(JSON.stringify({ status: sick ? 'sick' : 'ok', revision }));
-}).listen(Number(process.env.PORT), host);
-`;
-
-async function commit(h: Harness, files: Record<string, string>, message: string): Promise<string> {
-  await writeFiles(h.repo, files);
-  const git = simpleGit(h.repo);
-  await git.add('.');
-  await git.commit(message);
-  return (await git.revparse(['HEAD'])).trim();
-}
-
-async function live(h: Harness, host: string): Promise<string> {
-  return (await readFile(join(await readlink(join(h.hostPaths[host]!, 'current')), 'REVISION'), 'utf8')).trim();
-}
 
 async function deployed(h: Harness, text: string, id: string, user = 'U0ALICE') {
   const slack = slackDriver(h);
@@ -76,7 +51,7 @@ describe('canary, waves and automatic rollback on sshd hosts', () => {
     h.igor.config.environments.staging!.restart = `APP_PORT=${APP_PORT} FAIL_HOST=${failHost} bash scripts/restart.sh`;
     // Enough retries for a loaded machine to start the app, few enough for web-3 to fail soon.
     h.igor.config.environments.staging!.health!.retries = 30;
-    const v2 = await commit(h, { 'server.js': FAILS_ON_ONE_HOST }, 'Fails on one host');
+    const v2 = await commitFiles(h.repo, { 'server.js': FAILS_ON_ONE_HOST }, 'Fails on one host');
     const second = await deployed(h, 'main', '2');
     expect(second.sha).toBe(v2);
     expect(second.state).toBe('rolled-back');
@@ -87,7 +62,7 @@ describe('canary, waves and automatic rollback on sshd hosts', () => {
       ['web-3', 'rolled-back'],
       ['web-4', 'untouched'],
     ]);
-    for (const host of ['web-1', 'web-2', 'web-3', 'web-4']) expect(await live(h, host)).toBe(h.sha);
+    for (const host of ['web-1', 'web-2', 'web-3', 'web-4']) expect(await liveRevision(h.hostPaths[host]!)).toBe(h.sha);
     for (const host of h.fleet.hosts) {
       const health = (await (await fetch(`http://${host.host}:${APP_PORT}/health`)).json()) as { revision: string };
       expect(health.revision).toBe(h.sha);
@@ -112,7 +87,7 @@ describe('failures early and midway', () => {
     const canary = h.fleet.hosts.find((host) => host.name === 'web-1')!.host;
     h.igor.config.environments.staging!.restart = `APP_PORT=${APP_PORT} FAIL_HOST=${canary} bash scripts/restart.sh`;
     h.igor.config.environments.staging!.health!.retries = 30;
-    await commit(h, { 'server.js': FAILS_ON_ONE_HOST }, 'Fails on the canary');
+    await commitFiles(h.repo, { 'server.js': FAILS_ON_ONE_HOST }, 'Fails on the canary');
 
     const second = await deployed(h, 'main', '2');
     expect(second.state).toBe('rolled-back');
@@ -122,7 +97,7 @@ describe('failures early and midway', () => {
       ['web-2', 'wave 1', 'untouched'],
       ['web-3', 'wave 1', 'untouched'],
     ]);
-    for (const host of ['web-1', 'web-2', 'web-3']) expect(await live(h, host)).toBe(h.sha);
+    for (const host of ['web-1', 'web-2', 'web-3']) expect(await liveRevision(h.hostPaths[host]!)).toBe(h.sha);
     for (const host of ['web-2', 'web-3']) expect(existsSync(join(h.hostPaths[host]!, 'releases', second.release!))).toBe(false);
     const canaryHealth = (await (await fetch(`http://${canary}:${APP_PORT}/health`)).json()) as { revision: string };
     expect(canaryHealth.revision).toBe(h.sha);
@@ -131,7 +106,7 @@ describe('failures early and midway', () => {
   it('stops when a host becomes unreachable mid-rollout, and puts back the hosts it had switched', async () => {
     const h = await start(4, { strategy: { canary: { servers: 1, bake: '3s', promote: 'auto' }, waves: ['50%', '100%'], parallel: 1 } });
     expect((await deployed(h, 'main', '1')).state).toBe('succeeded');
-    await commit(h, { 'lib/greeting.js': "exports.greeting = (name) => 'hello, ' + name;\n// v2\n" }, 'v2');
+    await commitFiles(h.repo, { 'lib/greeting.js': "exports.greeting = (name) => 'hello, ' + name;\n// v2\n" }, 'v2');
 
     expect(await (await slackDriver(h).slash('main', 'U0ALICE')).answer()).toContain('Deployment 2');
     // While the canary bakes, web-3 (wave 2) goes away.
@@ -147,7 +122,7 @@ describe('failures early and midway', () => {
       ['web-3', 'failed'],
       ['web-4', 'untouched'],
     ]);
-    for (const host of ['web-1', 'web-2', 'web-3', 'web-4']) expect(await live(h, host)).toBe(h.sha);
+    for (const host of ['web-1', 'web-2', 'web-3', 'web-4']) expect(await liveRevision(h.hostPaths[host]!)).toBe(h.sha);
     const alarm = await h.slack.waitFor(() => h.slack.messages('C0ALERTS').find((message) => textOf(message).includes('Deployment 2 of `main` to staging was rolled back')), { what: 'the alarm' });
     expect(textOf(alarm)).toContain('Rolled back: web-1, web-2.');
   });
@@ -161,13 +136,13 @@ describe('manual promotion', () => {
     const ask = await h.slack.waitFor(() => slack.thread('1').find((message) => buttonsOf(message).some((b) => b.text === 'Promote')), { what: 'the promotion request', timeoutMs: 45_000 });
     expect(buttonsOf(ask).map((b) => b.text)).toEqual(['Promote', 'Rollback']);
     expect(h.igor.pipeline.get('1')!.state).toBe('baking');
-    expect(await live(h, 'web-1')).toBe(h.sha);
+    expect(await liveRevision(h.hostPaths['web-1']!)).toBe(h.sha);
     expect(existsSync(join(h.hostPaths['web-2']!, 'current'))).toBe(false);
     await slack.press(ask, 'Promote', 'U0BOB');
     expect((await slack.state('1', 'succeeded')).promotion).toMatchObject({ decision: 'promote', decidedBy: 'U0BOB' });
-    expect(await live(h, 'web-2')).toBe(h.sha);
+    expect(await liveRevision(h.hostPaths['web-2']!)).toBe(h.sha);
 
-    await commit(h, { 'lib/greeting.js': "exports.greeting = (name) => 'hello, ' + name;\n// v2\n" }, 'v2');
+    await commitFiles(h.repo, { 'lib/greeting.js': "exports.greeting = (name) => 'hello, ' + name;\n// v2\n" }, 'v2');
     await slack.slash('main', 'U0ALICE');
     const second = await h.slack.waitFor(() => slack.thread('2').find((message) => buttonsOf(message).some((b) => b.text === 'Promote')), { what: 'the second promotion request', timeoutMs: 45_000 });
     await slack.press(second, 'Rollback', 'U0BOB');
@@ -176,7 +151,7 @@ describe('manual promotion', () => {
       ['web-1', 'rolled-back'],
       ['web-2', 'untouched'],
     ]);
-    expect(await live(h, 'web-1')).toBe(h.sha);
+    expect(await liveRevision(h.hostPaths['web-1']!)).toBe(h.sha);
     await h.slack.waitFor(() => !buttonsOf(h.slack.message(second.channel, second.ts)).length || undefined, { what: 'the promotion buttons to go' });
     expect(textOf(h.slack.message(second.channel, second.ts))).toContain('rolled back by <@U0BOB>');
 
@@ -189,7 +164,7 @@ describe('manual promotion', () => {
       ['web-1', 'rolled-back'],
       ['web-2', 'untouched'],
     ]);
-    expect(await live(h, 'web-1')).toBe(h.sha);
+    expect(await liveRevision(h.hostPaths['web-1']!)).toBe(h.sha);
   });
 });
 
@@ -197,19 +172,19 @@ describe('/rollback', () => {
   it('puts the previous good release back without tests, undoes itself, takes a commit, and refuses when a host lacks the release', async () => {
     const h = await start(2, { keepReleases: 3 });
     const v1 = await deployed(h, 'main', '1');
-    const v2sha = await commit(h, { 'lib/greeting.js': "exports.greeting = (name) => 'hello, ' + name;\n// v2\n" }, 'v2');
+    const v2sha = await commitFiles(h.repo, { 'lib/greeting.js': "exports.greeting = (name) => 'hello, ' + name;\n// v2\n" }, 'v2');
     const v2 = await deployed(h, 'main', '2');
-    expect(await live(h, 'web-1')).toBe(v2sha);
+    expect(await liveRevision(h.hostPaths['web-1']!)).toBe(v2sha);
 
     const back = await rolledBackTo(h, 'staging', '3');
     expect(back).toMatchObject({ kind: 'rollback', state: 'succeeded', release: v1.release, fromRelease: v2.release });
     expect(back.steps.map((step) => step.name)).toEqual(['rollback', 'verify']);
-    for (const host of ['web-1', 'web-2']) expect(await live(h, host)).toBe(h.sha);
+    for (const host of ['web-1', 'web-2']) expect(await liveRevision(h.hostPaths[host]!)).toBe(h.sha);
     expect(existsSync(join(h.hostPaths['web-1']!, 'releases', v2.release!, 'BAD_RELEASE'))).toBe(true);
 
     const undo = await rolledBackTo(h, '', '4');
     expect(undo).toMatchObject({ state: 'succeeded', release: v2.release, undo: true });
-    expect(await live(h, 'web-2')).toBe(v2sha);
+    expect(await liveRevision(h.hostPaths['web-2']!)).toBe(v2sha);
     expect(existsSync(join(h.hostPaths['web-1']!, 'releases', v2.release!, 'BAD_RELEASE'))).toBe(false);
 
     const byCommit = await rolledBackTo(h, `staging ${h.sha.slice(0, 7)}`, '5');
@@ -224,6 +199,6 @@ describe('/rollback', () => {
     const refused = await rolledBackTo(h, `staging ${v2.release}`, '6');
     expect(refused.state).toBe('failed');
     expect(refused.reason).toContain(`web-2 no longer has release ${v2.release}`);
-    expect(await live(h, 'web-1')).toBe(h.sha);
+    expect(await liveRevision(h.hostPaths['web-1']!)).toBe(h.sha);
   });
 });

@@ -1,11 +1,8 @@
-import { readFile, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { execa } from 'execa';
-import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFiles } from '../../src/example/repository.js';
 import { textOf } from '../support/fake-slack.js';
 import { APP_PORT, startHarness, type Harness } from '../support/igor-harness.js';
+import { commitFiles, liveRevision } from '../support/example-changes.js';
 import { slackDriver } from './slack-driver.js';
 
 let harness: Harness | undefined;
@@ -13,18 +10,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-async function commit(h: Harness, files: Record<string, string>, message: string): Promise<string> {
-  await writeFiles(h.repo, files);
-  const git = simpleGit(h.repo);
-  await git.add('.');
-  await git.commit(message);
-  return (await git.revparse(['HEAD'])).trim();
-}
-
-async function live(h: Harness, host: string): Promise<string> {
-  return (await readFile(join(await readlink(join(h.hostPaths[host]!, 'current')), 'REVISION'), 'utf8')).trim();
-}
 
 async function deployed(h: Harness, id: string) {
   expect(await (await slackDriver(h).slash('main', 'U0ALICE')).answer()).toContain(`Deployment ${id}`);
@@ -42,7 +27,7 @@ describe('a run that stops: Cancel and stepTimeout reach the commands on the hos
     expect((await deployed(h, '1')).state).toBe('succeeded');
     const hung = h.fleet.hosts.find((host) => host.name === 'web-2')!;
     h.igor.config.environments.staging!.restart = hangingRestart(hung.host);
-    await commit(h, { HANG: 'the restart of this release sleeps for ten minutes on one host\n' }, 'Hangs on web-2');
+    await commitFiles(h.repo, { HANG: 'the restart of this release sleeps for ten minutes on one host\n' }, 'Hangs on web-2');
 
     const slack = slackDriver(h);
     expect(await (await slack.slash('main', 'U0ALICE')).answer()).toContain('Deployment 2');
@@ -65,7 +50,7 @@ describe('a run that stops: Cancel and stepTimeout reach the commands on the hos
       ['web-1', 'rolled-back'],
       ['web-2', 'rolled-back'],
     ]);
-    for (const host of ['web-1', 'web-2']) expect(await live(h, host)).toBe(h.sha);
+    for (const host of ['web-1', 'web-2']) expect(await liveRevision(h.hostPaths[host]!)).toBe(h.sha);
     for (const host of h.fleet.hosts) {
       const health = (await (await fetch(`http://${host.host}:${APP_PORT}/health`)).json()) as { revision: string };
       expect(health.revision).toBe(h.sha);
@@ -78,12 +63,12 @@ describe('a run that stops: Cancel and stepTimeout reach the commands on the hos
   it('stepTimeout kills a hung step and fails the host, naming the host and the setting', async () => {
     const h = (harness = await startHarness({ hosts: 1, staging: { stepTimeout: '2s', steps: ['if [ -f HANG ]; then sleep 600; fi'] } }));
     expect((await deployed(h, '1')).state).toBe('succeeded');
-    await commit(h, { HANG: 'the step of this release hangs\n' }, 'Hangs in its step');
+    await commitFiles(h.repo, { HANG: 'the step of this release hangs\n' }, 'Hangs in its step');
 
     const second = await deployed(h, '2');
     expect(second.state).toBe('rolled-back');
     expect(second.reason).toContain('web-1: steps: "if [ -f HANG ]; then sleep 600; fi" did not finish within 2s and was killed (environments.staging.stepTimeout)');
-    expect(await live(h, 'web-1')).toBe(h.sha);
+    expect(await liveRevision(h.hostPaths['web-1']!)).toBe(h.sha);
     // The thread's replies go out through the outbox after the deployment ends.
     const thread = await h.slack.waitFor(() => slackDriver(h).thread('2').map(textOf).find((text) => text.includes('environments.staging.stepTimeout')), { what: 'the thread to name stepTimeout' });
     expect(thread).toContain('did not finish within 2s');

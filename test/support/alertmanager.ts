@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
-import { freePort, trackChild, untrackChild } from './processes.js';
+import { freePort, trackChild, untrackChild, waitUntilReady } from './processes.js';
 
 export interface Alertmanager {
   url: string;
@@ -42,13 +42,7 @@ export async function startAlertmanager(options: { webhookUrl: string; token: st
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    for (let attempt = 0; ; attempt++) {
-      if (child.exitCode !== null) throw new Error(`prometheus-alertmanager exited:\n${output}`);
-      const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
-      if (ready) break;
-      if (attempt > 100) throw new Error(`prometheus-alertmanager did not get ready:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntilReady('prometheus-alertmanager', url, child, () => output, 100);
   } catch (error) {
     await stop();
     throw error;

@@ -32,3 +32,17 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Polls `<url>/-/ready` (the readiness endpoint of Prometheus and Alertmanager) every 100 ms until
+ * it answers 2xx; throws with the process's output when it exits first or after `attempts` tries.
+ */
+export async function waitUntilReady(name: string, url: string, child: { exitCode: number | null }, output: () => string, attempts = 150): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited:\n${output()}`);
+    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+    if (ready) return;
+    if (attempt > attempts) throw new Error(`${name} did not get ready:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
-import { freePort, trackChild, untrackChild } from './processes.js';
+import { freePort, trackChild, untrackChild, waitUntilReady } from './processes.js';
 
 export interface Prometheus {
   url: string;
@@ -46,13 +46,7 @@ export async function startPrometheus(targets: readonly string[]): Promise<Prome
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    for (let attempt = 0; ; attempt++) {
-      if (child.exitCode !== null) throw new Error(`prometheus exited:\n${output}`);
-      const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
-      if (ready) break;
-      if (attempt > 150) throw new Error(`prometheus did not get ready:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntilReady('prometheus', url, child, () => output);
   } catch (error) {
     await stop();
     throw error;

@@ -2,7 +2,7 @@ import type { Alarms } from '../alarms/service.js';
 import type { Pipeline } from '../pipeline/service.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { RefusedError } from '../shared/refusal.js';
-import { createDeploymentActions, type ActionOutcome } from './actions.js';
+import { createDeploymentActions, DEPLOYMENT_ACTIONS, type ActionOutcome } from './actions.js';
 import { escapeMrkdwn, mrkdwn } from './mrkdwn.js';
 
 /** A button's work, chat-neutral: its value and who pressed it, to what the presser is told. */
@@ -25,7 +25,7 @@ const HOUR_MS = 3_600_000;
 export function createInteractions(deps: { pipeline: Pipeline; alarms: Alarms; ci?: CiRetry | undefined; undoFlag?: FlagUndo | undefined }): ReadonlyMap<string, ButtonHandler> {
   const deployments = createDeploymentActions(deps.pipeline, deps.alarms);
   const table = new Map<string, ButtonHandler>();
-  for (const name of ['approve', 'reject', 'cancel', 'retry', 'promote', 'rollback'] as const) table.set(name, (value, actor) => deployments.press(name, value, actor));
+  for (const name of DEPLOYMENT_ACTIONS) table.set(name, (value, actor) => deployments.press(name, value, actor));
   table.set('acknowledge', async (id, actor) => {
     await deps.alarms.acknowledge(id, actor.user, viaOf(actor));
     return { ok: true, text: `Acknowledged alarm ${escapeMrkdwn(id)}.` };

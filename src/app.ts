@@ -110,7 +110,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   const { config, usesExample } = await readConfig(options.configPath, dataDir, localMode);
   const host = options.host ?? (localMode ? '127.0.0.1' : '0.0.0.0');
   const apiTokens = readApiTokens(options);
-  if (!isLoopback(host) && host !== 'localhost' && apiTokens.length === 0) {
+  // Listening on loopback, only this machine reaches igor at all.
+  const loopbackOnly = isLoopback(host) || host === 'localhost';
+  if (!loopbackOnly && apiTokens.length === 0) {
     throw new ConfigError(`IGOR_HOST=${host} is not a loopback address: set IGOR_API_TOKEN (or IGOR_API_TOKENS) to listen there`);
   }
   const clock = options.clock ?? systemClock;
@@ -177,8 +179,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     discoveries,
     connectors,
     flagsToken: options.flagsToken,
-    // Listening on loopback, only this machine reaches the flags anyway.
-    flagsAccess: options.flagsToken ? 'token' : options.flagsPublic || isLoopback(host) || host === 'localhost' ? 'open' : 'loopback',
+    flagsAccess: options.flagsToken ? 'token' : options.flagsPublic || loopbackOnly ? 'open' : 'loopback',
     get publicUrl() {
       return publicUrl;
     },

@@ -91,17 +91,19 @@ export async function createSshTransport(options: SshTransportOptions): Promise<
     };
     const stopper = commandStopper(argv, execOptions, kill);
     if (stopper.stopping) throw stopper.finish()!;
+    let result: CommandResult;
     try {
-      const result = await run(argv, execOptions, (id) => {
+      result = await run(argv, execOptions, (id) => {
         group = id;
         if (stopper.stopping) kill('SIGTERM');
       });
-      const stopped = stopper.finish();
-      if (stopped) throw stopped;
-      return result;
-    } finally {
+    } catch (error) {
       stopper.finish();
+      throw error;
     }
+    const stopped = stopper.finish();
+    if (stopped) throw stopped;
+    return result;
   }
 
   /** One command on its own channel; `onGroup` hears its process group id before anything else. */

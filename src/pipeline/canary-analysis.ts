@@ -26,10 +26,10 @@ export interface StartAnalysisOptions {
   deployment: Deployment;
   settings: AnalysisConfig;
   health: HealthConfig;
-  canary: Server;
+  /** The canary hosts: the first is analysed, none of them is a baseline. */
+  canary: readonly Server[];
   /** Every server of the deployment: the baseline is one of them, never a host outside it. */
   servers: readonly Server[];
-  canaryNames: ReadonlySet<string>;
   /** Whether a server runs a release now (a first deployment has none to compare with). */
   isLive(server: Server): Promise<boolean>;
   bakeMs: number;
@@ -58,12 +58,13 @@ export function startCanaryAnalysis(options: StartAnalysisOptions): StartedAnaly
   if (options.signal.aborted) onAbort();
   else options.signal.addEventListener('abort', onAbort, { once: true });
 
-  const candidate = settings.baseline === 'previous' ? options.servers.find((server) => !options.canaryNames.has(server.name)) : undefined;
+  const candidate = settings.baseline === 'previous' ? options.servers.find((server) => !options.canary.includes(server)) : undefined;
   const start = options.clock.now();
   let result: AnalysisOutcome | null = null;
   const outcome = (async (): Promise<AnalysisOutcome> => {
     try {
-      const canary = analysisTarget(options.canary, options.canary.health ?? options.health, settings);
+      const analysed = options.canary[0]!;
+      const canary = analysisTarget(analysed, analysed.health ?? options.health, settings);
       const baselineServer = candidate && (await isLive(candidate)) ? candidate : undefined;
       if (candidate && !baselineServer) recorder.note(deployment, phrase`${candidate.name} runs no release yet: the canary analysis uses absolute limits only.`, 'warning');
       const baseline = baselineServer ? analysisTarget(baselineServer, baselineServer.health ?? options.health, settings) : null;

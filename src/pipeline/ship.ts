@@ -144,9 +144,8 @@ export function createShipper(options: ShipOptions) {
             deployment,
             settings: settings.analysis,
             health: environment.health,
-            canary: canary[0]!,
+            canary,
             servers,
-            canaryNames: new Set(canary.map((server) => server.name)),
             isLive: async (server) => {
               const transport = await options.connectors[deployment.environment]!(server);
               try {

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAzureDiscovery, type AzureDiscoveryOptions } from '../../../src/fleet/discovery/azure.js';
-import { DiscoveryError } from '../../../src/fleet/discovery/errors.js';
-import { environmentWith } from '../../support/cloud-environment.js';
+import { discoveryFailure, environmentWith } from '../../support/cloud-environment.js';
 import { startFakeAzure, type FakeAzure } from '../../support/fake-azure.js';
 import { useAzureEnvironment } from '../../support/azure-environment.js';
 
@@ -76,7 +75,7 @@ describe('azure discovery', () => {
   it('says which VMs lack a public address when none has one', async () => {
     fake.vms.push({ name: 'web-1', resourceGroup: 'shop-rg', tags: shop, privateIp: '10.1.0.1' });
 
-    const error = await failure(discover({ tags: shop, address: 'public' }));
+    const error = await discoveryFailure(discover({ tags: shop, address: 'public' }));
 
     expect(error.message).toBe(
       `[fleet] [azure] none of the 1 running VMs tagged app=shop, env=production in subscription ${fake.subscription} has a public IP address ` +
@@ -98,7 +97,7 @@ describe('azure discovery', () => {
   it('names the subscription and tags that matched nothing', async () => {
     fake.vms.push({ name: 'web-1', resourceGroup: 'shop-rg', tags: shop, privateIp: '10.1.0.1', power: 'stopped' });
 
-    const error = await failure(discover({ tags: shop }));
+    const error = await discoveryFailure(discover({ tags: shop }));
 
     expect(error.failure).toBe('none');
     expect(error.message).toBe(`[fleet] [azure] no running VMs tagged app=shop, env=production in subscription ${fake.subscription}`);
@@ -107,7 +106,7 @@ describe('azure discovery', () => {
   it('says Entra ID refused the credentials when the client secret is wrong', async () => {
     process.env.AZURE_CLIENT_SECRET = 'not-the-secret';
 
-    const error = await failure(discover({ tags: shop }));
+    const error = await discoveryFailure(discover({ tags: shop }));
 
     expect(error.failure).toBe('credentials');
     expect(error.message).toMatch(/^\[fleet\] \[azure\] Entra ID refused the credentials \(.*AADSTS7000215.*\): check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET/);
@@ -117,7 +116,7 @@ describe('azure discovery', () => {
   it('says Resource Manager refused the token on a 401', async () => {
     fake.fail(401, 5);
 
-    const error = await failure(discover({ tags: shop }));
+    const error = await discoveryFailure(discover({ tags: shop }));
 
     expect(error.failure).toBe('credentials');
     expect(error.message).toMatch(/^\[fleet\] \[azure\] Resource Manager at https:\/\/127\.0\.0\.1:\d+ refused the token for virtualMachines\.listAll \(InvalidAuthenticationToken: /);
@@ -126,7 +125,7 @@ describe('azure discovery', () => {
   it('names the role to give on a 403', async () => {
     fake.fail(403);
 
-    const error = await failure(discover({ tags: shop }));
+    const error = await discoveryFailure(discover({ tags: shop }));
 
     expect(error.failure).toBe('permission');
     expect(error.message).toMatch(
@@ -138,7 +137,7 @@ describe('azure discovery', () => {
     fake.vms.push({ name: 'web-1', resourceGroup: 'shop-rg', tags: shop, privateIp: '10.1.0.1' });
     fake.fail(403, 1, '/networkInterfaces/');
 
-    const error = await failure(discover({ tags: shop }));
+    const error = await discoveryFailure(discover({ tags: shop }));
 
     expect(error.failure).toBe('permission');
     expect(error.message).toMatch(/^\[fleet\] \[azure\] the credentials may not call networkInterfaces\.get of web-1-nic in subscription /);
@@ -158,7 +157,7 @@ describe('azure discovery', () => {
   it('says Resource Manager is throttling when 429 persists past the retries', async () => {
     fake.fail(429, 10);
 
-    const error = await failure(discover({ tags: shop }, undefined, { retryOptions: { maxRetries: 1 } }));
+    const error = await discoveryFailure(discover({ tags: shop }, undefined, { retryOptions: { maxRetries: 1 } }));
 
     expect(error.failure).toBe('throttled');
     expect(error.message).toBe('[fleet] [azure] Resource Manager is still throttling virtualMachines.listAll after its retries; try again in a minute');
@@ -168,7 +167,7 @@ describe('azure discovery', () => {
     fake.hang(10);
 
     const started = Date.now();
-    const error = await failure(discover({ tags: shop }, undefined, { requestTimeoutMs: 300, retryOptions: { maxRetries: 0 } }));
+    const error = await discoveryFailure(discover({ tags: shop }, undefined, { requestTimeoutMs: 300, retryOptions: { maxRetries: 0 } }));
 
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(error.failure).toBe('unreachable');
@@ -178,7 +177,7 @@ describe('azure discovery', () => {
   it('gives up when the whole discovery outlasts deadlineMs', async () => {
     fake.hang(10);
 
-    const error = await failure(discover({ tags: shop }, undefined, { requestTimeoutMs: 10_000, deadlineMs: 400 }));
+    const error = await discoveryFailure(discover({ tags: shop }, undefined, { requestTimeoutMs: 10_000, deadlineMs: 400 }));
 
     expect(error.failure).toBe('unreachable');
     expect(error.message).toBe(`[fleet] [azure] virtualMachines.listAll got no answer from ${fake.endpoint} (or Entra ID) within 0.4 s`);
@@ -192,7 +191,7 @@ describe('azure discovery', () => {
       retryOptions: { maxRetries: 0 },
     });
 
-    const error = await failure(discovery);
+    const error = await discoveryFailure(discovery);
 
     expect(error.failure).toBe('unreachable');
     expect(error.message).toMatch(/^\[fleet\] \[azure\] cannot reach Resource Manager at https:\/\/127\.0\.0\.1:1 \(/);
@@ -209,11 +208,3 @@ function discover(azure: Record<string, unknown>, ssh?: Record<string, unknown>,
   });
 }
 
-async function failure(discovery: { servers(): Promise<unknown> }): Promise<DiscoveryError> {
-  const error = await discovery.servers().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DiscoveryError);
-  return error as DiscoveryError;
-}

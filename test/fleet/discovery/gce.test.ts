@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { environmentWith } from '../../support/cloud-environment.js';
-import { DiscoveryError } from '../../../src/fleet/discovery/errors.js';
+import { discoveryFailure, environmentWith } from '../../support/cloud-environment.js';
 import { createGceDiscovery, type GceDiscoveryOptions } from '../../../src/fleet/discovery/gce.js';
 import { startFakeGce, type FakeGce } from '../../support/fake-gce.js';
 
@@ -75,7 +74,7 @@ describe('gce discovery', () => {
   it('says which instances lack an external address when none has one', async () => {
     fake.instances.push({ name: 'web-1', zone: ZONE_B, labels: shop, internalIp: '10.132.0.1' });
 
-    const error = await failure(discover({ filter: SHOP_PRODUCTION, address: 'external' }));
+    const error = await discoveryFailure(discover({ filter: SHOP_PRODUCTION, address: 'external' }));
 
     expect(error.message).toBe(
       `[fleet] [gce] none of the 1 RUNNING instances matching ${SHOP_PRODUCTION} in project acme-shop, zones ${ZONE_B}, ${ZONE_C} ` +
@@ -97,7 +96,7 @@ describe('gce discovery', () => {
   it('names the project, zones and filter that matched nothing', async () => {
     fake.instances.push({ name: 'staging-1', zone: ZONE_B, labels: { app: 'shop', env: 'staging' }, internalIp: '10.132.0.1' });
 
-    const error = await failure(discover({ filter: SHOP_PRODUCTION }));
+    const error = await discoveryFailure(discover({ filter: SHOP_PRODUCTION }));
 
     expect(error.failure).toBe('none');
     expect(error.message).toBe(`[fleet] [gce] no RUNNING instances match ${SHOP_PRODUCTION} in project acme-shop, zones ${ZONE_B}, ${ZONE_C}`);
@@ -106,7 +105,7 @@ describe('gce discovery', () => {
   it('says the credentials were refused when the token endpoint refuses them', async () => {
     fake.refuseTokens();
 
-    const error = await failure(discover({ filter: SHOP_PRODUCTION }));
+    const error = await discoveryFailure(discover({ filter: SHOP_PRODUCTION }));
 
     expect(error.failure).toBe('credentials');
     expect(error.message).toMatch(/^\[fleet\] \[gce\] Google refused the credentials \(.*invalid_grant.*\): check the key in GOOGLE_APPLICATION_CREDENTIALS/);
@@ -115,7 +114,7 @@ describe('gce discovery', () => {
   it('says the Compute API refused the credentials on a 401', async () => {
     fake.fail(401, 2);
 
-    const error = await failure(discover({ filter: SHOP_PRODUCTION }));
+    const error = await discoveryFailure(discover({ filter: SHOP_PRODUCTION }));
 
     expect(error.failure).toBe('credentials');
     expect(error.message).toMatch(/^\[fleet\] \[gce\] the Compute API refused the credentials for instances\.list in project acme-shop, zone europe-west1-b .*GOOGLE_APPLICATION_CREDENTIALS/);
@@ -124,7 +123,7 @@ describe('gce discovery', () => {
   it('names the permission to grant on a 403', async () => {
     fake.fail(403, 2);
 
-    const error = await failure(discover({ filter: SHOP_PRODUCTION }));
+    const error = await discoveryFailure(discover({ filter: SHOP_PRODUCTION }));
 
     expect(error.failure).toBe('permission');
     expect(error.message).toMatch(/^\[fleet\] \[gce\] the credentials may not call instances\.list in project acme-shop, zone europe-west1-b \(.*\): grant compute\.instances\.list \(roles\/compute\.viewer\) on project acme-shop/);
@@ -143,7 +142,7 @@ describe('gce discovery', () => {
   it('says Google is throttling when 429 persists past the retries', async () => {
     fake.fail(429, 10);
 
-    const error = await failure(discover({ filter: SHOP_PRODUCTION, zones: [ZONE_B] }, undefined, { retries: 2, retryDelayMs: 10 }));
+    const error = await discoveryFailure(discover({ filter: SHOP_PRODUCTION, zones: [ZONE_B] }, undefined, { retries: 2, retryDelayMs: 10 }));
 
     expect(error.failure).toBe('throttled');
     expect(error.message).toBe('[fleet] [gce] Google is still throttling instances.list in project acme-shop, zone europe-west1-b after 2 retries; try again in a minute (or raise the project\'s Compute API read quota)');
@@ -155,7 +154,7 @@ describe('gce discovery', () => {
     const discovery = discover({ filter: SHOP_PRODUCTION, zones: [ZONE_B] }, undefined, { retries: 0 });
     await fake.stop();
     // The token endpoint is on the same fake, so nothing answers at all.
-    const error = await failure(discovery);
+    const error = await discoveryFailure(discovery);
 
     expect(error.failure).toBe('unreachable');
     expect(error.message).toContain(endpoint);
@@ -206,7 +205,7 @@ describe('gce discovery', () => {
       });
 
       const started = Date.now();
-      const error = await failure(discovery);
+      const error = await discoveryFailure(discovery);
 
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(error.failure).toBe('unreachable');
@@ -222,7 +221,7 @@ describe('gce discovery', () => {
         defaultUser: 'deploy',
       });
 
-      const error = await failure(discovery);
+      const error = await discoveryFailure(discovery);
 
       expect(error.failure).toBe('credentials');
       expect(error.message).toMatch(/^\[fleet\] \[gce\] Google refused the credentials \(.*invalid_grant.*\): check the key in GOOGLE_APPLICATION_CREDENTIALS/);
@@ -246,11 +245,3 @@ function discover(gce: Record<string, unknown>, ssh?: Record<string, unknown>, e
   });
 }
 
-async function failure(discovery: { servers(): Promise<unknown> }): Promise<DiscoveryError> {
-  const error = await discovery.servers().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DiscoveryError);
-  return error as DiscoveryError;
-}

@@ -130,6 +130,9 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
     const closeServers = close;
     close = async () => {
       await outbox.stop();
+      // Store writes are queued: one more waits for those already queued (a posted message's ref)
+      // before the data folder is removed under them.
+      await store.write();
       await closeServers();
     };
     const app = express();

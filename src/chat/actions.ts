@@ -1,53 +1,46 @@
 import type { Alarms } from '../alarms/service.js';
+import { actOnDeployment, DEPLOYMENT_ACTIONS, type DeploymentAction, type DeploymentActionResult } from '../pipeline/actions.js';
+import type { Pipeline } from '../pipeline/service.js';
 import type { Actor } from '../shared/actor.js';
 import { RefusedError } from '../shared/refusal.js';
-import type { Pipeline } from '../pipeline/service.js';
 import { mrkdwn } from './mrkdwn.js';
 
-/** The buttons igor puts on messages, by the `<action>` of their `igor.<action>` id. */
-export const DEPLOYMENT_ACTIONS = ['approve', 'reject', 'cancel', 'retry', 'promote', 'rollback'] as const;
-export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
+export { DEPLOYMENT_ACTIONS, type DeploymentAction };
 
 /** What a press came to; `text` is mrkdwn, told to the presser. */
 export type ActionOutcome = { ok: true; text: string } | { ok: false; text: string };
 
+/** The sentence told to whoever pressed: the pipeline says what happened, chat says it in words. */
+function told(result: DeploymentActionResult): string {
+  const { id } = result.deployment;
+  switch (result.action) {
+    case 'approve':
+      return result.outcome === 'approved' ? `Approved deployment ${id}.` : `The plan of deployment ${id} changed since approval was asked: it is asked again in the thread.`;
+    case 'reject':
+      return `Rejected deployment ${id}.`;
+    case 'cancel':
+      return `Cancelled deployment ${id}.`;
+    case 'promote':
+      return `Promoted deployment ${id}.`;
+    case 'rollback':
+      return result.started ? `Rollback ${result.started.id} puts back ${result.started.release}.` : `Rolled back deployment ${id}.`;
+    case 'retry':
+      return `Deployment ${result.started.id} retries ${id}.`;
+  }
+}
+
 /**
- * A button press, chat-neutral: the Slack listener and the control API both call this. A refusal
- * is an outcome (told privately to the presser), not an error.
+ * A deployment button press: the same action the control API's routes take, told in words. A
+ * refusal is an outcome (told privately to the presser), not an error.
  */
 export function createDeploymentActions(pipeline: Pipeline, alarms: Alarms) {
-  async function perform(action: DeploymentAction, id: string, actor: Actor): Promise<string> {
-    switch (action) {
-      case 'approve':
-        return (await pipeline.approve(id, actor)) === 'approved'
-          ? `Approved deployment ${id}.`
-          : `The plan of deployment ${id} changed since approval was asked: it is asked again in the thread.`;
-      case 'reject':
-        await pipeline.reject(id, actor);
-        return `Rejected deployment ${id}.`;
-      case 'cancel':
-        await pipeline.cancel(id, actor);
-        return `Cancelled deployment ${id}.`;
-      case 'promote':
-        await pipeline.promote(id, actor);
-        return `Promoted deployment ${id}.`;
-      case 'rollback': {
-        // On an alarm, Rollback undoes the deployment the alarm names.
-        const target = id.startsWith('A') ? alarms.found(id).deploymentId : id;
-        if (!target) throw new RefusedError('conflict', `alarm ${id} names no deployment to roll back`);
-        const result = await pipeline.rollBack(target, actor);
-        return result.id === target ? `Rolled back deployment ${target}.` : `Rollback ${result.id} puts back ${result.release}.`;
-      }
-      case 'retry': {
-        const retry = await pipeline.retry(id, actor);
-        return `Deployment ${retry.id} retries ${id}.`;
-      }
-    }
-  }
   return {
     async press(action: DeploymentAction, id: string, actor: Actor): Promise<ActionOutcome> {
       try {
-        return { ok: true, text: await perform(action, id, actor) };
+        // On an alarm, Rollback undoes the deployment the alarm names.
+        const target = action === 'rollback' && id.startsWith('A') ? alarms.found(id).deploymentId : id;
+        if (!target) throw new RefusedError('conflict', `alarm ${id} names no deployment to roll back`);
+        return { ok: true, text: told(await actOnDeployment(pipeline, action, target, actor)) };
       } catch (error) {
         if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
         throw error;

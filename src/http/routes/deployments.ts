@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { actOnDeployment, DEPLOYMENT_ACTIONS, isDeploymentAction } from '../../pipeline/actions.js';
 import type { Pipeline } from '../../pipeline/service.js';
 import type { Deployment } from '../../pipeline/types.js';
 import { apiActor } from '../api-tokens.js';
@@ -33,37 +34,14 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
   router.post('/:id/:action', async (request, response) => {
     const { id, action } = request.params;
     const user = apiActor(request, response);
-    const deployment = found(pipeline, id);
-    switch (action) {
-      case 'approve':
-        response.json({ outcome: await pipeline.approve(id, user), deployment: deploymentView(deployment) });
-        return;
-      case 'reject':
-        await pipeline.reject(id, user);
-        break;
-      case 'cancel':
-        await pipeline.cancel(id, user);
-        break;
-      case 'promote':
-        await pipeline.promote(id, user);
-        break;
-      case 'rollback': {
-        const result = await pipeline.rollBack(id, user);
-        if (result.id !== id) {
-          response.status(202).json({ id: result.id, deployment: deploymentView(result) });
-          return;
-        }
-        break;
-      }
-      case 'retry': {
-        const retry = await pipeline.retry(id, user);
-        response.status(202).json({ id: retry.id, deployment: deploymentView(retry) });
-        return;
-      }
-      default:
-        throw new HttpError(404, `deployments have no action ${action}: approve, reject, cancel, retry, promote or rollback`);
+    found(pipeline, id);
+    if (!isDeploymentAction(action)) throw new HttpError(404, `deployments have no action ${action}: ${DEPLOYMENT_ACTIONS.join(', ')}`);
+    const result = await actOnDeployment(pipeline, action, id, user);
+    if ('started' in result && result.started) {
+      response.status(202).json({ id: result.started.id, deployment: deploymentView(result.started) });
+      return;
     }
-    response.json({ deployment: deploymentView(deployment) });
+    response.json({ ...(result.action === 'approve' ? { outcome: result.outcome } : {}), deployment: deploymentView(result.deployment) });
   });
 
   router.get('/:id', (request, response) => {

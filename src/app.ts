@@ -146,9 +146,6 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     path: options.processEnv.PATH,
     home: options.processEnv.HOME,
     log,
-    get publicUrl() {
-      return publicUrl;
-    },
   });
   const alarms = createAlarms({ store, clock, log });
   const raiseDeploymentAlarms = deploymentAlarms(alarms, () => publicUrl);
@@ -218,17 +215,17 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     api: {
       '/alarms': alarmRoutes(alarms),
       '/flags': flags.apiRoutes,
-      '/deployments': deploymentRoutes(pipeline),
+      '/deployments': deploymentRoutes(pipeline, () => publicUrl),
       '/environments': environmentRoutes(pipeline),
       '/commands': commandRoutes(commands, config.channels.deploys),
-      '/rollback': rollbackRoutes(pipeline),
+      '/rollback': rollbackRoutes(pipeline, () => publicUrl),
       '/ci/runs': ciRunRoutes(github.ci),
     },
   });
 
   http.use('/flags', flags.publicRoutes);
   // The links in messages lead to these pages, with Slack as in local mode.
-  const deploymentPages = createDeploymentPages({ pipeline, apiTokens, localMode, withConsole: !options.slack?.botToken });
+  const deploymentPages = createDeploymentPages({ pipeline, apiTokens, localMode, publicUrl: () => publicUrl, withConsole: !options.slack?.botToken });
   http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
   let socketMode: SocketModeReceiver | null = null;

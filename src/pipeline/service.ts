@@ -26,8 +26,6 @@ import { code, phrase, time, user as person } from '../shared/phrase.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
   store: Store<PipelineData>;
-  /** Base for links in messages: `http://localhost:3000`. */
-  publicUrl: string;
 }
 
 export interface DeployRequest {
@@ -149,7 +147,7 @@ export function createPipeline(options: PipelineOptions) {
     extra: Partial<Deployment>;
   }): Promise<Deployment> {
     const id = String(store.data.nextDeploymentId++);
-    const step = (name: string): StepRecord => ({ name, state: 'pending', startedAt: null, finishedAt: null, logUrl: `${options.publicUrl}/api/deployments/${id}/logs/${name}` });
+    const step = (name: string): StepRecord => ({ name, state: 'pending', startedAt: null, finishedAt: null });
     const deployment: Deployment = {
       id,
       kind: input.kind,

@@ -11,7 +11,6 @@ export interface StepRecord {
   state: StepState;
   startedAt: string | null;
   finishedAt: string | null;
-  logUrl: string | null;
   /** Why it failed, in words: exit code, timeout. */
   error?: string | null;
 }

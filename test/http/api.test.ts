@@ -68,6 +68,9 @@ describe('the control API', () => {
     const one = await api(`/api/deployments/${id}`);
     expect(one.body).toMatchObject({ id, kind: 'deploy', ref: 'main', environment: 'staging', requestedBy: 'U0BOB' });
     for (const key of ['sha', 'release', 'state', 'approvedBy', 'createdAt', 'updatedAt', 'steps', 'hosts']) expect(one.body).toHaveProperty(key);
+    // Each step's log link is made from igor's public address (its port known only once it listens) as the answer is made.
+    const steps = one.body.steps as Array<{ name: string; logUrl: string }>;
+    expect(steps.map((step) => step.logUrl)).toEqual(steps.map((step) => `http://localhost:${new URL(igor.url).port}/api/deployments/${id}/logs/${step.name}`));
     const list = await api('/api/deployments?environment=staging');
     expect((list.body.deployments as Array<{ id: string }>)[0]!.id).toBe(id);
   });

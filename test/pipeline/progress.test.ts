@@ -32,7 +32,7 @@ function deployment(): Deployment {
   return {
     id: '1', kind: 'deploy', app: 'shop', ref: 'main', sha: 'a'.repeat(40), release: null, environment: 'staging', state: 'deploying', reason: null,
     requestedBy: 'U0ALICE', approvedBy: 'policy', rejectedBy: null, approval: null, audit: [], retryOf: null, createdAt: at, updatedAt: at, finishedAt: null,
-    steps: [{ name: 'deploy', state: 'running', startedAt: at, finishedAt: null, logUrl: null }],
+    steps: [{ name: 'deploy', state: 'running', startedAt: at, finishedAt: null }],
     hosts: [{ host: 'web-1', state: 'deploying', release: null, previousRelease: null, error: null }],
     thread: null,
   };

@@ -115,7 +115,7 @@ export async function startCiTestbed(options: CiTestbedOptions = {}): Promise<Ci
     const discoveries = Object.fromEntries(Object.entries(config.environments).map(([name, environment]) => [name, createLocalDiscovery(environment, dataDir)]));
     const connectors = Object.fromEntries(Object.keys(config.environments).map((name) => [name, () => Promise.resolve(createLocalTransport())]));
     const processEnv = { path: process.env.PATH ?? '/usr/bin:/bin', home: dir };
-    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, clock: systemClock, dataDir, ...processEnv, log, publicUrl: 'http://localhost:3000' });
+    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, clock: systemClock, dataDir, ...processEnv, log });
     cleanups.push(() => pipeline.stop(5_000));
 
     const app = express();

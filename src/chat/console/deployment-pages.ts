@@ -38,6 +38,8 @@ export interface DeploymentPagesOptions {
   localMode: boolean;
   /** Whether the chat console is served too (the page then links back to it). */
   withConsole: boolean;
+  /** igor's address, for the links in the deployment's view. */
+  publicUrl: () => string;
 }
 
 /** Sends a page of the console with its security headers. */
@@ -73,7 +75,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
     const deployment = found(String(request.params.id));
     const logs = await Promise.all(deployment.steps.map(async (step) => ((await logExists(pipeline.logPath(deployment.id, step.name))) ? step.name : null)));
     response.json({
-      deployment: deploymentView(deployment),
+      deployment: deploymentView(deployment, options.publicUrl()),
       timeline: await readHostTimeline(pipeline.logPath(deployment.id, deployment.kind === 'rollback' ? 'rollback' : 'deploy')),
       logs: logs.filter(Boolean),
       active: ACTIVE.has(deployment.state),

@@ -6,21 +6,34 @@ import { apiActor } from '../api-tokens.js';
 import { HttpError } from '../errors.js';
 import { sendLogFile, STEP_NAME } from '../log-file.js';
 
-/** A deployment as the API shows it: the record without chat bookkeeping; `testedIn` is where its tests passed (`test run 3`) when they were not run again. */
-export function deploymentView(deployment: Deployment) {
-  const { thread: _thread, hosts, testedIn, ...rest } = deployment;
-  // Where the tests passed, without igor's own log paths.
-  return { ...rest, testedIn: testedIn ? testedIn.source : null, analysis: rest.analysis ?? null, hosts: hosts.map(({ phase: _phase, ...host }) => host) };
+/** Where the API serves a step's log, from igor's public address: made here, at the edge, never stored. */
+export function stepLogUrl(publicUrl: string, id: string, step: string): string {
+  return `${publicUrl}/api/deployments/${encodeURIComponent(id)}/logs/${encodeURIComponent(step)}`;
 }
 
-/** `/api/deployments`: list, show, start, and step logs. */
-export function deploymentRoutes(pipeline: Pipeline): Router {
+/** A deployment as the API shows it: the record without chat bookkeeping; `testedIn` is where its tests passed (`test run 3`) when they were not run again. */
+export function deploymentView(deployment: Deployment, publicUrl: string) {
+  const { thread: _thread, hosts, testedIn, steps, ...rest } = deployment;
+  return {
+    ...rest,
+    // Records of older igors stored a logUrl of their own address: each step's is made afresh.
+    steps: steps.map(({ name, state, startedAt, finishedAt }) => ({ name, state, startedAt, finishedAt, logUrl: stepLogUrl(publicUrl, deployment.id, name) })),
+    // Where the tests passed, without igor's own log paths.
+    testedIn: testedIn ? testedIn.source : null,
+    analysis: rest.analysis ?? null,
+    hosts: hosts.map(({ phase: _phase, ...host }) => host),
+  };
+}
+
+/** `/api/deployments`: list, show, start, and step logs; `publicUrl` is igor's address for links. */
+export function deploymentRoutes(pipeline: Pipeline, publicUrl: () => string): Router {
+  const view = (deployment: Deployment) => deploymentView(deployment, publicUrl());
   const router = Router();
 
   router.get('/', (request, response) => {
     const environment = typeof request.query.environment === 'string' ? pipeline.environmentName(request.query.environment) : undefined;
     const limit = Math.min(Number(request.query.limit) || 50, 500);
-    response.json({ deployments: pipeline.list({ environment, limit }).map(deploymentView) });
+    response.json({ deployments: pipeline.list({ environment, limit }).map(view) });
   });
 
   router.post('/', async (request, response) => {
@@ -28,7 +41,7 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
     if (typeof body.ref !== 'string' || body.ref === '') throw new HttpError(400, 'ref is required: a branch, tag or commit');
     if (body.environment !== undefined && typeof body.environment !== 'string') throw new HttpError(400, 'environment must be a string');
     const deployment = await pipeline.request({ ref: body.ref, environment: body.environment, actor: apiActor(request, response, { fallback: 'api' }) });
-    response.status(202).json({ id: deployment.id, deployment: deploymentView(deployment) });
+    response.status(202).json({ id: deployment.id, deployment: view(deployment) });
   });
 
   router.post('/:id/:action', async (request, response) => {
@@ -38,14 +51,14 @@ export function deploymentRoutes(pipeline: Pipeline): Router {
     if (!isDeploymentAction(action)) throw new HttpError(404, `deployments have no action ${action}: ${DEPLOYMENT_ACTIONS.join(', ')}`);
     const result = await actOnDeployment(pipeline, action, id, user);
     if ('started' in result && result.started) {
-      response.status(202).json({ id: result.started.id, deployment: deploymentView(result.started) });
+      response.status(202).json({ id: result.started.id, deployment: view(result.started) });
       return;
     }
-    response.json({ ...(result.action === 'approve' ? { outcome: result.outcome } : {}), deployment: deploymentView(result.deployment) });
+    response.json({ ...(result.action === 'approve' ? { outcome: result.outcome } : {}), deployment: view(result.deployment) });
   });
 
   router.get('/:id', (request, response) => {
-    response.json(deploymentView(found(pipeline, request.params.id)));
+    response.json(view(found(pipeline, request.params.id)));
   });
 
   router.get('/:id/logs/:step', async (request, response) => {

@@ -27,8 +27,8 @@ function deployment(patch: Partial<Deployment> = {}): Deployment {
     updatedAt: '2026-01-01T12:01:00.000Z',
     finishedAt: null,
     steps: [
-      { name: 'unit', state: 'succeeded', startedAt: '2026-01-01T12:00:01.000Z', finishedAt: '2026-01-01T12:00:03.000Z', logUrl: 'http://localhost:3000/api/deployments/7/logs/unit' },
-      { name: 'deploy', state: 'running', startedAt: '2026-01-01T12:00:04.000Z', finishedAt: null, logUrl: 'http://localhost:3000/api/deployments/7/logs/deploy' },
+      { name: 'unit', state: 'succeeded', startedAt: '2026-01-01T12:00:01.000Z', finishedAt: '2026-01-01T12:00:03.000Z' },
+      { name: 'deploy', state: 'running', startedAt: '2026-01-01T12:00:04.000Z', finishedAt: null },
     ],
     hosts: [
       { host: 'web-1', state: 'succeeded', release: '20260101T120000Z-0123456', previousRelease: null, error: null, wave: 'canary' },

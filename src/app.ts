@@ -168,6 +168,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     },
     log: log.child({ component: 'outbox' }),
     now: () => clock.now(),
+    schedule: (run, ms) => clock.schedule(run, ms),
   });
   const flags = createFlags({
     config,

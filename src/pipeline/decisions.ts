@@ -72,9 +72,8 @@ export function createDecisions(options: DecisionOptions) {
     options.events.emit({ type: 'approval-requested', deployment, commits, compareUrl: compareUrl(config.repo, live?.sha ?? null, deployment.sha!), superseded });
     const run = runs.get(deployment.id);
     if (run) {
-      if (run.expiryTimer) clearTimeout(run.expiryTimer);
-      run.expiryTimer = setTimeout(() => void expire(deployment).catch((error: unknown) => options.log.error({ err: error }, 'could not expire')), environment.approval.expiresAfter);
-      run.expiryTimer.unref();
+      run.expiryTimer?.cancel();
+      run.expiryTimer = clock.schedule(() => void expire(deployment).catch((error: unknown) => options.log.error({ err: error }, 'could not expire')), environment.approval.expiresAfter);
     }
   }
 
@@ -118,7 +117,7 @@ export function createDecisions(options: DecisionOptions) {
           return 'reasked';
         }
         audit(deployment, 'approve', actor, 'done');
-        if (run.expiryTimer) clearTimeout(run.expiryTimer);
+        run.expiryTimer?.cancel();
         await recorder.transition(deployment, 'approve', { approvedBy: actor.user });
         run.decide({ outcome: 'approved', servers });
         return 'approved';
@@ -157,7 +156,7 @@ export function createDecisions(options: DecisionOptions) {
       run.stopReason = 'cancelled';
       run.cancelledBy = actor.user;
       if (deployment.state === 'awaiting-approval') {
-        if (run.expiryTimer) clearTimeout(run.expiryTimer);
+        run.expiryTimer?.cancel();
         await recorder.transition(deployment, 'cancel', { reason: `cancelled by ${actor.user}` });
         run.decide({ outcome: 'cancelled' });
       } else {

@@ -1,3 +1,4 @@
+import type { Clock } from '../shared/clock.js';
 import type { Server } from '../fleet/types.js';
 
 /** How the wait for an approval ended. */
@@ -30,7 +31,7 @@ export interface Run {
   decidePromotion(promotion: Promotion): void;
   /** Set while an approval is being checked, so two presses cannot both start the rollout. */
   deciding: boolean;
-  expiryTimer: NodeJS.Timeout | null;
+  expiryTimer: ReturnType<Clock['schedule']> | null;
 }
 
 /** The runs in progress, by deployment id. */
@@ -61,7 +62,7 @@ export function createRuns() {
     get: (id: string) => runs.get(id),
     remove(id: string): void {
       const run = runs.get(id);
-      if (run?.expiryTimer) clearTimeout(run.expiryTimer);
+      run?.expiryTimer?.cancel();
       runs.delete(id);
     },
     all: () => [...runs.values()],

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -15,7 +14,7 @@ import type { ArtifactStore } from '../fleet/artifacts/s3.js';
 import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
 import { dictionary } from '../shared/names.js';
-import type { Clock } from '../shared/clock.js';
+import { waitOn, type Clock } from '../shared/clock.js';
 import type { EventHub } from './events.js';
 import type { Progress } from './progress.js';
 import type { Recorder } from './records.js';
@@ -194,9 +193,10 @@ export function createShipper(options: ShipOptions) {
   /** The bake's health loop: a problem ends it early, so does an analysis that already failed. */
   async function watchBake(deployment: Deployment, run: Run, canary: Server[], analysis: StartedAnalysis | null): Promise<Stop | null> {
     const environment = config.environments[deployment.environment]!;
-    const deadline = Date.now() + environment.strategy.canary!.bake;
+    const { clock } = options;
+    const deadline = clock.now().getTime() + environment.strategy.canary!.bake;
     const cadence = Math.min(Math.max(environment.health?.interval ?? 2_000, 200), 5_000);
-    while (Date.now() < deadline) {
+    while (clock.now().getTime() < deadline) {
       if (run.stopReason) return { kind: run.stopReason };
       const settled = analysis?.settled();
       if (settled && (settled.kind !== 'done' || settled.analysis.state === 'failed')) return null;
@@ -206,7 +206,7 @@ export function createShipper(options: ShipOptions) {
         const problem = await probe(healthUrl(health, server.address), health, { sha: deployment.sha!, release: deployment.release! });
         if (problem) return { kind: 'failure', reason: `canary ${server.name} failed its health check during the bake: ${problem}` };
       }
-      await sleep(Math.min(cadence, Math.max(deadline - Date.now(), 0)), undefined, { signal: run.controller.signal }).catch(() => undefined);
+      await waitOn(clock, Math.min(cadence, Math.max(deadline - clock.now().getTime(), 0)), run.controller.signal);
     }
     return null;
   }

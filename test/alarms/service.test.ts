@@ -7,11 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dueReminder, type AlarmInput } from '../../src/alarms/model.js';
 import { createAlarms, LIVE_PER_ENVIRONMENT, type AlarmChange } from '../../src/alarms/service.js';
 import { RefusedError } from '../../src/shared/refusal.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { openStore } from '../../src/store/db.js';
 
 let dir: string;
 let now: Date;
-const clock = { now: () => now };
+const clock = { now: () => now, schedule: systemClock.schedule };
 const input: AlarmInput = { key: 'monitor:production:web-1', source: 'monitor', severity: 'critical', environment: 'production', hosts: ['web-1'], summary: 'web-1 is down' };
 
 async function make() {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/shared/clock.js';
+import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { createEventHub } from '../../src/pipeline/events.js';
 import { createProgress } from '../../src/pipeline/progress.js';
 import { createRecorder } from '../../src/pipeline/records.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
 /** Ticks a millisecond per reading, so every line has its own time. */
 function tickingClock(): Clock {
   let ms = Date.parse('2026-01-01T12:00:00.000Z');
-  return { now: () => new Date(ms++) };
+  return { now: () => new Date(ms++), schedule: systemClock.schedule };
 }
 
 function deployment(): Deployment {

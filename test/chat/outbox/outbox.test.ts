@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addItem, emptyOutboxData, nextItems, retryDecision, MAX_BACKOFF_MS } from '../../../src/chat/outbox/model.js';
 import { createOutbox } from '../../../src/chat/outbox/outbox.js';
 import { ChatCallError, type Chat, type ChatMessage, type MessageRef } from '../../../src/chat/port.js';
+import { manualClock } from '../../support/manual-clock.js';
 
 const log = pino({ level: 'silent' });
 const text = (t: string): ChatMessage => ({ text: t });
@@ -34,34 +35,11 @@ function fakeChat() {
   return chat;
 }
 
-/** Time held still: timers run only when the test moves the clock. */
-function manualTime() {
-  let at = Date.parse('2026-12-03T10:00:00Z');
-  const timers: Array<{ due: number; run: () => void; cancelled: boolean }> = [];
-  return {
-    now: () => new Date(at),
-    schedule(run: () => void, ms: number) {
-      const timer = { due: at + ms, run, cancelled: false };
-      timers.push(timer);
-      return { cancel: () => void (timer.cancelled = true) };
-    },
-    async advance(ms: number) {
-      at += ms;
-      for (const timer of timers.splice(0)) {
-        if (timer.cancelled) continue;
-        if (timer.due <= at) timer.run();
-        else timers.push(timer);
-      }
-      await settle();
-    },
-  };
-}
-
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 function setup() {
   const chat = fakeChat();
-  const time = manualTime();
+  const time = manualClock();
   const store = { data: emptyOutboxData(), writes: 0, async write() { store.writes++; } };
   const outbox = createOutbox({ store, chat, log, now: time.now, schedule: time.schedule });
   return { chat, time, store, outbox };

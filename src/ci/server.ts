@@ -5,10 +5,13 @@ import type { Mirror } from '../integration/mirror.js';
 import { integrationFingerprint, type TestEvidence } from '../integration/evidence.js';
 import { runIntegration, type IntegrationResult, type StepEvent } from '../integration/runner.js';
 import type { Clock } from '../shared/clock.js';
+import { createEventHub } from '../shared/event-hub.js';
+import { pruneOldest } from '../shared/history.js';
 import { RefusedError } from '../shared/refusal.js';
+import { runMachine, type RunEvent } from './states.js';
 import type { CiSlice } from './types.js';
 import type { Store } from '../store/db.js';
-import { CI_FINISHED, emptyCiData, type CiData, type CiRun, type CiRunState } from './types.js';
+import { CI_FINISHED, emptyCiData, type CiData, type CiRun } from './types.js';
 
 /** What the integration server tells its listeners (chat, commit statuses, auto-deploy). */
 export type CiEvent =
@@ -54,7 +57,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   const { config, store, mirror, clock } = options;
   const log = options.log.child({ component: 'ci' });
   const concurrency = Math.max(1, options.concurrency ?? 1);
-  const listeners = new Set<CiListener>();
+  const events = createEventHub<CiEvent>((error, event) => log.error({ err: error, event: event.type }, 'a listener of the integration server failed'));
   const active = new Map<string, { controller: AbortController; stopReason: 'deleted' | 'shutdown' | null; done: Promise<void> }>();
   let stopping = false;
 
@@ -65,15 +68,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   const logDir = (runId: string) => join(options.dataDir, 'logs', `ci-${runId}`);
   const logPath = (runId: string, step: string) => join(logDir(runId), `${step}.log`);
 
-  function emit(event: CiEvent): void {
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        log.error({ err: error, event: event.type }, 'a listener of the integration server failed');
-      }
-    }
-  }
+  const emit = events.emit;
 
   function create(input: Omit<CiRun, 'id' | 'state' | 'reason' | 'failedStep' | 'logTail' | 'createdAt' | 'startedAt' | 'finishedAt' | 'message'>): CiRun {
     const run: CiRun = {
@@ -93,10 +88,10 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     return run;
   }
 
-  function end(run: CiRun, state: CiRunState, reason: string | null = null): void {
-    run.state = state;
-    run.reason = reason;
-    run.finishedAt = now();
+  /** Moves the run through `event` (or throws); a finished run gets its reason and end time. */
+  function move(run: CiRun, event: RunEvent, reason: string | null = null): void {
+    run.state = runMachine.next(run.state, event);
+    if (CI_FINISHED.has(run.state)) Object.assign(run, { reason, finishedAt: now() });
   }
 
   /** The branch's last verdict before `run`: what "fixed" is measured against. */
@@ -112,7 +107,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   /** Marks the branch's queued runs other than `keep` superseded; returns them. */
   function supersedeQueued(branch: string, by: string, keep: string | null): CiRun[] {
     const superseded = data().runs.filter((run) => run.branch === branch && run.state === 'queued' && run.id !== keep && !active.has(run.id));
-    for (const run of superseded) end(run, 'superseded', `superseded by ${by.slice(0, 7)}`);
+    for (const run of superseded) move(run, 'supersede', `superseded by ${by.slice(0, 7)}`);
     return superseded;
   }
 
@@ -137,7 +132,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
 
   async function execute(run: CiRun, entry: { controller: AbortController; stopReason: 'deleted' | 'shutdown' | null }): Promise<void> {
     const runLog = log.child({ run: run.id, branch: run.branch, sha: run.sha });
-    run.state = 'running';
+    move(run, 'start');
     run.startedAt = now();
     await store.write();
     emit({ type: 'started', run });
@@ -178,12 +173,12 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     }
 
     if (result.ok) {
-      end(run, 'passed');
+      move(run, 'pass');
     } else if (result.cancelled || entry.stopReason) {
-      if (entry.stopReason === 'shutdown') end(run, 'interrupted', 'igor was stopped while it ran');
-      else end(run, 'cancelled', 'the branch was deleted');
+      if (entry.stopReason === 'shutdown') move(run, 'interrupt', 'igor was stopped while it ran');
+      else move(run, 'cancel', 'the branch was deleted');
     } else {
-      end(run, 'failed', result.reason);
+      move(run, 'fail', result.reason);
       run.failedStep = result.step;
       run.logTail = result.logTail;
     }
@@ -200,17 +195,15 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   }
 
   function prune(): void {
-    const excess = data().runs.length - RUN_LIMIT;
-    if (excess <= 0) return;
-    const removable = new Set(data().runs.filter((run) => CI_FINISHED.has(run.state)).slice(0, excess));
-    data().runs = data().runs.filter((run) => !removable.has(run));
+    data().runs = pruneOldest(data().runs, RUN_LIMIT, (run) => CI_FINISHED.has(run.state));
   }
 
   /** After a restart: runs that were running or interrupted go back to the queue (tests are safe to repeat). */
   function resume(): void {
     const stranded = data().runs.filter((run) => run.state === 'running' || run.state === 'interrupted');
     for (const run of stranded) {
-      Object.assign(run, { state: 'queued', reason: null, startedAt: null, finishedAt: null });
+      move(run, 'requeue');
+      Object.assign(run, { reason: null, startedAt: null, finishedAt: null });
       log.warn({ run: run.id, branch: run.branch, sha: run.sha }, 'queued a test run again after a restart');
     }
     for (const branch of new Set(stranded.map((run) => run.branch))) {
@@ -225,10 +218,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   setImmediate(pump);
 
   return {
-    on(listener: CiListener): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    on: (listener: CiListener): (() => void) => events.on(listener),
 
     /** Queues a run of a pushed commit; queued runs of the same branch are superseded by it. */
     async push(commit: PushedCommit): Promise<CiRun> {
@@ -254,7 +244,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     async deleteBranch(branch: string): Promise<CiRun[]> {
       delete data().heads[branch];
       const queued = data().runs.filter((run) => run.branch === branch && run.state === 'queued' && !active.has(run.id));
-      for (const run of queued) end(run, 'cancelled', 'the branch was deleted');
+      for (const run of queued) move(run, 'cancel', 'the branch was deleted');
       const running = data().runs.filter((run) => run.branch === branch && active.has(run.id));
       for (const run of running) {
         const entry = active.get(run.id)!;
@@ -331,7 +321,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
         entry.controller.abort();
       }
       await Promise.all([...active.values()].map((entry) => entry.done));
-      listeners.clear();
+      events.clear();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createEventHub } from '../shared/event-hub.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
 import type { ChatThread, Deployment } from './types.js';
@@ -26,17 +27,6 @@ export type PipelineEvent =
 
 export type PipelineListener = (event: PipelineEvent) => void;
 
-/** A tiny synchronous event hub: listeners must not throw, and must not block. */
-export function createEventHub() {
-  const listeners = new Set<PipelineListener>();
-  return {
-    on(listener: PipelineListener): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    emit(event: PipelineEvent): void {
-      for (const listener of listeners) listener(event);
-    },
-  };
-}
-export type EventHub = ReturnType<typeof createEventHub>;
+/** The pipeline's hub: its listeners (chat, alarms, CI statuses) must not throw, and must not block. */
+export const createPipelineEvents = () => createEventHub<PipelineEvent>();
+export type EventHub = ReturnType<typeof createPipelineEvents>;

@@ -11,8 +11,9 @@ import type { EnvironmentLock } from './store-data.js';
 import { createDecisions } from './decisions.js';
 import { EnvironmentBusyError } from './errors.js';
 import { RefusedError } from '../shared/refusal.js';
+import { pruneOldest } from '../shared/history.js';
 import { nearest } from '../shared/nearest.js';
-import { createEventHub, type PipelineListener } from './events.js';
+import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { deployRefusal } from './policy.js';
 import { createRecorder } from './records.js';
@@ -52,7 +53,7 @@ const HISTORY_LIMIT = 500;
  */
 export function createPipeline(options: PipelineOptions) {
   const { config, store, mirror, clock, log } = options;
-  const events = createEventHub();
+  const events = createPipelineEvents();
   const recorder = createRecorder(store, events, clock);
   const runs = createRuns();
   const decisions = createDecisions({ ...options, recorder, runs, events });
@@ -206,10 +207,7 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   function pruneHistory(): void {
-    const excess = store.data.deployments.length - HISTORY_LIMIT;
-    if (excess <= 0) return;
-    const removable = store.data.deployments.filter((d) => !ACTIVE.has(d.state)).slice(0, excess);
-    store.data.deployments = store.data.deployments.filter((d) => !removable.includes(d));
+    store.data.deployments = pruneOldest(store.data.deployments, HISTORY_LIMIT, (d) => !ACTIVE.has(d.state));
   }
 
   return {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../src/shared/clock.js';
-import { createEventHub } from '../../src/pipeline/events.js';
+import { createPipelineEvents } from '../../src/pipeline/events.js';
 import { createProgress } from '../../src/pipeline/progress.js';
 import { createRecorder } from '../../src/pipeline/records.js';
 import type { Deployment } from '../../src/pipeline/types.js';
@@ -40,7 +40,7 @@ function deployment(): Deployment {
 
 describe('deployment progress', () => {
   it("writes a host's log lines in the order they were reported, also when nobody waits for them", async () => {
-    const events = createEventHub();
+    const events = createPipelineEvents();
     const clock = tickingClock();
     const progress = createProgress({ recorder: createRecorder(store, events, clock), events, clock });
     const d = deployment();

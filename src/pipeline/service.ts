@@ -7,9 +7,8 @@ import { integrationStepNames } from '../integration/runner.js';
 import { liveRelease } from '../fleet/host-deploy.js';
 import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
-import type { EnvironmentLock } from './store-data.js';
 import { createDecisions } from './decisions.js';
-import { EnvironmentBusyError } from './errors.js';
+import { createLocks } from './locks.js';
 import { RefusedError } from '../shared/refusal.js';
 import { pruneOldest } from '../shared/history.js';
 import { nearest } from '../shared/nearest.js';
@@ -23,7 +22,7 @@ import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
 import type { Deployment, StepRecord } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
-import { code, phrase, time, user as person } from '../shared/phrase.js';
+import { code, phrase } from '../shared/phrase.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
   store: Store<PipelineData>;
@@ -58,25 +57,15 @@ export function createPipeline(options: PipelineOptions) {
   const runs = createRuns();
   const decisions = createDecisions({ ...options, recorder, runs, events });
   const execute = createExecutor({ ...options, recorder, events, decisions });
-  /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
-  const reserving = new Map<string, EnvironmentLock>();
+  const locks = createLocks({ config, store, clock, log });
 
   const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
-
-  function lockOf(environment: string): EnvironmentLock | null {
-    return reserving.get(environment) ?? store.data.locks[environment] ?? null;
-  }
 
   /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
   function admit(environment: string, user: string, action: string, authorizedBy?: string): void {
     const refusal = authorizedBy ? null : deployRefusal(environment, config.environments[environment]!, user, action);
     if (refusal) throw new RefusedError('forbidden', refusal);
-    const manual = store.data.manualLocks[environment];
-    if (manual) {
-      throw new RefusedError('conflict', phrase`${environment} is locked by ${person(manual.user)} since ${time(manual.since)}${manual.reason ? phrase`: ${manual.reason}` : ''} (${code(`/deploy unlock ${environment}`)} lifts it)`);
-    }
-    const held = lockOf(environment);
-    if (held) throw new EnvironmentBusyError(held);
+    locks.checkFree(environment);
   }
 
   async function request(input: DeployRequest): Promise<Deployment> {
@@ -89,7 +78,7 @@ export function createPipeline(options: PipelineOptions) {
     }
     admit(environment, input.actor.user, 'deploy to', input.authorizedBy);
     const since = clock.now().toISOString();
-    reserving.set(environment, { environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since });
+    locks.reserve({ environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since });
     let deployment: Deployment;
     try {
       await mirror.fetch();
@@ -111,7 +100,7 @@ export function createPipeline(options: PipelineOptions) {
         extra: { retryOf: input.retryOf ?? null, ...(testedIn ? { testedIn } : {}) },
       });
     } finally {
-      reserving.delete(environment);
+      locks.unreserve(environment);
     }
     start(deployment);
     return deployment;
@@ -175,7 +164,7 @@ export function createPipeline(options: PipelineOptions) {
       ...input.extra,
     };
     store.data.deployments.push(deployment);
-    store.data.locks[input.environment] = { environment: input.environment, deploymentId: id, ref: input.ref, user: input.actor.user, since: input.since };
+    locks.hold({ environment: input.environment, deploymentId: id, ref: input.ref, user: input.actor.user, since: input.since });
     pruneHistory();
     await store.write();
     log.info({ deployment: id, kind: input.kind, environment: input.environment, ref: input.ref, sha: input.sha, user: input.actor.user, via: input.actor.via, token: input.actor.token }, 'deployment requested');
@@ -201,10 +190,7 @@ export function createPipeline(options: PipelineOptions) {
     return deployment;
   }
 
-  function lockRefusal(environment: string, user: string, action: string): void {
-    const refusal = deployRefusal(environment, config.environments[environment]!, user, action);
-    if (refusal) throw new RefusedError('forbidden', refusal);
-  }
+
 
   function pruneHistory(): void {
     store.data.deployments = pruneOldest(store.data.deployments, HISTORY_LIMIT, (d) => !ACTIVE.has(d.state));
@@ -239,26 +225,9 @@ export function createPipeline(options: PipelineOptions) {
       if (!isRetryable(previous)) throw new RefusedError('conflict', `deployment ${id} is ${previous.state}: only deployments that failed in their tests or were interrupted can be retried`);
       return request({ ref: previous.ref, environment: previous.environment, actor, retryOf: previous.id });
     },
-    async lock(environment: string, actor: Actor, reason: string | null): Promise<void> {
-      const { user } = actor;
-      const name = environmentName(environment);
-      lockRefusal(name, user, 'lock');
-      const held = store.data.manualLocks[name];
-      if (held) throw new RefusedError('conflict', phrase`${name} is locked already by ${person(held.user)} since ${time(held.since)}${held.reason ? phrase`: ${held.reason}` : ''}`);
-      store.data.manualLocks[name] = { environment: name, user, reason, since: clock.now().toISOString() };
-      await store.write();
-      log.info({ environment: name, user, via: actor.via, token: actor.token, reason }, 'environment locked');
-    },
-    async unlock(environment: string, actor: Actor): Promise<void> {
-      const { user } = actor;
-      const name = environmentName(environment);
-      lockRefusal(name, user, 'unlock');
-      if (!store.data.manualLocks[name]) throw new RefusedError('conflict', `${name} is not locked`);
-      delete store.data.manualLocks[name];
-      await store.write();
-      log.info({ environment: name, user, via: actor.via, token: actor.token }, 'environment unlocked');
-    },
-    manualLockOf: (environment: string) => store.data.manualLocks[environment] ?? null,
+    lock: (environment: string, actor: Actor, reason: string | null) => locks.lock(environmentName(environment), actor, reason),
+    unlock: (environment: string, actor: Actor) => locks.unlock(environmentName(environment), actor),
+    manualLockOf: locks.manualLockOf,
     /** What each server of the environment runs now (its `current`), or why it could not be read. */
     async hostReleases(environment: string): Promise<Array<{ host: string; release: string | null; error: string | null }>> {
       const name = environmentName(environment);
@@ -278,7 +247,7 @@ export function createPipeline(options: PipelineOptions) {
         }),
       );
     },
-    lockOf,
+    lockOf: (environment: string) => locks.lockOf(environment),
     environmentName,
     found,
     get(id: string): Deployment | undefined {
@@ -302,9 +271,7 @@ export function createPipeline(options: PipelineOptions) {
         await recorder.transition(deployment, 'interrupt', { reason: `igor restarted while this deployment was ${deployment.state}` });
         log.warn({ deployment: deployment.id, environment: deployment.environment }, 'marked a deployment interrupted after a restart');
       }
-      for (const [environment, lock] of Object.entries(store.data.locks)) {
-        if (!store.data.deployments.some((d) => d.id === lock.deploymentId && ACTIVE.has(d.state))) delete store.data.locks[environment];
-      }
+      locks.dropStale((id) => store.data.deployments.some((d) => d.id === id && ACTIVE.has(d.state)));
       await store.write();
       return stranded;
     },

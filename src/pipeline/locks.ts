@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import { code, phrase, time, user as person } from '../shared/phrase.js';
+import { RefusedError } from '../shared/refusal.js';
+import type { Store } from '../store/db.js';
+import { EnvironmentBusyError } from './errors.js';
+import { deployRefusal } from './policy.js';
+import type { EnvironmentLock, PipelineData } from './store-data.js';
+
+/**
+ * The two kinds of lock on an environment: the one a deployment holds while it runs (one at a
+ * time per environment), and the one a person puts on it (`/deploy lock`) with a reason.
+ */
+export function createLocks(options: { config: Config; store: Store<PipelineData>; clock: Clock; log: Logger }) {
+  const { config, store, clock, log } = options;
+  /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
+  const reserving = new Map<string, EnvironmentLock>();
+
+  function permitted(environment: string, user: string, action: string): void {
+    const refusal = deployRefusal(environment, config.environments[environment]!, user, action);
+    if (refusal) throw new RefusedError('forbidden', refusal);
+  }
+
+  return {
+    /** The deployment that holds the environment (or is starting in it), if any. */
+    lockOf(environment: string): EnvironmentLock | null {
+      return reserving.get(environment) ?? store.data.locks[environment] ?? null;
+    },
+    manualLockOf: (environment: string) => store.data.manualLocks[environment] ?? null,
+    /** Refuses, saying who and why, when a person locked the environment or a deployment holds it. */
+    checkFree(environment: string): void {
+      const manual = store.data.manualLocks[environment];
+      if (manual) {
+        throw new RefusedError('conflict', phrase`${environment} is locked by ${person(manual.user)} since ${time(manual.since)}${manual.reason ? phrase`: ${manual.reason}` : ''} (${code(`/deploy unlock ${environment}`)} lifts it)`);
+      }
+      const held = this.lockOf(environment);
+      if (held) throw new EnvironmentBusyError(held);
+    },
+    /** Holds the environment while a request is being made into a deployment. */
+    reserve(lock: EnvironmentLock): void {
+      reserving.set(lock.environment, lock);
+    },
+    unreserve(environment: string): void {
+      reserving.delete(environment);
+    },
+    /** The deployment holds the environment until it finishes (saved with the deployment). */
+    hold(lock: EnvironmentLock): void {
+      store.data.locks[lock.environment] = lock;
+    },
+    /** After a restart: locks of deployments that no longer run are let go (saved by the caller). */
+    dropStale(running: (deploymentId: string) => boolean): void {
+      for (const [environment, lock] of Object.entries(store.data.locks)) if (!running(lock.deploymentId)) delete store.data.locks[environment];
+    },
+    /** `/deploy lock`: a person's lock with a reason; deployers only. */
+    async lock(name: string, actor: Actor, reason: string | null): Promise<void> {
+      const { user } = actor;
+      permitted(name, user, 'lock');
+      const held = store.data.manualLocks[name];
+      if (held) throw new RefusedError('conflict', phrase`${name} is locked already by ${person(held.user)} since ${time(held.since)}${held.reason ? phrase`: ${held.reason}` : ''}`);
+      store.data.manualLocks[name] = { environment: name, user, reason, since: clock.now().toISOString() };
+      await store.write();
+      log.info({ environment: name, user, via: actor.via, token: actor.token, reason }, 'environment locked');
+    },
+    async unlock(name: string, actor: Actor): Promise<void> {
+      const { user } = actor;
+      permitted(name, user, 'unlock');
+      if (!store.data.manualLocks[name]) throw new RefusedError('conflict', `${name} is not locked`);
+      delete store.data.manualLocks[name];
+      await store.write();
+      log.info({ environment: name, user, via: actor.via, token: actor.token }, 'environment unlocked');
+    },
+  };
+}
+export type Locks = ReturnType<typeof createLocks>;

@@ -4,7 +4,6 @@ import type { Config } from '../config/schema.js';
 import { InvalidRefError, checkRef } from '../integration/refs.js';
 import { vouchesFor, type TestEvidence } from '../integration/evidence.js';
 import { integrationStepNames } from '../integration/runner.js';
-import { liveRelease } from '../fleet/host-deploy.js';
 import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
 import type { EnvironmentLock } from './store-data.js';
@@ -16,7 +15,9 @@ import { createEventHub, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { deployRefusal } from './policy.js';
 import { createRecorder } from './records.js';
-import { isRetryable } from './queries.js';
+import { isRetryable, liveOn, type Live } from './queries.js';
+import { createHostReadings } from './host-readings.js';
+import { liveRelease } from '../fleet/host-deploy.js';
 import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
@@ -59,6 +60,7 @@ export function createPipeline(options: PipelineOptions) {
   const runs = createRuns();
   const decisions = createDecisions({ ...options, recorder, runs, events });
   const execute = createExecutor({ ...options, recorder, events, decisions });
+  const hostReadings = createHostReadings(options);
   /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
   const reserving = new Map<string, EnvironmentLock>();
 
@@ -122,18 +124,26 @@ export function createPipeline(options: PipelineOptions) {
   async function requestRollback(input: { environment?: string | undefined; release?: string | null; actor: Actor }): Promise<Deployment> {
     const environment = environmentName(input.environment);
     admit(environment, input.actor.user, 'roll back');
-    const target = rollbackTarget(store.data.deployments, store.data.badReleases[environment] ?? {}, environment, input.release ?? null);
-    const live = store.data.deployments.filter((d) => d.environment === environment && d.state === 'succeeded').at(-1);
-    const deployment = await create({
-      kind: 'rollback',
-      environment,
-      ref: target.release,
-      sha: target.sha,
-      actor: input.actor,
-      since: clock.now().toISOString(),
-      steps: ['rollback', 'verify'],
-      extra: { release: target.release, fromRelease: live?.release ?? null, undo: target.undo },
-    });
+    const since = clock.now().toISOString();
+    // Held while the hosts are asked what they run, so no deploy starts in between.
+    reserving.set(environment, { environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since });
+    let deployment: Deployment;
+    try {
+      const live = liveOn(store.data.deployments, environment, await hostReadings.read(environment));
+      const target = rollbackTarget(store.data.deployments, store.data.badReleases[environment] ?? {}, environment, live, input.release ?? null);
+      deployment = await create({
+        kind: 'rollback',
+        environment,
+        ref: target.release,
+        sha: target.sha,
+        actor: input.actor,
+        since,
+        steps: ['rollback', 'verify'],
+        extra: { release: target.release, fromRelease: target.from, undo: target.undo },
+      });
+    } finally {
+      reserving.delete(environment);
+    }
     start(deployment);
     return deployment;
   }
@@ -263,6 +273,13 @@ export function createPipeline(options: PipelineOptions) {
       log.info({ environment: name, user, via: actor.via, token: actor.token }, 'environment unlocked');
     },
     manualLockOf: (environment: string) => store.data.manualLocks[environment] ?? null,
+    /** What runs on the environment, by igor's records of its deployments (nothing is asked). */
+    live: (environment: string): Live => liveOn(store.data.deployments, environmentName(environment)),
+    /** What runs on the environment, as its servers say now (each bounded by a short timeout; one that is silent is `unreachable`). */
+    async liveNow(environment: string): Promise<Live> {
+      const name = environmentName(environment);
+      return liveOn(store.data.deployments, name, await hostReadings.read(name));
+    },
     /** What each server of the environment runs now (its `current`), or why it could not be read. */
     async hostReleases(environment: string): Promise<Array<{ host: string; release: string | null; error: string | null }>> {
       const name = environmentName(environment);

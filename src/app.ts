@@ -222,7 +222,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       '/alarms': alarmRoutes(alarms),
       '/flags': flags.apiRoutes,
       '/deployments': deploymentRoutes(pipeline),
-      '/environments': environmentRoutes(pipeline),
+      '/environments': environmentRoutes(pipeline, Object.keys(config.environments)),
       '/commands': commandRoutes(commands, config.channels.deploys),
       '/rollback': rollbackRoutes(pipeline),
       '/ci/runs': ciRunRoutes(github.ci),

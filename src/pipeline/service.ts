@@ -17,7 +17,6 @@ import { deployRefusal } from './policy.js';
 import { createRecorder } from './records.js';
 import { isRetryable, liveOn, type Live } from './queries.js';
 import { createHostReadings } from './host-readings.js';
-import { liveRelease } from '../fleet/host-deploy.js';
 import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
@@ -279,25 +278,6 @@ export function createPipeline(options: PipelineOptions) {
     async liveNow(environment: string): Promise<Live> {
       const name = environmentName(environment);
       return liveOn(store.data.deployments, name, await hostReadings.read(name));
-    },
-    /** What each server of the environment runs now (its `current`), or why it could not be read. */
-    async hostReleases(environment: string): Promise<Array<{ host: string; release: string | null; error: string | null }>> {
-      const name = environmentName(environment);
-      const servers = await options.discoveries[name]!.servers();
-      return Promise.all(
-        servers.map(async (server) => {
-          try {
-            const transport = await options.connectors[name]!(server);
-            try {
-              return { host: server.name, release: await liveRelease(transport, server.path), error: null };
-            } finally {
-              await transport.close();
-            }
-          } catch (error) {
-            return { host: server.name, release: null, error: (error as Error).message };
-          }
-        }),
-      );
     },
     lockOf,
     environmentName,

@@ -41,7 +41,7 @@ import { isLoopback } from './http/auth.js';
 import { createMirror } from './integration/mirror.js';
 import { createLogger } from './logger.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { liveOf } from './pipeline/queries.js';
+import { deploymentOnHost } from './pipeline/queries.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
 import { emptyIgorData } from './igor-data.js';
@@ -155,7 +155,10 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     discoveries,
     alarms,
     busy: (environment) => pipeline.lockOf(environment) !== null,
-    live: (environment) => liveOf(pipeline.list({ environment, limit: 500 })) ?? null,
+    live: (environment, host) => {
+      const live = pipeline.live(environment);
+      return deploymentOnHost(live, host) ?? live.deployment ?? null;
+    },
     log,
   });
   let chat: Chat;
@@ -217,7 +220,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       '/alarms': alarmRoutes(alarms),
       '/flags': flags.apiRoutes,
       '/deployments': deploymentRoutes(pipeline, () => publicUrl),
-      '/environments': environmentRoutes(pipeline),
+      '/environments': environmentRoutes(pipeline, Object.keys(config.environments)),
       '/commands': commandRoutes(commands, config.channels.deploys),
       '/rollback': rollbackRoutes(pipeline, () => publicUrl),
       '/ci/runs': ciRunRoutes(github.ci),

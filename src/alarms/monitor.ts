@@ -10,8 +10,8 @@ export interface MonitorOptions {
   alarms: Alarms;
   /** Whether igor is deploying to the environment now: restarting hosts are not an alarm. */
   busy: (environment: string) => boolean;
-  /** The live deployment: a rollback would undo it, and its release is what health checks expect. */
-  live: (environment: string) => { id: string; sha: string | null; release: string | null } | null;
+  /** The deployment that put the release a host runs there: a rollback would undo it, and its release is what health checks expect. */
+  live: (environment: string, host: string) => { id: string; sha: string | null; release: string | null } | null;
   log: Logger;
 }
 
@@ -39,7 +39,7 @@ export function createMonitor(options: MonitorOptions) {
         if (!health) return;
         const counter = `${environment}:${server.name}`;
         const key = `monitor:${counter}`;
-        const live = options.live(environment);
+        const live = options.live(environment, server.name);
         const problem = await probe(healthUrl(health, server.address), health, live?.sha && live.release ? { sha: live.sha, release: live.release } : null);
         if (options.busy(environment)) return;
         if (!problem) {

@@ -5,7 +5,6 @@ import type { StepEvent } from '../integration/runner.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
 import { canRollBack, cancelledBy, isRetryable } from '../pipeline/queries.js';
 import type { Deployment } from '../pipeline/types.js';
-import type { EnvironmentLock, ManualLock } from '../pipeline/store-data.js';
 import { analysisText } from './analysis-message.js';
 import { codeMrkdwn, escapeMrkdwn as esc, linkMrkdwn, mention, preformatted } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
@@ -206,37 +205,6 @@ export function plain(text: string): ChatMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
-/** What `/deploy status` shows of one environment. */
-export interface EnvironmentStatus {
-  name: string;
-  lock: EnvironmentLock | null;
-  manualLock: ManualLock | null;
-  last: Deployment | undefined;
-  live: Deployment | undefined;
-  /** What each host's `current` points at now. */
-  hosts: Array<{ host: string; release: string | null; error: string | null }>;
-  /** Flags changed since the live release, as mrkdwn. */
-  flags?: string | null;
-}
-
-/** `/deploy status`: the live release per environment, its commit and age, and hosts that disagree. */
-export function statusMessage(environments: EnvironmentStatus[]): ChatMessage {
-  const lines = environments.map(({ name, lock, manualLock, last, live, hosts, flags }) => {
-    const liveText = live ? `live: ${esc(live.release ?? '?')} (${codeMrkdwn(live.ref)} ${short(live.sha)}, ${age(live.finishedAt)} ago)` : 'live: nothing deployed by igor yet';
-    const busy = lock ? ` · busy: ${mention(lock.user)} deploying ${codeMrkdwn(lock.ref)} since ${esc(lock.since)}` : '';
-    const lastText = last && last !== live ? ` · last: ${esc(last.id)} ${last.state}` : '';
-    const locked = manualLock ? ` · :lock: locked by ${mention(manualLock.user)} since ${esc(manualLock.since)}${manualLock.reason ? `: ${esc(manualLock.reason)}` : ''}` : '';
-    const drift = hosts.filter((host) => host.error || host.release !== (live?.release ?? null));
-    const driftText = drift.length
-      ? `\n    :warning: drift: ${esc(drift.map((host) => `${host.host} ${host.error ? `unreachable (${host.error})` : `on ${host.release ?? 'nothing'}`}`).join(', '))}`
-      : hosts.length
-        ? ` · ${hosts.length} host(s) agree`
-        : '';
-    return `*${esc(name)}*: ${liveText}${busy}${locked}${lastText}${driftText}${flags ? `\n    ${flags}` : ''}`;
-  });
-  return plain(lines.join('\n'));
-}
-
 /** `/deploy history`: the latest deployments, newest first. */
 export function historyMessage(deployments: Deployment[]): ChatMessage {
   if (deployments.length === 0) return plain('No deployments yet.');
@@ -245,8 +213,4 @@ export function historyMessage(deployments: Deployment[]): ChatMessage {
       `${STATE_ICON[d.state]} ${esc(d.id)} · ${esc(d.environment)} · ${codeMrkdwn(d.ref)} ${short(d.sha)} · ${d.state} · by ${mention(d.requestedBy)}${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `${mention(d.approvedBy)}`}` : ''}${d.rejectedBy ? `, rejected by ${mention(d.rejectedBy)}` : ''} · ${d.createdAt}`,
   );
   return plain(lines.join('\n'));
-}
-
-function age(iso: string | null): string {
-  return iso ? formatDuration(Date.now() - Date.parse(iso)) : '?';
 }

@@ -12,7 +12,7 @@ import { createLocalTransport } from './transport/local.js';
 import { parseJump } from './transport/jump.js';
 import { ConnectionError } from './errors.js';
 import { createSshTransport } from './transport/ssh.js';
-import type { Connect, Discovery, Server } from './types.js';
+import type { Connect, ConnectOptions, Discovery, Server } from './types.js';
 
 export interface FleetOptions {
   /** Where local servers keep their folders. */
@@ -69,7 +69,7 @@ function discoveryOf(environment: EnvironmentConfig, options: FleetOptions): Dis
 
 function connectorOf(environment: EnvironmentConfig, options: FleetOptions): Connect {
   const { ssh } = environment;
-  return (server: Server) => {
+  return (server: Server, connectOptions: ConnectOptions = {}) => {
     if (server.via === 'local') return Promise.resolve(createLocalTransport());
     const user = server.user ?? options.user;
     const agent = ssh.agent === true ? options.sshAuthSock : ssh.agent || undefined;
@@ -82,6 +82,7 @@ function connectorOf(environment: EnvironmentConfig, options: FleetOptions): Con
       jump: ssh.jump ? parseJump(ssh.jump, user) : undefined,
       knownHosts: ssh.knownHosts,
       hostKeys: options.hostKeys,
+      ...(connectOptions.timeoutMs ? { readyTimeoutMs: connectOptions.timeoutMs } : {}),
     });
   };
 }

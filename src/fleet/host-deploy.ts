@@ -137,9 +137,9 @@ const UNPACK = [
   'printf "%s\n" "$sha" > "$release/REVISION"',
 ].join('\n');
 
-/** The release `current` points at, or null on a server that never had one. */
-export async function liveRelease(transport: Transport, root: string): Promise<string | null> {
-  const result = await transport.exec(['readlink', '--', posix.join(root, 'current')]);
+/** The release `current` points at, or null on a server that never had one. `timeoutMs` bounds the command (it rejects with a `CommandStoppedError` then). */
+export async function liveRelease(transport: Transport, root: string, limits: { timeoutMs?: number } = {}): Promise<string | null> {
+  const result = await transport.exec(['readlink', '--', posix.join(root, 'current')], limits.timeoutMs ? { timeoutMs: limits.timeoutMs } : {});
   return result.code === 0 && result.stdout.trim() ? posix.basename(result.stdout.trim()) : null;
 }
 

@@ -11,9 +11,16 @@ export interface RestoreJob extends CommandLimits {
   health: HealthConfig | undefined;
 }
 
-/** Whether the release folder is still on the server (a rollback needs no upload, only this). */
-export async function hasRelease(transport: Transport, root: string, release: string): Promise<boolean> {
-  return (await transport.exec(['test', '-d', layout(root, release).release])).code === 0;
+/**
+ * Whether the release folder is still on the server (a rollback needs no upload, only this), and
+ * which release its `current` points at now (null: none), in one round trip.
+ */
+export async function releaseOnHost(transport: Transport, root: string, release: string, limits: CommandLimits): Promise<{ has: boolean; current: string | null }> {
+  const paths = layout(root, release);
+  const found = await transport.exec(['bash', '-c', '[ -d "$1" ] && echo has || echo missing; readlink -- "$2" || true', 'igor', paths.release, paths.current], { timeoutMs: limits.stepTimeoutMs, signal: limits.signal });
+  const [has, current] = found.stdout.split('\n').map((line) => line.trim());
+  if (found.code !== 0 || (has !== 'has' && has !== 'missing')) throw new HostPhaseError('switch', `could not read ${paths.current}: ${found.stderr.trim() || `exit code ${found.code}`}`);
+  return { has: has === 'has', current: current ? posix.basename(current) : null };
 }
 
 /**

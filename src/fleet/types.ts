@@ -50,5 +50,10 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+export interface ConnectOptions {
+  /** Give up on a server that has not answered the handshake within this long (SSH's ready timeout); the adapter's own default otherwise. */
+  timeoutMs?: number;
+}
+
 /** Opens a transport to a server; the composition root picks SSH or local. */
-export type Connect = (server: Server) => Promise<Transport>;
+export type Connect = (server: Server, options?: ConnectOptions) => Promise<Transport>;

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { Config, EnvironmentConfig } from '../config/schema.js';
-import { clearBadMark, hasRelease, markReleaseBad, restoreRelease } from '../fleet/restore.js';
+import { healthUrl, probe } from '../fleet/health.js';
+import { clearBadMark, markReleaseBad, releaseOnHost, restoreRelease } from '../fleet/restore.js';
 import { runWave } from '../fleet/rollout.js';
 import { createTransportPool } from '../fleet/transport/pool.js';
-import type { Connect, Discovery, Server } from '../fleet/types.js';
+import type { Connect, Discovery, Server, Transport } from '../fleet/types.js';
 import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
 import { dictionary } from '../shared/names.js';
@@ -25,8 +26,9 @@ export interface RollBackOptions {
 
 /**
  * Runs a rollback deployment: no tests, no upload. Every host must still have the release (checked
- * on all of them before any is touched); then, in parallel, switch `current`, restart, health.
- * The release rolled away from is marked bad, unless this undoes an earlier rollback.
+ * on all of them before any is touched, with what each runs now); then, in parallel, switch
+ * `current`, restart, health on each host not on the release already. The release rolled away
+ * from is marked bad, unless this undoes an earlier rollback.
  */
 export function createRollBack(options: RollBackOptions) {
   const { config, recorder, progress } = options;
@@ -49,7 +51,9 @@ export function createRollBack(options: RollBackOptions) {
     deployment.hosts = servers.map((server) => ({ host: server.name, address: server.address, ...(server.id ? { instanceId: server.id } : {}), state: 'pending', release: null, previousRelease: null, error: null, phase: null, switched: false }));
     await progress.startStep(deployment, 'rollback');
 
-    const missing = (await Promise.all(servers.map(async (server) => ((await withTransport(connect, server, (t) => hasRelease(t, server.path, release))) ? null : server.name)))).filter(Boolean);
+    const job = { app: config.app, environment: deployment.environment, restart: environment.restart, health: environment.health, stepTimeoutMs: environment.stepTimeout };
+    const found = new Map(await Promise.all(servers.map(async (server) => [server.name, await withTransport(connect, server, (t) => releaseOnHost(t, server.path, release, job))] as const)));
+    const missing = servers.filter((server) => !found.get(server.name)!.has).map((server) => server.name);
     if (missing.length) {
       for (const host of deployment.hosts) host.state = 'untouched';
       const reason = `${missing.join(', ')} no longer ha${missing.length === 1 ? 's' : 've'} release ${release} (pruned by keepReleases?): nothing was changed`;
@@ -57,14 +61,24 @@ export function createRollBack(options: RollBackOptions) {
       return void (await recorder.transition(deployment, 'fail', { reason }));
     }
 
-    const job = { app: config.app, environment: deployment.environment, restart: environment.restart, health: environment.health, stepTimeoutMs: environment.stepTimeout };
+    // The release rolled away from gets a bad mark on every host; one this undoes loses its own.
+    const marks = async (transport: Transport, server: Server) => {
+      if (undo) await clearBadMark(transport, server.path, release);
+      if (deployment.fromRelease && !undo) await markReleaseBad(transport, server.path, deployment.fromRelease, `rolled back by deployment ${deployment.id}`);
+    };
     const failure = await runWave(servers, environment.strategy.parallel, async (server) => {
-      await progress.host(deployment, server.name, { state: 'deploying', phase: 'switch', previousRelease: deployment.fromRelease ?? null }, logFile, `switching to ${release}`);
+      const previousRelease = found.get(server.name)!.current;
+      // A host on the release already (one an interrupted rollout never reached) is left alone: no restart, unless it fails its health check.
+      const health = server.health ?? environment.health;
+      if (previousRelease === release && (!health || !(await probe(healthUrl(health, server.address), health, { sha: deployment.sha!, release })))) {
+        await withTransport(connect, server, (transport) => marks(transport, server));
+        return void (await progress.host(deployment, server.name, { state: 'untouched', release, previousRelease }, logFile, `already on ${release}: left alone`));
+      }
+      await progress.host(deployment, server.name, { state: 'deploying', phase: 'switch', previousRelease }, logFile, `switching to ${release}`);
       try {
         await withTransport(connect, server, async (transport) => {
           await restoreRelease(server, transport, release, job);
-          if (undo) await clearBadMark(transport, server.path, release);
-          if (deployment.fromRelease && !undo) await markReleaseBad(transport, server.path, deployment.fromRelease, `rolled back by deployment ${deployment.id}`);
+          await marks(transport, server);
         });
         await progress.host(deployment, server.name, { state: 'succeeded', phase: null, release, switched: true }, logFile, 'done');
       } catch (error) {
@@ -91,7 +105,7 @@ export function createRollBack(options: RollBackOptions) {
   }
 }
 
-async function withTransport<T>(connect: Connect, server: Server, work: (transport: Awaited<ReturnType<Connect>>) => Promise<T>): Promise<T> {
+async function withTransport<T>(connect: Connect, server: Server, work: (transport: Transport) => Promise<T>): Promise<T> {
   const transport = await connect(server);
   try {
     return await work(transport);

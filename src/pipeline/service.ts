@@ -4,7 +4,6 @@ import type { Config } from '../config/schema.js';
 import { InvalidRefError, checkRef } from '../integration/refs.js';
 import { vouchesFor, type TestEvidence } from '../integration/evidence.js';
 import { integrationStepNames } from '../integration/runner.js';
-import { liveRelease } from '../fleet/host-deploy.js';
 import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
 import { createDecisions } from './decisions.js';
@@ -16,7 +15,8 @@ import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { deployRefusal } from './policy.js';
 import { createRecorder } from './records.js';
-import { isRetryable } from './queries.js';
+import { isRetryable, liveOn, type Live } from './queries.js';
+import { createHostReadings } from './host-readings.js';
 import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
@@ -58,6 +58,7 @@ export function createPipeline(options: PipelineOptions) {
   const decisions = createDecisions({ ...options, recorder, runs, events });
   const execute = createExecutor({ ...options, recorder, events, decisions });
   const locks = createLocks({ config, store, clock, log });
+  const hostReadings = createHostReadings(options);
 
   const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
 
@@ -110,18 +111,26 @@ export function createPipeline(options: PipelineOptions) {
   async function requestRollback(input: { environment?: string | undefined; release?: string | null; actor: Actor }): Promise<Deployment> {
     const environment = environmentName(input.environment);
     admit(environment, input.actor.user, 'roll back');
-    const target = rollbackTarget(store.data.deployments, store.data.badReleases[environment] ?? {}, environment, input.release ?? null);
-    const live = store.data.deployments.filter((d) => d.environment === environment && d.state === 'succeeded').at(-1);
-    const deployment = await create({
-      kind: 'rollback',
-      environment,
-      ref: target.release,
-      sha: target.sha,
-      actor: input.actor,
-      since: clock.now().toISOString(),
-      steps: ['rollback', 'verify'],
-      extra: { release: target.release, fromRelease: live?.release ?? null, undo: target.undo },
-    });
+    const since = clock.now().toISOString();
+    // Held while the hosts are asked what they run, so no deploy starts in between.
+    locks.reserve({ environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since });
+    let deployment: Deployment;
+    try {
+      const live = liveOn(store.data.deployments, environment, await hostReadings.read(environment));
+      const target = rollbackTarget(store.data.deployments, store.data.badReleases[environment] ?? {}, environment, live, input.release ?? null);
+      deployment = await create({
+        kind: 'rollback',
+        environment,
+        ref: target.release,
+        sha: target.sha,
+        actor: input.actor,
+        since,
+        steps: ['rollback', 'verify'],
+        extra: { release: target.release, fromRelease: target.from, undo: target.undo },
+      });
+    } finally {
+      locks.unreserve(environment);
+    }
     start(deployment);
     return deployment;
   }
@@ -228,24 +237,12 @@ export function createPipeline(options: PipelineOptions) {
     lock: (environment: string, actor: Actor, reason: string | null) => locks.lock(environmentName(environment), actor, reason),
     unlock: (environment: string, actor: Actor) => locks.unlock(environmentName(environment), actor),
     manualLockOf: locks.manualLockOf,
-    /** What each server of the environment runs now (its `current`), or why it could not be read. */
-    async hostReleases(environment: string): Promise<Array<{ host: string; release: string | null; error: string | null }>> {
+    /** What runs on the environment, by igor's records of its deployments (nothing is asked). */
+    live: (environment: string): Live => liveOn(store.data.deployments, environmentName(environment)),
+    /** What runs on the environment, as its servers say now (each bounded by a short timeout; one that is silent is `unreachable`). */
+    async liveNow(environment: string): Promise<Live> {
       const name = environmentName(environment);
-      const servers = await options.discoveries[name]!.servers();
-      return Promise.all(
-        servers.map(async (server) => {
-          try {
-            const transport = await options.connectors[name]!(server);
-            try {
-              return { host: server.name, release: await liveRelease(transport, server.path), error: null };
-            } finally {
-              await transport.close();
-            }
-          } catch (error) {
-            return { host: server.name, release: null, error: (error as Error).message };
-          }
-        }),
-      );
+      return liveOn(store.data.deployments, name, await hostReadings.read(name));
     },
     lockOf: (environment: string) => locks.lockOf(environment),
     environmentName,

@@ -72,6 +72,7 @@ describe('names that only a plain object knows', () => {
         await api('GET', `/api/flags/${segment}/keys`),
         await api('DELETE', `/api/flags/${segment}/keys?user=${GUEST}`),
         await api('POST', `/api/environments/${segment}/lock`, { user: GUEST }),
+        await api('GET', `/api/environments/${segment}`),
         await api('POST', '/api/deployments', { ref: 'main', environment: name, user: GUEST }),
         await api('POST', '/api/rollback', { environment: name, user: GUEST }),
         await api('GET', `/api/deployments?environment=${segment}`),

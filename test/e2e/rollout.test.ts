@@ -193,7 +193,10 @@ describe('/rollback', () => {
     // Drift: someone switched web-2 by hand; status says so.
     await unlink(join(h.hostPaths['web-2']!, 'current'));
     await symlink(join(h.hostPaths['web-2']!, 'releases', v2.release!), join(h.hostPaths['web-2']!, 'current'));
-    expect(await (await slackDriver(h).slash('status staging', 'U0EVE')).answer()).toContain(`drift: web-2 on ${v2.release}`);
+    const drift = await (await slackDriver(h).slash('status staging', 'U0EVE')).answer();
+    expect(drift).toContain(':warning: hosts disagree');
+    expect(drift).toContain(`web-1 on ${v1.release}`);
+    expect(drift).toContain(`web-2 on ${v2.release}`);
 
     await rm(join(h.hostPaths['web-2']!, 'releases', v2.release!), { recursive: true });
     const refused = await rolledBackTo(h, `staging ${v2.release}`, '6');

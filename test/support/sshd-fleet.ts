@@ -40,6 +40,13 @@ export interface SshFleet {
    * with a real sshd). New connections to it are refused.
    */
   stopHost(name: string): Promise<void>;
+  /**
+   * Freezes one host's sshd (SIGSTOP): it accepts connections (the kernel does) and never says a
+   * word, as a hung server does. Sessions already open keep running. `stop()` thaws it first.
+   */
+  pauseHost(name: string): void;
+  /** Thaws a host frozen by `pauseHost` (SIGCONT): the connections that waited are served. */
+  resumeHost(name: string): void;
   /** What a host's sshd wrote to stderr so far (the last 16 KiB; see `logLevel`). */
   logOf(name: string): string;
   /** Stops every sshd (SIGTERM, SIGKILL after 2 s) and removes `dir`. Safe to call more than once. */
@@ -59,6 +66,7 @@ interface Sshd {
   exit: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | undefined;
   exited: Promise<void>;
   stderr: string;
+  paused: boolean;
 }
 
 
@@ -117,7 +125,7 @@ function startError(sshd: Sshd, reason: string): Error {
 
 function spawnSshd(name: string, address: string, configPath: string): Sshd {
   const child = spawn(SSHD_PATH, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const sshd: Sshd = { name, address, child, exit: undefined, exited: Promise.resolve(), stderr: '' };
+  const sshd: Sshd = { name, address, child, exit: undefined, exited: Promise.resolve(), stderr: '', paused: false };
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {
     sshd.stderr = (sshd.stderr + text).slice(-STDERR_LIMIT);
@@ -156,10 +164,17 @@ async function waitUntilReady(sshd: Sshd): Promise<void> {
 
 async function terminate(sshd: Sshd): Promise<void> {
   if (sshd.exit) return;
+  // A stopped process would hold SIGTERM until SIGKILL: thaw it, so it ends as usual.
+  if (sshd.paused) resume(sshd);
   sshd.child.kill('SIGTERM');
   const exitedInTime = await Promise.race([sshd.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
   if (!exitedInTime) sshd.child.kill('SIGKILL');
   await sshd.exited;
+}
+
+function resume(sshd: Sshd): void {
+  sshd.paused = false;
+  if (!sshd.exit) sshd.child.kill('SIGCONT');
 }
 
 function sshdConfig(address: string, dir: string, pidFile: string, logLevel = 'ERROR'): string {
@@ -232,7 +247,19 @@ export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet>
       await terminate(sshd);
     };
     const logOf = (name: string) => sshds.find((entry) => entry.name === name)?.stderr ?? '';
-    return { hosts, privateKeyPath, dir, stopHost, logOf, stop };
+    const sshdOf = (name: string) => {
+      const sshd = sshds.find((entry) => entry.name === name);
+      if (!sshd) throw new Error(`the fleet has no host ${name}`);
+      return sshd;
+    };
+    const pauseHost = (name: string) => {
+      const sshd = sshdOf(name);
+      if (sshd.exit) throw new Error(`the sshd of ${name} is not running`);
+      sshd.paused = true;
+      sshd.child.kill('SIGSTOP');
+    };
+    const resumeHost = (name: string) => resume(sshdOf(name));
+    return { hosts, privateKeyPath, dir, stopHost, pauseHost, resumeHost, logOf, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,7 +3,8 @@ import { InvalidRefError, checkRef } from '../../integration/refs.js';
 import type { Pipeline } from '../../pipeline/service.js';
 import { environmentChannel } from '../../config/environments.js';
 import type { Config } from '../../config/schema.js';
-import { historyMessage, plain, statusMessage } from '../messages.js';
+import { historyMessage, plain } from '../messages.js';
+import { statusMessage } from '../status-message.js';
 import { channelMention, codeMrkdwn, escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../port.js';
 import { DEPLOY_USAGE, parseDeployCommand, type DeployCommand } from './deploy-grammar.js';
@@ -51,15 +52,15 @@ export function createDeployCommand(deps: {
           statusMessage(
             await Promise.all(
               names.map(async (name) => {
-                const history = pipeline.list({ environment: name, limit: 500 });
+                // The hosts are asked, each bounded by a short timeout: status never waits on a silent host or a deployment's lock.
+                const live = await pipeline.liveNow(name);
                 return {
                   name,
                   lock: pipeline.lockOf(name),
                   manualLock: pipeline.manualLockOf(name),
-                  last: history[0],
-                  live: history.find((d) => d.state === 'succeeded'),
-                  flags: deps.flagsChangedSince?.(name, history.find((d) => d.state === 'succeeded')?.finishedAt ?? null) ?? null,
-                  hosts: await pipeline.hostReleases(name).catch((error: unknown) => [{ host: '(discovery)', release: null, error: (error as Error).message }]),
+                  last: pipeline.list({ environment: name, limit: 1 })[0],
+                  live,
+                  flags: deps.flagsChangedSince?.(name, (live.deployment ?? live.groups[0]?.deployment)?.finishedAt ?? null) ?? null,
                 };
               }),
             ),

@@ -1,5 +1,5 @@
 import { ConnectionError } from '../errors.js';
-import type { Connect, Server, Transport } from '../types.js';
+import type { Connect, ConnectOptions, Server, Transport } from '../types.js';
 
 /**
  * One connection per server for the length of an operation (a rollback, a rollout and its
@@ -9,10 +9,10 @@ import type { Connect, Server, Transport } from '../types.js';
 export function createTransportPool(connect: Connect): { connect: Connect; closeAll(): Promise<void> } {
   const open = new Map<Server, Promise<Transport>>();
   return {
-    connect(server: Server): Promise<Transport> {
+    connect(server: Server, options?: ConnectOptions): Promise<Transport> {
       let transport = open.get(server);
       if (!transport) {
-        transport = connect(server);
+        transport = connect(server, options);
         open.set(server, transport);
         // A failed connection is not kept: the next caller tries again.
         transport.catch(() => open.delete(server));

@@ -1,0 +1,69 @@
+import { formatDuration } from '../config/duration.js';
+import type { Live, ReleaseGroup } from '../pipeline/queries.js';
+import type { EnvironmentLock, ManualLock } from '../pipeline/store-data.js';
+import type { Deployment } from '../pipeline/types.js';
+import { plain } from './messages.js';
+import { codeMrkdwn, escapeMrkdwn as esc, mention } from './mrkdwn.js';
+import type { ChatMessage } from './port.js';
+
+/** What `/deploy status` shows of one environment. */
+export interface EnvironmentStatus {
+  name: string;
+  lock: EnvironmentLock | null;
+  manualLock: ManualLock | null;
+  last: Deployment | undefined;
+  /** What its hosts run (see `liveOn`). */
+  live: Live;
+  /** Flags changed since the live release, as mrkdwn. */
+  flags?: string | null;
+}
+
+/** Host names shown per line at most: a fleet of hundreds still fits in one Slack section. */
+const NAMES_SHOWN = 20;
+
+/**
+ * `/deploy status`: per environment the live release, its commit and age; when the hosts
+ * disagree (a rollout that stopped half-way, a host switched by hand), which hosts run what;
+ * and each host that did not answer, `unreachable`.
+ */
+export function statusMessage(environments: EnvironmentStatus[]): ChatMessage {
+  return plain(environments.map(environmentLines).join('\n'));
+}
+
+function environmentLines({ name, lock, manualLock, last, live, flags }: EnvironmentStatus): string {
+  const agreed = live.release !== null;
+  const head = agreed ? `live: ${esc(live.release!)} (${origin(live.deployment)})` : live.groups.length ? ':warning: hosts disagree' : 'live: nothing deployed by igor yet';
+  const busy = lock ? ` · busy: ${mention(lock.user)} deploying ${codeMrkdwn(lock.ref)} since ${esc(lock.since)}` : '';
+  const locked = manualLock ? ` · :lock: locked by ${mention(manualLock.user)} since ${esc(manualLock.since)}${manualLock.reason ? `: ${esc(manualLock.reason)}` : ''}` : '';
+  const lastText = last && last !== live.deployment ? ` · last: ${esc(last.id)} ${last.state}` : '';
+  const everyHostAgrees = agreed && live.groups.length === 1 && live.groups[0]!.hosts.length === live.hosts.length;
+  const lines = [`*${esc(name)}*: ${head}${busy}${locked}${lastText}${everyHostAgrees && !live.unasked ? ` · ${live.hosts.length} host(s) agree` : ''}`];
+  if (live.unasked) lines.push(`    :warning: could not ask the hosts (${esc(live.unasked)}); by igor's records:`);
+  if (!everyHostAgrees || live.unasked) lines.push(...hostLines(live));
+  if (flags) lines.push(`    ${flags}`);
+  return lines.join('\n');
+}
+
+/** One line per release the hosts run, then the hosts nobody knows about, then those that did not answer. */
+function hostLines(live: Live): string[] {
+  const lines = live.groups.map((group) => `    ${names(group.hosts)} on ${group.release ? `${esc(group.release)} (${origin(group.deployment)})` : 'no release'}`);
+  const unknown = live.hosts.filter((host) => host.source === 'unknown' && !host.unreachable).map((host) => host.host);
+  if (unknown.length) lines.push(`    ${names(unknown)}: not known (igor stopped while switching it, or its rollback failed)`);
+  for (const host of live.hosts.filter((entry) => entry.unreachable)) {
+    lines.push(`    ${esc(host.host)} unreachable (${esc(host.unreachable!)})${host.release ? `: igor last put ${esc(host.release)} there` : ''}`);
+  }
+  return lines;
+}
+
+/** Where a release came from: its ref, commit and age, or the deployment that stopped half-way through it. */
+function origin(deployment: ReleaseGroup['deployment']): string {
+  if (!deployment) return 'not deployed by igor';
+  const what = `${codeMrkdwn(deployment.ref)} ${deployment.sha ? deployment.sha.slice(0, 7) : '?'}`;
+  if (deployment.state === 'succeeded') return `${what}, ${deployment.finishedAt ? formatDuration(Date.now() - Date.parse(deployment.finishedAt)) : '?'} ago`;
+  return `${what}, deployment ${esc(deployment.id)} ${deployment.state}`;
+}
+
+function names(hosts: readonly string[]): string {
+  const shown = hosts.slice(0, NAMES_SHOWN).map(esc).join(', ');
+  return hosts.length > NAMES_SHOWN ? `${shown} and ${hosts.length - NAMES_SHOWN} more` : shown;
+}

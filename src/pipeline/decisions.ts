@@ -61,6 +61,13 @@ export function createDecisions(options: DecisionOptions) {
       message: null,
     };
     const superseded = deployment.approval?.message ?? null;
+    // Armed at the moment expiresAt is counted from, before anything is awaited: the deadline
+    // people are shown and the timer that enforces it are the same instant.
+    const run = runs.get(deployment.id);
+    if (run) {
+      run.expiryTimer?.cancel();
+      run.expiryTimer = clock.schedule(() => void expire(deployment).catch((error: unknown) => options.log.error({ err: error }, 'could not expire')), environment.approval.expiresAfter);
+    }
     if (deployment.state === 'awaiting-approval') {
       deployment.approval = approval;
       await recorder.changed(deployment);
@@ -70,11 +77,6 @@ export function createDecisions(options: DecisionOptions) {
     const live = options.store.data.deployments.filter((d) => d.environment === deployment.environment && d.state === 'succeeded').at(-1);
     const commits = await options.mirror.commitsBetween(live?.sha ?? null, deployment.sha!).catch(() => []);
     options.events.emit({ type: 'approval-requested', deployment, commits, compareUrl: compareUrl(config.repo, live?.sha ?? null, deployment.sha!), superseded });
-    const run = runs.get(deployment.id);
-    if (run) {
-      run.expiryTimer?.cancel();
-      run.expiryTimer = clock.schedule(() => void expire(deployment).catch((error: unknown) => options.log.error({ err: error }, 'could not expire')), environment.approval.expiresAfter);
-    }
   }
 
   async function expire(deployment: Deployment): Promise<void> {

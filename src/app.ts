@@ -155,9 +155,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     discoveries,
     alarms,
     busy: (environment) => pipeline.lockOf(environment) !== null,
-    live: (environment, host) => {
+    live: (environment) => {
       const live = pipeline.live(environment);
-      return deploymentOnHost(live, host) ?? live.deployment ?? null;
+      return (host) => deploymentOnHost(live, host) ?? live.deployment ?? null;
     },
     log,
   });
@@ -170,8 +170,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       return chat;
     },
     log: log.child({ component: 'outbox' }),
-    now: () => clock.now(),
-    schedule: (run, ms) => clock.schedule(run, ms),
+    clock,
   });
   const flags = createFlags({
     config,

@@ -10,8 +10,11 @@ export interface MonitorOptions {
   alarms: Alarms;
   /** Whether igor is deploying to the environment now: restarting hosts are not an alarm. */
   busy: (environment: string) => boolean;
-  /** The deployment that put the release a host runs there: a rollback would undo it, and its release is what health checks expect. */
-  live: (environment: string, host: string) => { id: string; sha: string | null; release: string | null } | null;
+  /**
+   * What the environment runs, asked once per check: for each host, the deployment that put its
+   * release there (a rollback would undo it, and its release is what health checks expect).
+   */
+  live: (environment: string) => (host: string) => { id: string; sha: string | null; release: string | null } | null;
   log: Logger;
 }
 
@@ -33,13 +36,14 @@ export function createMonitor(options: MonitorOptions) {
       return;
     }
     const servers = await options.discoveries[environment]!.servers();
+    const liveOnHost = options.live(environment);
     await Promise.all(
       servers.map(async (server) => {
         const health = server.health ?? settings.health;
         if (!health) return;
         const counter = `${environment}:${server.name}`;
         const key = `monitor:${counter}`;
-        const live = options.live(environment, server.name);
+        const live = liveOnHost(server.name);
         const problem = await probe(healthUrl(health, server.address), health, live?.sha && live.release ? { sha: live.sha, release: live.release } : null);
         if (options.busy(environment)) return;
         if (!problem) {

@@ -6,7 +6,7 @@ import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { RefusedError } from '../shared/refusal.js';
 import type { Store } from '../store/db.js';
 import { EnvironmentBusyError } from './errors.js';
-import { deployRefusal } from './policy.js';
+import { requireDeployer } from './policy.js';
 import type { EnvironmentLock, PipelineData } from './store-data.js';
 
 /**
@@ -18,16 +18,15 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
   /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
   const reserving = new Map<string, EnvironmentLock>();
 
-  function permitted(environment: string, user: string, action: string): void {
-    const refusal = deployRefusal(environment, config.environments[environment]!, user, action);
-    if (refusal) throw new RefusedError('forbidden', refusal);
+  const permitted = (environment: string, user: string, action: string) => requireDeployer(environment, config.environments[environment]!, user, action);
+
+  function lockOf(environment: string): EnvironmentLock | null {
+    return reserving.get(environment) ?? store.data.locks[environment] ?? null;
   }
 
   return {
     /** The deployment that holds the environment (or is starting in it), if any. */
-    lockOf(environment: string): EnvironmentLock | null {
-      return reserving.get(environment) ?? store.data.locks[environment] ?? null;
-    },
+    lockOf,
     manualLockOf: (environment: string) => store.data.manualLocks[environment] ?? null,
     /** Refuses, saying who and why, when a person locked the environment or a deployment holds it. */
     checkFree(environment: string): void {
@@ -35,15 +34,17 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
       if (manual) {
         throw new RefusedError('conflict', phrase`${environment} is locked by ${person(manual.user)} since ${time(manual.since)}${manual.reason ? phrase`: ${manual.reason}` : ''} (${code(`/deploy unlock ${environment}`)} lifts it)`);
       }
-      const held = this.lockOf(environment);
+      const held = lockOf(environment);
       if (held) throw new EnvironmentBusyError(held);
     },
-    /** Holds the environment while a request is being made into a deployment. */
-    reserve(lock: EnvironmentLock): void {
+    /** Holds the environment for `lock` while `work` makes a request into a deployment (resolving a ref, asking the hosts). */
+    async whileReserved<T>(lock: EnvironmentLock, work: () => Promise<T>): Promise<T> {
       reserving.set(lock.environment, lock);
-    },
-    unreserve(environment: string): void {
-      reserving.delete(environment);
+      try {
+        return await work();
+      } finally {
+        reserving.delete(lock.environment);
+      }
     },
     /** The deployment holds the environment until it finishes (saved with the deployment). */
     hold(lock: EnvironmentLock): void {

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config/schema.js';
 import { joinPhrases, phrase, user as person, type Phrase } from '../shared/phrase.js';
 import { sameCaller, type Actor } from '../shared/actor.js';
+import { RefusedError } from '../shared/refusal.js';
 import type { Deployment } from './types.js';
 
 const people = (users: readonly string[]) => joinPhrases(users.map((id) => phrase`${person(id)}`), ', ');
@@ -9,6 +10,12 @@ const people = (users: readonly string[]) => joinPhrases(users.map((id) => phras
 export function deployRefusal(name: string, environment: EnvironmentConfig, user: string, action = 'deploy to'): Phrase | null {
   if (!environment.deployers || environment.deployers.includes(user)) return null;
   return phrase`only the deployers of ${name} may ${action} it (environments.${name}.deployers): ${people(environment.deployers)}`;
+}
+
+/** Throws {@link deployRefusal}'s refusal, when there is one, as a `forbidden` RefusedError. */
+export function requireDeployer(name: string, environment: EnvironmentConfig, user: string, action?: string): void {
+  const refusal = deployRefusal(name, environment, user, action);
+  if (refusal) throw new RefusedError('forbidden', refusal);
 }
 
 /** Who may approve: `approval.approvers`, else the deployers, else anyone. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock.js';
+import type { Timer } from '../shared/clock.js';
 import type { Server } from '../fleet/types.js';
 
 /** How the wait for an approval ended. */
@@ -31,7 +31,7 @@ export interface Run {
   decidePromotion(promotion: Promotion): void;
   /** Set while an approval is being checked, so two presses cannot both start the rollout. */
   deciding: boolean;
-  expiryTimer: ReturnType<Clock['schedule']> | null;
+  expiryTimer: Timer | null;
 }
 
 /** The runs in progress, by deployment id. */

@@ -13,7 +13,7 @@ import { pruneOldest } from '../shared/history.js';
 import { nearest } from '../shared/nearest.js';
 import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
-import { deployRefusal } from './policy.js';
+import { requireDeployer } from './policy.js';
 import { createRecorder } from './records.js';
 import { isRetryable, liveOn, type Live } from './queries.js';
 import { createHostReadings } from './host-readings.js';
@@ -64,8 +64,7 @@ export function createPipeline(options: PipelineOptions) {
 
   /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
   function admit(environment: string, user: string, action: string, authorizedBy?: string): void {
-    const refusal = authorizedBy ? null : deployRefusal(environment, config.environments[environment]!, user, action);
-    if (refusal) throw new RefusedError('forbidden', refusal);
+    if (!authorizedBy) requireDeployer(environment, config.environments[environment]!, user, action);
     locks.checkFree(environment);
   }
 
@@ -79,9 +78,7 @@ export function createPipeline(options: PipelineOptions) {
     }
     admit(environment, input.actor.user, 'deploy to', input.authorizedBy);
     const since = clock.now().toISOString();
-    locks.reserve({ environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since });
-    let deployment: Deployment;
-    try {
+    const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since }, async () => {
       await mirror.fetch();
       const sha = await mirror.resolve(input.sha ?? input.ref);
       if (!sha) {
@@ -90,7 +87,7 @@ export function createPipeline(options: PipelineOptions) {
       }
       const stepNames = integrationStepNames(config.integration);
       const testedIn = input.tested && vouchesFor(input.tested, sha, config.integration, stepNames) ? input.tested : null;
-      deployment = await create({
+      return create({
         kind: 'deploy',
         environment,
         ref: input.ref,
@@ -100,9 +97,7 @@ export function createPipeline(options: PipelineOptions) {
         steps: [...stepNames, 'deploy', 'verify'],
         extra: { retryOf: input.retryOf ?? null, ...(testedIn ? { testedIn } : {}) },
       });
-    } finally {
-      locks.unreserve(environment);
-    }
+    });
     start(deployment);
     return deployment;
   }
@@ -113,12 +108,10 @@ export function createPipeline(options: PipelineOptions) {
     admit(environment, input.actor.user, 'roll back');
     const since = clock.now().toISOString();
     // Held while the hosts are asked what they run, so no deploy starts in between.
-    locks.reserve({ environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since });
-    let deployment: Deployment;
-    try {
+    const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since }, async () => {
       const live = liveOn(store.data.deployments, environment, await hostReadings.read(environment));
       const target = rollbackTarget(store.data.deployments, store.data.badReleases[environment] ?? {}, environment, live, input.release ?? null);
-      deployment = await create({
+      return create({
         kind: 'rollback',
         environment,
         ref: target.release,
@@ -128,9 +121,7 @@ export function createPipeline(options: PipelineOptions) {
         steps: ['rollback', 'verify'],
         extra: { release: target.release, fromRelease: target.from, undo: target.undo },
       });
-    } finally {
-      locks.unreserve(environment);
-    }
+    });
     start(deployment);
     return deployment;
   }
@@ -198,8 +189,6 @@ export function createPipeline(options: PipelineOptions) {
     if (!deployment) throw new RefusedError('not-found', `nothing is running in ${environment}`);
     return deployment;
   }
-
-
 
   function pruneHistory(): void {
     store.data.deployments = pruneOldest(store.data.deployments, HISTORY_LIMIT, (d) => !ACTIVE.has(d.state));

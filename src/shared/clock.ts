@@ -1,8 +1,13 @@
+/** A run that `Clock.schedule` will start, until it is cancelled. */
+export interface Timer {
+  cancel(): void;
+}
+
 /** Time, injected so tests can hold it still and move it themselves. */
 export interface Clock {
   now(): Date;
   /** Runs `run` once `ms` have passed on this clock, unless cancelled first. Never keeps the process alive. */
-  schedule(run: () => void, ms: number): { cancel(): void };
+  schedule(run: () => void, ms: number): Timer;
 }
 
 export const systemClock: Clock = {

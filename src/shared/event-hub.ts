@@ -12,13 +12,10 @@ export function createEventHub<Event>(onListenerError?: (error: unknown, event: 
     },
     emit(event: Event): void {
       for (const listener of listeners) {
-        if (!onListenerError) {
-          listener(event);
-          continue;
-        }
         try {
           listener(event);
         } catch (error) {
+          if (!onListenerError) throw error;
           onListenerError(error, event);
         }
       }

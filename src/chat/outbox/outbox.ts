@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Store } from '../../store/db.js';
 import type { Chat, ChatMessage, MessageRef } from '../port.js';
 import { addItem, foldUpdates, knows, nextItems, prunePosted, resolveTarget, retryDecision, type MessageTarget, type NewItem, type OutboxData, type OutboxItem } from './model.js';
@@ -8,9 +9,8 @@ export interface OutboxOptions {
   /** Read at each call, so the composition root may hand in a getter for a chat made later. */
   readonly chat: Chat;
   log: Logger;
-  now?: () => Date;
-  /** Runs `run` after `ms`; injectable so tests hold time still. */
-  schedule?: (run: () => void, ms: number) => { cancel(): void };
+  /** Time and timers; tests hold it still. Default: the system's. */
+  clock?: Clock;
   /** How many lanes send at once; default 4. */
   concurrency?: number;
 }
@@ -35,14 +35,8 @@ export interface OutboxOptions {
  */
 export function createOutbox(options: OutboxOptions) {
   const { store, log } = options;
-  const now = options.now ?? (() => new Date());
-  const schedule =
-    options.schedule ??
-    ((run: () => void, ms: number) => {
-      const timer = setTimeout(run, ms);
-      timer.unref();
-      return { cancel: () => clearTimeout(timer) };
-    });
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const concurrency = options.concurrency ?? 4;
   const state = () => store.data.outbox;
   const sending = new Set<number>();
@@ -68,7 +62,7 @@ export function createOutbox(options: OutboxOptions) {
     const wait = pausedUntil - now().getTime();
     if (wait > 0) {
       wake?.cancel();
-      wake = schedule(() => {
+      wake = clock.schedule(() => {
         wake = null;
         pump();
       }, wait);

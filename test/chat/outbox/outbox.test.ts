@@ -41,7 +41,7 @@ function setup() {
   const chat = fakeChat();
   const time = manualClock();
   const store = { data: emptyOutboxData(), writes: 0, async write() { store.writes++; } };
-  const outbox = createOutbox({ store, chat, log, now: time.now, schedule: time.schedule });
+  const outbox = createOutbox({ store, chat, log, clock: time });
   return { chat, time, store, outbox };
 }
 

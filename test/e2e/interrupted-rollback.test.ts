@@ -6,6 +6,7 @@ import { commitFiles, liveRevision } from '../support/example-changes.js';
 import { prepareHarness, SIGNING_SECRET, type Prepared } from '../support/igor-harness.js';
 import { startIgorProcess, type IgorProcess } from '../support/igor-process.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
+import { until } from '../support/until.js';
 
 let prepared: Prepared | undefined;
 afterEach(async () => {
@@ -17,14 +18,8 @@ const HOSTS = ['web-1', 'web-2', 'web-3', 'web-4'];
 type HostView = { host: string; state: string; release: string | null; switched: boolean };
 type View = { state: string; release: string | null; sha: string; fromRelease?: string | null; promotion?: { requestedAt: string } | null; hosts: HostView[] };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 900; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** 90 s: a canary deploy on four hosts, on two busy cores. */
+const GUARD_ATTEMPTS = 900;
 
 const view = async (igor: IgorProcess, id: string) => (await igor.api<View>(`/api/deployments/${id}`)).body;
 
@@ -34,7 +29,7 @@ async function canaryWaiting(igor: IgorProcess, id: string): Promise<View> {
   return until(`deployment ${id} to ask for promotion`, async () => {
     const deployment = await view(igor, id);
     return deployment.state === 'baking' && deployment.promotion?.requestedAt ? deployment : undefined;
-  });
+  }, GUARD_ATTEMPTS);
 }
 
 /** A deploy of main to every host: canary, Promote, the rest. */
@@ -46,7 +41,7 @@ async function deployedEverywhere(igor: IgorProcess, p: Prepared, files: Record<
     const deployment = await view(igor, id);
     if (deployment.state !== 'baking' && deployment.state !== 'deploying' && deployment.state !== 'verifying') expect(deployment.state).toBe('succeeded');
     return deployment.state === 'succeeded' ? deployment : undefined;
-  });
+  }, GUARD_ATTEMPTS);
 }
 
 /** A slash command to igor, signed as Slack signs it; its later answer, as posted to the response_url. */
@@ -94,7 +89,7 @@ async function killMidRolloutThenRollBack(p: Prepared, first: IgorProcess, id: s
   const rollback = await until('the rollback to end', async () => {
     const deployment = await view(second, rollbackId);
     return ['succeeded', 'failed'].includes(deployment.state) ? deployment : undefined;
-  });
+  }, GUARD_ATTEMPTS);
   expect(rollback).toMatchObject({ state: 'succeeded', release: before.release, fromRelease: interrupted.release });
   expect(rollback.hosts.map((host) => [host.host, host.state, host.switched])).toEqual([
     ['web-1', 'succeeded', true],

@@ -7,6 +7,7 @@ import { APP_PORT, prepareHarness, SIGNING_SECRET, startHarness, startIgor, type
 import { sendSlashCommand } from '../support/slack-requests.js';
 import { commitFiles, FAILS_ON_ONE_HOST } from '../support/example-changes.js';
 import { slackDriver } from './slack-driver.js';
+import { until } from '../support/until.js';
 
 let parts: Prepared | undefined;
 afterEach(async () => {
@@ -95,6 +96,8 @@ describe('the outbox: the whole story after Slack was down', () => {
     expect(thread.map((message) => message.text)).toEqual(replies);
     expect(p.slack.messages('C0STAGING')).toHaveLength(1);
     await p.slack.waitFor(() => (second.igor.pipeline.get('1')?.thread?.ts === root.ts ? true : undefined), { what: 'the root ref kept on the deployment' });
+    // The last send is written to the file a moment after Slack has it.
+    await until('the outbox file to be empty', async () => ((await stored(p.dataDir)).items.length === 0 ? true : undefined));
     expect((await stored(p.dataDir)).items).toEqual([]);
   });
 });

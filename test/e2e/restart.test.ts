@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { prepareHarness, SIGNING_SECRET, type Prepared } from '../support/igor-h
 import { deliver, pushPayload } from '../support/github-webhooks.js';
 import { startIgorProcess } from '../support/igor-process.js';
 import { sendSlashCommand } from '../support/slack-requests.js';
+import { until } from '../support/until.js';
 
 let prepared: Prepared | undefined;
 afterEach(async () => {
@@ -16,15 +17,6 @@ afterEach(async () => {
 });
 
 type View = { state: string; reason: string | null; hosts: Array<{ state: string }> };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('surviving kill -9 and restarts', () => {
   it('marks a deployment that waited for approval interrupted, frees the lock, and offers Retry', async () => {
@@ -67,9 +59,12 @@ describe('surviving kill -9 and restarts', () => {
     const first = await startIgorProcess(p);
     await first.api('/api/deployments', { body: { ref: 'main', user: 'U0ALICE' } });
     type AlarmView = { key: string; message: unknown; summary: string };
+    // On disk, not only in igor's memory (which the API shows, a write ahead of the file): kill -9
+    // comes next, and only what was written survives it.
     const pending = await until('the alarm to be stored, unposted', async () => {
-      const alarms = (await first.api<{ alarms: AlarmView[] }>('/api/alarms')).body.alarms;
-      return alarms.find((alarm) => alarm.key === 'deployment:1' && alarm.message === null);
+      const stored = JSON.parse(await readFile(join(p.dataDir, 'db.json'), 'utf8').catch(() => '{}')) as { alarms?: AlarmView[]; outbox?: { items: Array<{ key: string | null }> } };
+      const alarm = stored.alarms?.find((entry) => entry.key === 'deployment:1' && entry.message === null);
+      return alarm && stored.outbox?.items.some((item) => item.key?.startsWith('alarm:')) ? alarm : undefined;
     });
     expect(pending.summary).toContain('Deployment 1 of `main` to staging failed');
     first.child.kill('SIGKILL');

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
 import { EnvironmentBusyError } from '../pipeline/errors.js';
 import { RefusedError } from '../shared/refusal.js';
+import { newestLive } from '../pipeline/queries.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { CiSlice } from './types.js';
 import type { Store } from '../store/db.js';
@@ -44,7 +45,7 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
     await options.mirror.fetch();
     const tip = await options.mirror.resolve(`refs/heads/${next.branch}`);
     if (tip !== next.sha) return `the tip of ${next.branch} is ${tip ? tip.slice(0, 7) : 'gone'} now, not ${next.sha.slice(0, 7)}`;
-    const live = pipeline.list({ environment, limit: 500 }).find((deployment) => deployment.state === 'succeeded')?.sha;
+    const live = newestLive(pipeline.live(environment))?.sha;
     if (live && live !== next.sha && (await options.mirror.isAncestor(next.sha, live))) return `${next.sha.slice(0, 7)} is older than ${live.slice(0, 7)}, which ${environment} runs`;
     return null;
   }

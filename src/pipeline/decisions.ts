@@ -17,6 +17,7 @@ import type { Deployment } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { plainText, type Phrase } from '../shared/phrase.js';
 import { recordAudit } from './audit.js';
+import { liveOn, newestLive } from './queries.js';
 
 export interface DecisionOptions {
   config: Config;
@@ -74,9 +75,9 @@ export function createDecisions(options: DecisionOptions) {
     } else {
       await recorder.transition(deployment, 'requestApproval', { approval });
     }
-    const live = options.store.data.deployments.filter((d) => d.environment === deployment.environment && d.state === 'succeeded').at(-1);
-    const commits = await options.mirror.commitsBetween(live?.sha ?? null, deployment.sha!).catch(() => []);
-    options.events.emit({ type: 'approval-requested', deployment, commits, compareUrl: compareUrl(config.repo, live?.sha ?? null, deployment.sha!), superseded });
+    const since = newestLive(liveOn(options.store.data.deployments, deployment.environment))?.sha ?? null;
+    const commits = await options.mirror.commitsBetween(since, deployment.sha!).catch(() => []);
+    options.events.emit({ type: 'approval-requested', deployment, commits, compareUrl: compareUrl(config.repo, since, deployment.sha!), superseded });
   }
 
   async function expire(deployment: Deployment): Promise<void> {

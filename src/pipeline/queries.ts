@@ -105,6 +105,15 @@ export function liveOn(deployments: readonly Deployment[], environment: string, 
   return { release: only?.release ?? null, deployment: only?.deployment, hosts, groups, unasked };
 }
 
+/**
+ * The deployment whose release an environment runs; when its hosts disagree, the newest one that
+ * left hosts on its release. What a new deployment's changes are counted from, what an auto-deploy
+ * must not go behind, what flag changes are dated against.
+ */
+export function newestLive(live: Live): Deployment | undefined {
+  return live.deployment ?? live.groups[0]?.deployment;
+}
+
 /** The deployment that put the release a host runs there, if igor did. */
 export function deploymentOnHost(live: Live, host: string): Deployment | undefined {
   return live.groups.find((group) => group.hosts.includes(host))?.deployment;

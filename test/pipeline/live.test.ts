@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentOnHost, liveOn } from '../../src/pipeline/queries.js';
+import { deploymentOnHost, liveOn, newestLive } from '../../src/pipeline/queries.js';
 import { R1, R2, deployment, done, everywhere, untouched } from './history-fixtures.js';
 
 /** The deployment that igor was killed in: web-1 switched to R2 during the canary's bake, the others never reached. */
@@ -24,6 +24,13 @@ describe('what is live on an environment (liveOn)', () => {
     ]);
     expect(deploymentOnHost(live, 'web-1')).toBe(interrupted);
     expect(deploymentOnHost(live, 'web-3')).toBe(first);
+  });
+
+  it('counts from the newest release hosts run (newestLive): the agreed one, else the one put there last', () => {
+    const first = everywhere('1', R1, null);
+    expect(newestLive(liveOn([first], 'staging'))).toBe(first);
+    expect(newestLive(liveOn([first, interrupted], 'staging'))).toBe(interrupted);
+    expect(newestLive(liveOn([], 'staging'))).toBeUndefined();
   });
 
   it('takes what the hosts answer over the records, and the records for a host that does not answer', () => {

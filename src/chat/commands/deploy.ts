@@ -10,6 +10,7 @@ import type { ChatMessage, CommandContext } from '../port.js';
 import { DEPLOY_USAGE, parseDeployCommand, type DeployCommand } from './deploy-grammar.js';
 import { UsageError } from './usage.js';
 import { laterAnswer, refusalMessage, type CommandAnswer } from './answer.js';
+import { newestLive } from '../../pipeline/queries.js';
 
 /**
  * `/deploy`, chat-neutral: parses and answers. Unparseable text and refs that break git's rules
@@ -60,7 +61,7 @@ export function createDeployCommand(deps: {
                   manualLock: pipeline.manualLockOf(name),
                   last: pipeline.list({ environment: name, limit: 1 })[0],
                   live,
-                  flags: deps.flagsChangedSince?.(name, (live.deployment ?? live.groups[0]?.deployment)?.finishedAt ?? null) ?? null,
+                  flags: deps.flagsChangedSince?.(name, newestLive(live)?.finishedAt ?? null) ?? null,
                 };
               }),
             ),

@@ -148,8 +148,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     log,
   });
   const alarms = createAlarms({ store, clock, log });
-  const raiseDeploymentAlarms = deploymentAlarms(alarms, () => publicUrl);
-  pipeline.on((event) => void raiseDeploymentAlarms(event).catch((error: unknown) => log.error({ err: error }, 'could not raise an alarm')));
+  const alarmsOfDeployments = deploymentAlarms(alarms, () => publicUrl);
+  pipeline.on((event) => void alarmsOfDeployments.onEvent(event).catch((error: unknown) => log.error({ err: error }, 'could not raise an alarm')));
   const monitor = createMonitor({
     config,
     discoveries,
@@ -281,7 +281,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
         }
       }
       outbox.start();
-      await pipeline.recover();
+      const stranded = new Set(await pipeline.recover());
       await github.start();
       server = await new Promise<HttpServer>((resolveServer, reject) => {
         const listening = http.listen(options.port, host, () => resolveServer(listening));
@@ -290,6 +290,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       const port = (server.address() as AddressInfo).port;
       url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       if (!options.publicUrl) publicUrl = `http://localhost:${port}`;
+      // After the URL is known: the alarms link to the deployment's page. The stranded ones raised theirs as they were interrupted.
+      const caughtUp = await alarmsOfDeployments.catchUp(store.data.deployments.filter((deployment) => !stranded.has(deployment)), clock.now());
+      if (caughtUp.length) log.warn({ alarms: caughtUp.map((alarm) => alarm.id) }, 'raised the alarms of deployments that finished while igor was being stopped');
       if (bolt && socketMode) await bolt.start();
       alarmAnnouncer.start();
       monitor.start();

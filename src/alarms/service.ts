@@ -122,6 +122,17 @@ export function createAlarms(options: { store: Store<AlarmsData>; clock: Clock; 
       return alarm;
     },
     /**
+     * Whether no alarm with this key was ever raised, as far as igor can still tell for something
+     * that happened at `at`: true when none is kept and igor would still keep one raised then
+     * (resolved alarms are pruned oldest first).
+     */
+    neverRaised(key: string, at: string): boolean {
+      if (store.data.alarms.some((alarm) => alarm.key === key)) return false;
+      const resolved = store.data.alarms.filter((alarm) => !isLive(alarm));
+      if (resolved.length < RESOLVED_KEPT) return true;
+      return Date.parse(at) > Date.parse(resolved[0]!.since);
+    },
+    /**
      * Runs `work` (raises and resolves) with one store write at its end, and announces its changes
      * after that write: a payload of many alerts costs one write, not one per alert.
      */

@@ -83,6 +83,31 @@ describe('surviving kill -9 and restarts', () => {
     expect((await second.api<{ alarms: AlarmView[] }>('/api/alarms')).body.alarms[0]!.message).not.toBeNull();
   });
 
+  it('raises at start the alarm of a deployment that failed just before kill -9 took igor before the alarm was saved', async () => {
+    const p = (prepared = await prepareHarness({ integration: { steps: [{ name: 'unit', run: 'echo broken; exit 1' }] } }));
+    p.slack.failNext('chat.postMessage', { status: 500, times: 100_000 });
+    const first = await startIgorProcess(p);
+    await first.api('/api/deployments', { body: { ref: 'main', user: 'U0ALICE' } });
+    type Stored = { alarms: Array<{ key: string }>; outbox: { items: Array<{ key: string | null }> } };
+    const file = join(p.dataDir, 'db.json');
+    await until('the alarm to be stored', async () => ((JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Partial<Stored>).alarms?.length ? true : undefined));
+    first.child.kill('SIGKILL');
+    await first.child;
+    // The store as a kill between the deployment's last write and its alarm's leaves it: the
+    // deployment failed, and no alarm or message about one anywhere.
+    const stored = JSON.parse(await readFile(file, 'utf8')) as Stored;
+    stored.alarms = [];
+    stored.outbox.items = stored.outbox.items.filter((item) => !item.key?.startsWith('alarm:'));
+    await writeFile(file, JSON.stringify(stored));
+
+    p.slack.clearFailures();
+    const second = await startIgorProcess(p);
+    expect((await second.api<View>('/api/deployments/1')).body.state).toBe('failed');
+    const posted = await p.slack.waitFor(() => p.slack.messages('C0ALERTS').find((m) => textOf(m).includes('Deployment 1 of `main` to staging failed')), { what: 'the alarm raised at start' });
+    expect(textOf(posted)).toContain('the unit step exited with code 1');
+    expect(second.output()).toContain('raised the alarms of deployments that finished while igor was being stopped');
+  });
+
   it('moves a corrupt store aside and starts anyway', async () => {
     const p = (prepared = await prepareHarness());
     await import('node:fs/promises').then((fs) => fs.mkdir(p.dataDir, { recursive: true }));

@@ -1,69 +1,72 @@
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { Logger } from 'pino';
-import { dictionary } from '../shared/names.js';
+import { StoreWriteError } from './errors.js';
+import { moveAsideIfCorrupt, parseData, stringifyData } from './json.js';
+import { createWriteSchedule } from './write-schedule.js';
 
 /**
- * One JSON file of state. It knows no feature: each feature declares its part of the data
- * (`PipelineData`, `AlarmsData`, …) and asks for a `Store` of what it uses; the composition root
- * opens one store of all the parts.
+ * igor's state, in JSON files (lowdb). It knows no feature: each feature declares its part of the
+ * data (`PipelineData`, `AlarmsData`, …) and asks for a `Store` of what it uses; the composition
+ * root opens one store of all the parts.
  */
 export interface Store<Data extends object> {
-  /** The data; change it, then `write()`. */
+  /** The data; change it, then `write()` or `writeSoon()`. */
   readonly data: Data;
-  /** Persists `data` atomically (temp file and rename). Writes are serialized. */
+  /**
+   * Persists `data` and resolves once it is on disk (atomically: temp file and rename): await it
+   * before a step that cannot be undone, such as touching a host or telling people. Calls made
+   * while a write runs share the next one.
+   */
   write(): Promise<void>;
+  /**
+   * Persists `data` within a moment, with whatever else changed meanwhile: for progress that a
+   * crash may lose (a host's phase). Never rejects: a failure is logged, and the next write
+   * carries the change.
+   */
+  writeSoon(): void;
 }
 
+export interface StoreOptions {
+  /** How long `writeSoon()` may wait; default {@link COALESCE_MS}. */
+  coalesceMs?: number;
+}
+
+/** At most four writes a second from progress alone. */
+export const COALESCE_MS = 250;
+
 /**
- * Opens the lowdb store at `path`. A file that is not JSON is moved aside (never emptied in place)
- * and a fresh store is started, with a log line saying where the old one went.
+ * Opens the store at `path` (`db.json`). A file that is not JSON is moved aside (never emptied in
+ * place) and a fresh store is started, with a log line saying where the old one went.
+ *
+ * @example
+ *   const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData);
+ *   store.data.deployments.push(deployment);
+ *   await store.write();
  */
-export async function openStore<Data extends object>(path: string, log: Logger, empty: () => Data): Promise<Store<Data>> {
+export async function openStore<Data extends object>(path: string, log: Logger, empty: () => Data, options: StoreOptions = {}): Promise<Store<Data>> {
   await mkdir(dirname(path), { recursive: true });
-  await moveAsideIfCorrupt(path, log);
-  // JSONFilePreset would fall back to memory under NODE_ENV=test; the file always matters here.
-  const db = new Low<Data>(new DataFile(path, { parse: parseData<Data>, stringify: (data) => JSON.stringify(data, null, 2) }), empty());
-  await db.read();
-  db.data = { ...empty(), ...db.data };
-  let queue: Promise<void> = Promise.resolve();
+  const aside = await moveAsideIfCorrupt(path);
+  if (aside) log.error({ store: path, movedTo: aside }, 'the store file was not valid JSON: moved it aside and started an empty store');
+  // Not JSONFilePreset: it falls back to memory under NODE_ENV=test, and the file always matters here.
+  const file = new DataFile<Data>(path, { parse: parseData<Data>, stringify: stringifyData });
+  const data: Data = { ...empty(), ...(await file.read()) };
+
+  async function flush(): Promise<void> {
+    try {
+      await file.write(data);
+    } catch (error) {
+      throw new StoreWriteError(path, { cause: error });
+    }
+  }
+  const schedule = createWriteSchedule(flush, {
+    coalesceMs: options.coalesceMs ?? COALESCE_MS,
+    onError: (error) => log.error({ err: error, store: path }, 'could not write the store: the change is in memory, and the next write tries again'),
+  });
   return {
-    get data() {
-      return db.data;
-    },
-    write() {
-      // A failed write rejects its own caller only; the next write starts from a settled queue.
-      const next = queue.catch(() => undefined).then(() => db.write());
-      queue = next;
-      return next;
-    },
+    data,
+    write: schedule.now,
+    writeSoon: schedule.soon,
   };
-}
-
-/**
- * JSON with every object read back without a prototype: records keyed by names people typed
- * (environments, flags, branches) then answer only what was stored in them.
- */
-function parseData<Data>(text: string): Data {
-  return JSON.parse(text, (_key, value: unknown) =>
-    value !== null && typeof value === 'object' && !Array.isArray(value) ? dictionary(Object.entries(value)) : value,
-  ) as Data;
-}
-
-async function moveAsideIfCorrupt(path: string, log: Logger): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return;
-  }
-  try {
-    JSON.parse(text);
-  } catch {
-    const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '')}`;
-    await rename(path, aside);
-    log.error({ store: path, movedTo: aside }, 'the store file was not valid JSON: moved it aside and started an empty store');
-  }
 }

@@ -1,10 +1,14 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DataFile } from 'lowdb/node';
 import type { Logger } from 'pino';
 import { StoreWriteError } from './errors.js';
+import { createHistoryFiles } from './history-files.js';
+import { createHistory, type HistoryOptions, type ListKey } from './history.js';
 import { moveAsideIfCorrupt, parseData, stringifyData } from './json.js';
 import { createWriteSchedule } from './write-schedule.js';
+
+export type { HistoryOptions, ListKey } from './history.js';
 
 /**
  * igor's state, in JSON files (lowdb). It knows no feature: each feature declares its part of the
@@ -28,7 +32,9 @@ export interface Store<Data extends object> {
   writeSoon(): void;
 }
 
-export interface StoreOptions {
+export interface StoreOptions<Data, K extends ListKey<Data>> {
+  /** A list whose finished items are kept in files of their own (see {@link HistoryOptions}). */
+  history?: HistoryOptions<Data, K>;
   /** How long `writeSoon()` may wait; default {@link COALESCE_MS}. */
   coalesceMs?: number;
 }
@@ -37,25 +43,39 @@ export interface StoreOptions {
 export const COALESCE_MS = 250;
 
 /**
- * Opens the store at `path` (`db.json`). A file that is not JSON is moved aside (never emptied in
- * place) and a fresh store is started, with a log line saying where the old one went.
+ * Opens the store at `path` (`db.json`). With `history`, the finished items of that list live in
+ * `history/<list>/<id>.json` beside it, written when they finish (and again only if they change),
+ * so the cost of a write does not grow with the history; `data` still holds every item. A db.json
+ * that holds finished items (one written before this layout) is moved into it on opening.
+ *
+ * A file that is not JSON is moved aside (never emptied in place), with a log line saying where it
+ * went; for db.json a fresh store is started.
  *
  * @example
- *   const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData);
+ *   const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData, { history: igorHistory });
  *   store.data.deployments.push(deployment);
  *   await store.write();
  */
-export async function openStore<Data extends object>(path: string, log: Logger, empty: () => Data, options: StoreOptions = {}): Promise<Store<Data>> {
+export async function openStore<Data extends object, K extends ListKey<Data> = ListKey<Data>>(
+  path: string,
+  log: Logger,
+  empty: () => Data,
+  options: StoreOptions<Data, K> = {},
+): Promise<Store<Data>> {
   await mkdir(dirname(path), { recursive: true });
   const aside = await moveAsideIfCorrupt(path);
   if (aside) log.error({ store: path, movedTo: aside }, 'the store file was not valid JSON: moved it aside and started an empty store');
   // Not JSONFilePreset: it falls back to memory under NODE_ENV=test, and the file always matters here.
   const file = new DataFile<Data>(path, { parse: parseData<Data>, stringify: stringifyData });
   const data: Data = { ...empty(), ...(await file.read()) };
+  const history = options.history ? createHistory(options.history, createHistoryFiles(join(dirname(path), 'history', options.history.collection), log), log) : null;
+  const misplaced = history ? await history.load(data) : 0;
 
   async function flush(): Promise<void> {
+    // Finished items first: db.json lets go of one only once its own file holds it.
+    await history?.save(data);
     try {
-      await file.write(data);
+      await file.write(history ? history.main(data) : data);
     } catch (error) {
       throw new StoreWriteError(path, { cause: error });
     }
@@ -64,6 +84,11 @@ export async function openStore<Data extends object>(path: string, log: Logger, 
     coalesceMs: options.coalesceMs ?? COALESCE_MS,
     onError: (error) => log.error({ err: error, store: path }, 'could not write the store: the change is in memory, and the next write tries again'),
   });
+
+  if (misplaced > 0) {
+    await schedule.now();
+    log.info({ store: path, moved: misplaced, to: join(dirname(path), 'history', options.history!.collection) }, 'moved finished records out of db.json into files of their own');
+  }
   return {
     data,
     write: schedule.now,

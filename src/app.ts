@@ -257,7 +257,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     chat = igorConsole.chat;
   }
   finishHttpApp(http, log);
-  const announcer = createAnnouncer({ outbox, config, store, pipeline, get publicUrl() { return publicUrl; }, log });
+  const announcer = createAnnouncer({ outbox, config, pipeline, get publicUrl() { return publicUrl; }, log });
   const alarmAnnouncer = createAlarmAnnouncer({ outbox, config, alarms, log, ...(options.alarmCheckMs ? { checkEveryMs: options.alarmCheckMs } : {}) });
 
   let server: HttpServer | null = null;

@@ -19,9 +19,10 @@ export interface Store<Data extends object> {
   /** The data; change it, then `write()` or `writeSoon()`. */
   readonly data: Data;
   /**
-   * Persists `data` and resolves once it is on disk (atomically: temp file and rename): await it
-   * before a step that cannot be undone, such as touching a host or telling people. Calls made
-   * while a write runs share the next one.
+   * Persists `data` and resolves once the files are replaced (a temp file and a rename, no fsync:
+   * what a crash of igor cannot lose, a power cut could): await it before a step that cannot be
+   * undone, such as touching a host or telling people. Calls made while a write runs share the
+   * next one.
    */
   write(): Promise<void>;
   /**

@@ -44,7 +44,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { deploymentOnHost } from './pipeline/queries.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
-import { emptyIgorData } from './igor-data.js';
+import { emptyIgorData, igorStoreOptions } from './igor-data.js';
 import { openStore } from './store/db.js';
 
 /**
@@ -116,7 +116,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     throw new ConfigError(`IGOR_HOST=${host} is not a loopback address: set IGOR_API_TOKEN (or IGOR_API_TOKENS) to listen there`);
   }
   const clock = options.clock ?? systemClock;
-  const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData);
+  const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData, igorStoreOptions);
   let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
 
   const { discoveries, connectors, artifactStores } = createFleets(config, {
@@ -257,7 +257,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     chat = igorConsole.chat;
   }
   finishHttpApp(http, log);
-  const announcer = createAnnouncer({ outbox, config, store, pipeline, get publicUrl() { return publicUrl; }, log });
+  const announcer = createAnnouncer({ outbox, config, pipeline, get publicUrl() { return publicUrl; }, log });
   const alarmAnnouncer = createAlarmAnnouncer({ outbox, config, alarms, log, ...(options.alarmCheckMs ? { checkEveryMs: options.alarmCheckMs } : {}) });
 
   let server: HttpServer | null = null;

@@ -3,11 +3,30 @@ import { emptyOutboxData, type OutboxData } from './chat/outbox/model.js';
 import { emptyCiData, type CiSlice } from './ci/types.js';
 import { emptyFlags, type FlagsSlice } from './flags/model.js';
 import { emptyFleetData, type FleetData } from './fleet/store-data.js';
+import { FINISHED } from './pipeline/states.js';
 import { emptyPipelineData, type PipelineData } from './pipeline/store-data.js';
+import type { StoreOptions } from './store/db.js';
 
-/** Everything igor keeps in its one store (`db.json`): each feature's part, assembled here. */
+/** Everything igor keeps in its store (`db.json` and the history beside it): each feature's part, assembled here. */
 export type IgorData = { version: 1 } & PipelineData & AlarmsData & FleetData & FlagsSlice & CiSlice & OutboxData;
 
 export function emptyIgorData(): IgorData {
   return { version: 1, ...emptyPipelineData(), ...emptyAlarmsData(), ...emptyFleetData(), flags: emptyFlags(), ci: emptyCiData(), ...emptyOutboxData() };
 }
+
+/**
+ * How igor's store is laid out: finished deployments (the one list that grows with every deploy,
+ * each with a record per host) in `history/deployments/<id>.json`, so the db.json that every
+ * change rewrites holds only what is still running. The recorder sets `updatedAt` on every save:
+ * that is the revision that tells the store a finished deployment changed.
+ */
+export const igorStoreOptions: StoreOptions<IgorData, 'deployments'> = {
+  history: {
+    collection: 'deployments',
+    id: (deployment) => deployment.id,
+    finished: (deployment) => FINISHED.has(deployment.state),
+    revision: (deployment) => deployment.updatedAt,
+    // Ids count up as deployments are made, which is the list's order.
+    order: (a, b) => Number(a.id) - Number(b.id),
+  },
+};

@@ -4,8 +4,6 @@ import type { Config } from '../config/schema.js';
 import type { PipelineEvent } from '../pipeline/events.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { Deployment } from '../pipeline/types.js';
-import type { PipelineData } from '../pipeline/store-data.js';
-import type { Store } from '../store/db.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
 import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply } from './messages.js';
@@ -31,8 +29,8 @@ const KEY = /^deployment:([^:]+)(?::(approval|promotion):(.+))?$/;
  * the outbox, in one lane per deployment, so the story arrives whole and in order however long the
  * chat is away; the refs of posted messages are kept on the deployment as they come back.
  */
-export function createAnnouncer(options: { outbox: Outbox; config: Config; store: Store<PipelineData>; pipeline: Pipeline; publicUrl: string; log: Logger }) {
-  const { outbox, config, store, log } = options;
+export function createAnnouncer(options: { outbox: Outbox; config: Config; pipeline: Pipeline; publicUrl: string; log: Logger }) {
+  const { outbox, config, log } = options;
   const pendingUpdate = new Map<string, NodeJS.Timeout>();
   const lastUpdate = new Map<string, number>();
   /** What each message was last set to, by its name, so an update that would change nothing is not queued. */
@@ -108,7 +106,8 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; store
     else if (kind === 'approval' && approval && approval.requestedAt === requestedAt) approval.message = ref;
     else if (kind === 'promotion' && promotion && promotion.requestedAt === requestedAt) promotion.message = ref;
     else return;
-    void store.write().catch((error: unknown) => log.error({ err: error, deployment: id }, 'could not save where a deployment message went'));
+    // The outbox keeps the ref too (it wrote it before telling us): waiting for a write here buys nothing.
+    options.pipeline.saveSoon(deployment);
   }
 
   function handle(event: PipelineEvent): void {

@@ -36,7 +36,8 @@ export function createCiAnnouncer(options: { server: IntegrationServer; outbox: 
     const run = store.data.ci.runs.find((entry) => runKey(entry.id) === key);
     if (!run) return;
     run.message = ref;
-    void store.write().catch((error: unknown) => log.error({ err: error, run: run.id }, 'could not save where a test run message went'));
+    // The outbox wrote the ref itself before telling us: this copy can wait for the next write.
+    store.writeSoon();
   }
 
   const unsubscribe = options.server.on(handle);

@@ -68,7 +68,8 @@ export function createFlagDelivery(options: FlagDeliveryOptions) {
     const change = key.startsWith('flag-change:') ? store.data.flags.history.find((entry) => changeKey(entry.id) === key) : undefined;
     if (!change) return;
     change.message = ref;
-    void store.write().catch((error: unknown) => log.error({ err: error, change: change.id }, 'could not save where a flag change message went'));
+    // The outbox wrote the ref itself before telling us: this copy can wait for the next write.
+    store.writeSoon();
   });
 
   function deliver(change: FlagChange): Promise<void> {

@@ -37,6 +37,12 @@ export function createProgress(options: { recorder: Recorder; events: EventHub; 
     return step;
   }
 
+  function findHost(deployment: Deployment, name: string): HostRecord {
+    const host = deployment.hosts.find((entry) => entry.host === name);
+    if (!host) throw new Error(`deployment ${deployment.id} has no host ${name}`);
+    return host;
+  }
+
   return {
     async startStep(deployment: Deployment, name: string): Promise<void> {
       Object.assign(findStep(deployment, name), { state: 'running', startedAt: now() });
@@ -61,11 +67,19 @@ export function createProgress(options: { recorder: Recorder; events: EventHub; 
     },
     /** Changes one host's record, logs the change as a line of `logFile`, saves and announces. */
     async host(deployment: Deployment, name: string, patch: Partial<HostRecord>, logFile: string, line: string): Promise<void> {
-      const host = deployment.hosts.find((entry) => entry.host === name);
-      if (!host) throw new Error(`deployment ${deployment.id} has no host ${name}`);
-      Object.assign(host, patch);
+      Object.assign(findHost(deployment, name), patch);
       await appendLine(logFile, `${now()} ${name} ${line}\n`);
       await recorder.changed(deployment);
+    },
+    /**
+     * A host's phase (upload, unpack, steps, …) as {@link host} records it, but saved within a
+     * moment: a rollout reports hundreds of them, and none is a step that cannot be undone. The
+     * log line still lands in order.
+     */
+    phase(deployment: Deployment, name: string, patch: Partial<HostRecord>, logFile: string, line: string): void {
+      Object.assign(findHost(deployment, name), patch);
+      void appendLine(logFile, `${now()} ${name} ${line}\n`);
+      recorder.progressed(deployment);
     },
   };
 }

@@ -236,6 +236,8 @@ export function createPipeline(options: PipelineOptions) {
     lockOf: (environment: string) => locks.lockOf(environment),
     environmentName,
     found,
+    /** Saves, within a moment, a change made to a deployment outside the pipeline (where its chat messages went). */
+    saveSoon: (deployment: Deployment) => recorder.saveSoon(deployment),
     get(id: string): Deployment | undefined {
       return store.data.deployments.find((deployment) => deployment.id === id);
     },

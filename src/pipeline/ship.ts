@@ -94,7 +94,11 @@ export function createShipper(options: ShipOptions) {
         const transport = await connect(server);
         try {
           const result = await deployToHost(server, transport, job, (phase, previousRelease) => {
-            void progress.host(deployment, server.name, { phase, previousRelease, switched: record.switched || SWITCHED.has(phase) }, logFile, phase);
+            const patch = { phase, previousRelease, switched: record.switched || SWITCHED.has(phase) };
+            // That a host now runs the new release is what a rollback after a crash goes by: saved at
+            // once, as a transition is. The other phases are progress, saved within a moment.
+            if (!patch.switched || record.switched) return progress.phase(deployment, server.name, patch, logFile, phase);
+            progress.host(deployment, server.name, patch, logFile, phase).catch((error: unknown) => options.log.error({ err: error, deployment: deployment.id, host: server.name }, 'could not save that a host switched to the new release'));
           });
           await progress.host(deployment, server.name, { state: 'succeeded', phase: null, release, previousRelease: result.previousRelease, switched: true }, logFile, 'done');
         } finally {

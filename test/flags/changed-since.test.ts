@@ -7,7 +7,7 @@ import { emptyIgorData, type IgorData } from '../../src/igor-data.js';
 function storeWith(changes: Array<Partial<FlagChange> & Pick<FlagChange, 'key' | 'from' | 'to' | 'at'>>): Store<IgorData> {
   const data = { ...emptyIgorData(), flags: emptyFlags() };
   data.flags.history = changes.map((change, i) => ({ id: String(i + 1), environment: 'production', action: 'set', user: 'U0ALICE', undoOf: null, undoneBy: null, message: null, push: null, ...change }));
-  return { data, write: async () => {} };
+  return { data, write: async () => {}, writeSoon: () => {} };
 }
 
 describe('flags changed since a release', () => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { createPipelineEvents } from '../../src/pipeline/events.js';
 import { createProgress } from '../../src/pipeline/progress.js';
@@ -53,5 +53,26 @@ describe('deployment progress', () => {
     const lines = (await readFile(logFile, 'utf8')).trim().split('\n');
     expect(lines.map((line) => line.split(' ').slice(2).join(' '))).toEqual([...phases, 'done']);
     expect(d.hosts[0]).toMatchObject({ state: 'succeeded', phase: null });
+  });
+
+  it("records a host's phase at once, announces it at once, and saves it within a moment without holding up the rollout", async () => {
+    const path = join(dir, 'phases.json');
+    const coalesced = await openStore(path, pino({ level: 'silent' }), emptyIgorData, { coalesceMs: 50 });
+    const events = createPipelineEvents();
+    const heard: string[] = [];
+    events.on((event) => heard.push(event.type));
+    const clock = tickingClock();
+    const progress = createProgress({ recorder: createRecorder(coalesced, events, clock), events, clock });
+    const d = deployment();
+    coalesced.data.deployments.push(d);
+    const logFile = join(dir, 'logs', '1', 'deploy.log');
+
+    for (const phase of ['upload', 'unpack', 'steps']) progress.phase(d, 'web-1', { phase }, logFile, phase);
+
+    expect(d.hosts[0]!.phase).toBe('steps');
+    expect(heard).toEqual(['changed', 'changed', 'changed']);
+    const saved = async () => (JSON.parse(await readFile(path, 'utf8')) as IgorData).deployments[0]?.hosts[0]?.phase;
+    await vi.waitFor(async () => expect(await saved()).toBe('steps'), { timeout: 2_000, interval: 10 });
+    await vi.waitFor(async () => expect((await readFile(logFile, 'utf8')).trim().split('\n').map((line) => line.split(' ').at(-1))).toEqual(['upload', 'unpack', 'steps']));
   });
 });

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/db.js';
+import { StoreWriteError } from '../../src/store/errors.js';
 import { emptyIgorData } from '../../src/igor-data.js';
 
 let dir: string;
@@ -105,5 +106,29 @@ describe('openStore', () => {
     await store.write();
     expect(existsSync(path)).toBe(true);
     expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(emptyIgorData());
+  });
+
+  it('writes a writeSoon() change within the coalescing time, and a write() at once carries it', async () => {
+    const path = join(dir, 'db.json');
+    const store = await openStore(path, log(), emptyIgorData, { coalesceMs: 50 });
+    store.data.nextDeploymentId = 7;
+    store.writeSoon();
+    expect(existsSync(path)).toBe(false);
+    await vi.waitFor(async () => expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ nextDeploymentId: 7 }), { timeout: 2_000, interval: 10 });
+
+    store.data.nextDeploymentId = 8;
+    store.writeSoon();
+    await store.write();
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ nextDeploymentId: 8 });
+  });
+
+  it('rejects write() with a StoreWriteError naming the file when it cannot be written', async () => {
+    const path = join(dir, 'db.json');
+    const store = await openStore(path, log(), emptyIgorData);
+    // A folder where the file should be: the rename over it fails.
+    await mkdir(path);
+    const failure = await store.write().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StoreWriteError);
+    expect((failure as Error).message).toContain(path);
   });
 });

@@ -40,7 +40,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 function setup() {
   const chat = fakeChat();
   const time = manualClock();
-  const store = { data: emptyOutboxData(), writes: 0, async write() { store.writes++; } };
+  const store = { data: emptyOutboxData(), writes: 0, async write() { store.writes++; }, writeSoon() { store.writes++; } };
   const outbox = createOutbox({ store, chat, log, clock: time });
   return { chat, time, store, outbox };
 }
@@ -170,7 +170,7 @@ describe('the outbox', () => {
     await first.outbox.stop();
 
     const chat = fakeChat();
-    const store = { data: structuredClone(first.store.data), async write() {} };
+    const store = { data: structuredClone(first.store.data), async write() {}, writeSoon() {} };
     const outbox = createOutbox({ store, chat, log });
     const heard: Array<[string, MessageRef]> = [];
     outbox.onPosted((key, ref) => heard.push([key, ref]));

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.js';
+import { fromAppsForm, fromSingleApp, type AppsConfig } from './apps.js';
+import { appsSchema, configSchema, SINGLE_APP_KEYS, type Config } from './schema.js';
 
 /** A config that cannot be used; `message` is the one line start-up prints. */
 export class ConfigError extends Error {
@@ -19,11 +20,30 @@ export async function loadConfig(path: string): Promise<Config> {
   return parseConfig(text, path);
 }
 
-/** Validates config text; `source` names it in errors. */
+/** Validates config text of either form; `source` names it in errors. */
+export function parseAppsConfig(text: string, source = 'igor.yml'): AppsConfig {
+  const raw = readYaml(text, source);
+  if (isRecord(raw) && Object.hasOwn(raw, 'apps')) {
+    const mixed = SINGLE_APP_KEYS.find((key) => Object.hasOwn(raw, key));
+    if (mixed) throw new ConfigError(`${mixed}: belongs under apps.<name> when igor.yml has apps (it takes the single-app form or apps, not both)`);
+    return fromAppsForm(validate(appsSchema, raw));
+  }
+  return fromSingleApp(validate(configSchema, raw));
+}
+
+/**
+ * Validates config text for one app: the single-app form, or `apps:` with one app in it.
+ * Several apps in one igor are not served yet: that is a config error naming them.
+ */
 export function parseConfig(text: string, source = 'igor.yml'): Config {
-  let raw: unknown;
+  const { apps } = parseAppsConfig(text, source);
+  if (apps.size > 1) throw new ConfigError(`apps: this igor serves one app, not ${apps.size} (${[...apps.keys()].join(', ')}): run one igor per app for now`);
+  return [...apps.values()][0]!;
+}
+
+function readYaml(text: string, source: string): unknown {
   try {
-    raw = parseYaml(text);
+    return parseYaml(text) ?? {};
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const line = error.linePos?.[0];
@@ -31,10 +51,17 @@ export function parseConfig(text: string, source = 'igor.yml'): Config {
     }
     throw error;
   }
+}
+
+function validate<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.output<Schema> {
   // reportInput: the issue keeps the offending value, so a wrong type is not mistaken for a missing key.
-  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  const result = schema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(formatIssue(result.error.issues[0]!));
   return result.data;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** One issue as `environments.production.health.url: must be a URL`. */
@@ -59,6 +86,8 @@ function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'too_small' && issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
   if (issue.code === 'too_big' && issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
   if (issue.code === 'invalid_union') return 'is not one of the accepted forms';
+  // A record's key that breaks its rule: the rule's own words (`environment names are …`).
+  if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
   return issue.message;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dictionary, isReservedName } from '../shared/names.js';
 import { parseDuration } from './duration.js';
+import { repositoryKey } from './repository-key.js';
 
 /** A duration string (`500ms`, `5s`, `10m`) parsed to milliseconds. */
 const duration = z
@@ -260,43 +261,102 @@ const environment = z.strictObject({
 
 const integrationStep = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a name of letters, digits, ".", "_" or "-"' }), run: nonEmpty });
 
+/** Names people type after `/deploy` and in URLs: environments and apps alike. */
+const NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const environmentKey = z.string().regex(NAME, { error: 'environment names are lower-case letters, digits, "-" or "_"' });
+const appKey = z.string().regex(NAME, { error: 'app names are lower-case letters, digits, "-" or "_"' });
+
+const integration = z
+  .strictObject({
+    setup: z.array(nonEmpty).default([]),
+    steps: z.array(integrationStep).default([]),
+    teardown: z.array(nonEmpty).default([]),
+    timeout: duration.prefault('15m'),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  })
+  .prefault({});
+
+const environments = z
+  .record(environmentKey, environment)
+  // A prototype-free record: no environment name a person types can reach Object.prototype.
+  .transform((entries) => dictionary(Object.entries(entries)));
+
+const alarms = z.strictObject({ remindAfter: duration.optional() });
+
+/** What one app's environments must satisfy together; `at` is where the app sits in igor.yml. */
+function checkEnvironments(app: { defaultEnvironment?: string | undefined; environments: Record<string, z.output<typeof environment>> }, ctx: z.RefinementCtx, at: PropertyKey[]): void {
+  const names = Object.keys(app.environments);
+  for (const name of names.filter(isReservedName)) ctx.addIssue({ code: 'custom', path: [...at, 'environments', name], message: 'is a reserved name: choose another environment name' });
+  if (names.length === 0) ctx.addIssue({ code: 'custom', path: [...at, 'environments'], message: 'must name at least one environment' });
+  if (app.defaultEnvironment && !names.includes(app.defaultEnvironment)) {
+    ctx.addIssue({ code: 'custom', path: [...at, 'defaultEnvironment'], message: `names no environment (configured: ${names.join(', ')})` });
+  }
+  for (const [name, env] of Object.entries(app.environments)) {
+    // Cloud servers have no path of their own; static ones may each have one.
+    const needsPath = !env.servers.local && !env.path && !(env.servers.static?.every((s) => s.path) ?? false);
+    if (needsPath) ctx.addIssue({ code: 'custom', path: [...at, 'environments', name, 'path'], message: 'is required for ec2, gce, azure and static servers' });
+    // The probe targets the health URL's origin: without a health check it would not know where the app listens.
+    if (env.strategy.canary?.analysis && !env.health) {
+      ctx.addIssue({ code: 'custom', path: [...at, 'environments', name, 'health'], message: 'is required with strategy.canary.analysis (the analysis loads the origin of the health URL)' });
+    }
+  }
+}
+
+/** The single-app form: `app`, `repo`, `integration` and `environments` at the top. */
 export const configSchema = z
   .strictObject({
     app: nonEmpty,
     repo: nonEmpty,
     defaultEnvironment: nonEmpty.optional(),
     channels: z.strictObject({ deploys: nonEmpty, alerts: nonEmpty.optional() }),
-    integration: z
-      .strictObject({
-        setup: z.array(nonEmpty).default([]),
-        steps: z.array(integrationStep).default([]),
-        teardown: z.array(nonEmpty).default([]),
-        timeout: duration.prefault('15m'),
-        env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
-      })
-      .prefault({}),
-    environments: z
-      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'environment names are lower-case letters, digits, "-" or "_"' }), environment)
-      // A prototype-free record: no environment name a person types can reach Object.prototype.
-      .transform((environments) => dictionary(Object.entries(environments))),
-    alarms: z.strictObject({ remindAfter: duration.optional() }).optional(),
+    integration,
+    environments,
+    alarms: alarms.optional(),
+    artifacts: artifacts.optional(),
+  })
+  .superRefine((config, ctx) => checkEnvironments(config, ctx, []));
+
+/** One app under `apps:`: its name is its key; `channels` and `artifacts` override the shared ones. */
+const appSchema = z.strictObject({
+  repo: nonEmpty,
+  defaultEnvironment: nonEmpty.optional(),
+  channels: z.strictObject({ deploys: nonEmpty.optional(), alerts: nonEmpty.optional() }).optional(),
+  integration,
+  environments,
+  artifacts: artifacts.optional(),
+});
+
+/** The keys of the single-app form that belong under `apps.<name>` in the apps form. */
+export const SINGLE_APP_KEYS = ['app', 'repo', 'defaultEnvironment', 'integration', 'environments'] as const;
+
+/** The apps form: `apps: { <name>: { repo, environments, … } }`, `defaultApp`, and what they share. */
+export const appsSchema = z
+  .strictObject({
+    defaultApp: nonEmpty.optional(),
+    apps: z.record(appKey, appSchema).transform((entries) => dictionary(Object.entries(entries))),
+    channels: z.strictObject({ deploys: nonEmpty, alerts: nonEmpty.optional() }),
+    alarms: alarms.optional(),
     artifacts: artifacts.optional(),
   })
   .superRefine((config, ctx) => {
-    const names = Object.keys(config.environments);
-    for (const name of names.filter(isReservedName)) ctx.addIssue({ code: 'custom', path: ['environments', name], message: 'is a reserved name: choose another environment name' });
-    if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['environments'], message: 'must name at least one environment' });
-    if (config.defaultEnvironment && !names.includes(config.defaultEnvironment)) {
-      ctx.addIssue({ code: 'custom', path: ['defaultEnvironment'], message: `names no environment (configured: ${names.join(', ')})` });
+    const names = Object.keys(config.apps);
+    for (const name of names.filter(isReservedName)) ctx.addIssue({ code: 'custom', path: ['apps', name], message: 'is a reserved name: choose another app name' });
+    if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['apps'], message: 'must name at least one app' });
+    if (config.defaultApp !== undefined && !names.includes(config.defaultApp)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultApp'], message: `names no app (configured: ${names.join(', ')})` });
     }
-    for (const [name, env] of Object.entries(config.environments)) {
-      // Cloud servers have no path of their own; static ones may each have one.
-      const needsPath = !env.servers.local && !env.path && !(env.servers.static?.every((s) => s.path) ?? false);
-      if (needsPath) ctx.addIssue({ code: 'custom', path: ['environments', name, 'path'], message: 'is required for ec2, gce, azure and static servers' });
-      // The probe targets the health URL's origin: without a health check it would not know where the app listens.
-      if (env.strategy.canary?.analysis && !env.health) {
-        ctx.addIssue({ code: 'custom', path: ['environments', name, 'health'], message: 'is required with strategy.canary.analysis (the analysis loads the origin of the health URL)' });
+    for (const [name, app] of Object.entries(config.apps)) checkEnvironments(app, ctx, ['apps', name]);
+    // Two apps of one repository with an environment of the same name would be one target twice:
+    // a push or a deploy could not tell which one it means.
+    const seen = new Map<string, { app: string; environments: string[] }>();
+    for (const [name, app] of Object.entries(config.apps)) {
+      const repo = repositoryKey(app.repo);
+      const earlier = seen.get(repo);
+      const shared = earlier ? Object.keys(app.environments).filter((env) => earlier.environments.includes(env)) : [];
+      if (earlier && shared.length) {
+        ctx.addIssue({ code: 'custom', path: ['apps', name, 'repo'], message: `is also the repo of apps.${earlier.app}, and both have the environment ${shared.join(', ')}: give one of them other environment names` });
       }
+      if (!earlier) seen.set(repo, { app: name, environments: Object.keys(app.environments) });
     }
   });
 

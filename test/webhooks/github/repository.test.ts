@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isConfiguredRepository, repositoryKey } from '../../../src/webhooks/github/repository.js';
+import { repositoryKey } from '../../../src/config/repository-key.js';
+import { isConfiguredRepository } from '../../../src/webhooks/github/repository.js';
 
 describe('repository names', () => {
   it('spells every GitHub URL of one repository the same', () => {

@@ -1,0 +1,84 @@
+import type { z } from 'zod';
+import { nearest } from '../shared/nearest.js';
+import { RefusedError } from '../shared/refusal.js';
+import type { appsSchema, Config } from './schema.js';
+
+/**
+ * The apps one igor serves, each as a config of the single-app form (its name in `app`, the
+ * shared channels, alarms and artifacts filled in where it sets none), and the app a command
+ * means when it names none.
+ */
+export interface AppsConfig {
+  /** In igor.yml's order. */
+  apps: ReadonlyMap<string, Config>;
+  /** `defaultApp`, else the only app; null with several apps and no `defaultApp`. */
+  defaultApp: string | null;
+}
+
+/** The single-app form is one app, named by its `app`. */
+export function fromSingleApp(config: Config): AppsConfig {
+  return { apps: new Map([[config.app, config]]), defaultApp: config.app };
+}
+
+/** Each entry of `apps:` as a config of its own. */
+export function fromAppsForm(form: z.output<typeof appsSchema>): AppsConfig {
+  const apps = new Map<string, Config>();
+  for (const [name, app] of Object.entries(form.apps)) {
+    apps.set(name, {
+      app: name,
+      repo: app.repo,
+      defaultEnvironment: app.defaultEnvironment,
+      channels: { deploys: app.channels?.deploys ?? form.channels.deploys, alerts: app.channels?.alerts ?? form.channels.alerts },
+      integration: app.integration,
+      environments: app.environments,
+      alarms: form.alarms,
+      artifacts: app.artifacts ?? form.artifacts,
+    });
+  }
+  const only = apps.size === 1 ? [...apps.keys()][0]! : null;
+  return { apps, defaultApp: form.defaultApp ?? only };
+}
+
+/** A configured app's settings, or undefined: never anything a plain object answers by itself. */
+export function findApp(config: AppsConfig, name: string): Config | undefined {
+  return config.apps.get(name);
+}
+
+
+/** The app a command means when its text names none: `defaultApp`, else a refusal listing the apps. */
+export function defaultAppOf(config: AppsConfig, example: string): string {
+  if (config.defaultApp) return config.defaultApp;
+  const names = [...config.apps.keys()];
+  throw new RefusedError('bad-input', `name the app: ${names.map((name) => `${name}/${example}`).join(', ')} (or set defaultApp)`);
+}
+
+/**
+ * Which app a ref typed after `/deploy` is of: when the part before the first `/` names an app,
+ * the rest is that app's ref (`shop/feature/x` is `feature/x` of `shop`); otherwise the whole text
+ * is a ref of the default app (`feature/x`, or `shop/` of a repository with such a branch).
+ * @example appOfRef(config, 'shop/feature/x') // { app: 'shop', ref: 'feature/x' }
+ */
+export function appOfRef(config: AppsConfig, text: string): { app: string; ref: string } {
+  const slash = text.indexOf('/');
+  const named = slash > 0 ? text.slice(0, slash) : undefined;
+  if (named !== undefined && config.apps.has(named) && slash < text.length - 1) return { app: named, ref: text.slice(slash + 1) };
+  return { app: defaultAppOf(config, text), ref: text };
+}
+
+/**
+ * Which app's environment `app/env` or a bare `env` names; a bare `env` (or none) is the default
+ * app's. An unknown app is refused with the nearest name.
+ * @example appOfEnvironment(config, 'billing/production') // { app: 'billing', environment: 'production' }
+ */
+export function appOfEnvironment(config: AppsConfig, text: string | undefined): { app: string; environment: string | undefined } {
+  const slash = text?.indexOf('/') ?? -1;
+  if (text === undefined || slash < 0) return { app: defaultAppOf(config, text ?? '<env>'), environment: text };
+  const app = text.slice(0, slash);
+  const environment = text.slice(slash + 1) || undefined;
+  if (!config.apps.has(app)) {
+    const names = [...config.apps.keys()];
+    const guess = nearest(app, names);
+    throw new RefusedError('not-found', `there is no app "${app}"${guess ? ` (did you mean ${guess}?)` : ''}; configured: ${names.join(', ')}`);
+  }
+  return { app, environment };
+}

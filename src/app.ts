@@ -44,7 +44,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { deploymentOnHost } from './pipeline/queries.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
-import { emptyIgorData, igorStoreOptions } from './igor-data.js';
+import { emptyIgorData, igorStoreOptions, upgradeIgorData } from './igor-data.js';
 import { openStore } from './store/db.js';
 
 /**
@@ -117,6 +117,10 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   }
   const clock = options.clock ?? systemClock;
   const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData, igorStoreOptions);
+  if (upgradeIgorData(store.data, config.app)) {
+    await store.write();
+    log.info({ app: config.app }, 'keyed the locks and bad releases of the store by app and environment');
+  }
   let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
 
   const { discoveries, connectors, artifactStores } = createFleets(config, {

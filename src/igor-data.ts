@@ -4,7 +4,7 @@ import { emptyCiData, type CiSlice } from './ci/types.js';
 import { emptyFlags, type FlagsSlice } from './flags/model.js';
 import { emptyFleetData, type FleetData } from './fleet/store-data.js';
 import { FINISHED } from './pipeline/states.js';
-import { emptyPipelineData, type PipelineData } from './pipeline/store-data.js';
+import { emptyPipelineData, scopePipelineData, type PipelineData } from './pipeline/store-data.js';
 import type { StoreOptions } from './store/db.js';
 
 /** Everything igor keeps in its store (`db.json` and the history beside it): each feature's part, assembled here. */
@@ -30,3 +30,11 @@ export const igorStoreOptions: StoreOptions<IgorData, 'deployments'> = {
     order: (a, b) => Number(a.id) - Number(b.id),
   },
 };
+
+/**
+ * Brings a store written by an earlier igor up to this one's layout; `app` is the app an igor of
+ * one app served (its records were all of it). Returns whether anything changed (then write it).
+ */
+export function upgradeIgorData(data: IgorData, app: string): boolean {
+  return scopePipelineData(data, app);
+}

@@ -4,6 +4,7 @@ import type { Actor } from '../shared/actor.js';
 import type { Clock } from '../shared/clock.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { RefusedError } from '../shared/refusal.js';
+import { scopeKey } from '../shared/scope.js';
 import type { Store } from '../store/db.js';
 import { EnvironmentBusyError } from './errors.js';
 import { requireDeployer } from './policy.js';
@@ -19,18 +20,20 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
   const reserving = new Map<string, EnvironmentLock>();
 
   const permitted = (environment: string, user: string, action: string) => requireDeployer(environment, config.environments[environment]!, user, action);
+  /** This app's environment, as the store keys it. */
+  const key = (environment: string) => scopeKey(config.app, environment);
 
   function lockOf(environment: string): EnvironmentLock | null {
-    return reserving.get(environment) ?? store.data.locks[environment] ?? null;
+    return reserving.get(key(environment)) ?? store.data.locks[key(environment)] ?? null;
   }
 
   return {
     /** The deployment that holds the environment (or is starting in it), if any. */
     lockOf,
-    manualLockOf: (environment: string) => store.data.manualLocks[environment] ?? null,
+    manualLockOf: (environment: string) => store.data.manualLocks[key(environment)] ?? null,
     /** Refuses, saying who and why, when a person locked the environment or a deployment holds it. */
     checkFree(environment: string): void {
-      const manual = store.data.manualLocks[environment];
+      const manual = store.data.manualLocks[key(environment)];
       if (manual) {
         throw new RefusedError('conflict', phrase`${environment} is locked by ${person(manual.user)} since ${time(manual.since)}${manual.reason ? phrase`: ${manual.reason}` : ''} (${code(`/deploy unlock ${environment}`)} lifts it)`);
       }
@@ -39,36 +42,36 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
     },
     /** Holds the environment for `lock` while `work` makes a request into a deployment (resolving a ref, asking the hosts). */
     async whileReserved<T>(lock: EnvironmentLock, work: () => Promise<T>): Promise<T> {
-      reserving.set(lock.environment, lock);
+      reserving.set(key(lock.environment), lock);
       try {
         return await work();
       } finally {
-        reserving.delete(lock.environment);
+        reserving.delete(key(lock.environment));
       }
     },
     /** The deployment holds the environment until it finishes (saved with the deployment). */
     hold(lock: EnvironmentLock): void {
-      store.data.locks[lock.environment] = lock;
+      store.data.locks[key(lock.environment)] = lock;
     },
     /** After a restart: locks of deployments that no longer run are let go (saved by the caller). */
     dropStale(running: (deploymentId: string) => boolean): void {
-      for (const [environment, lock] of Object.entries(store.data.locks)) if (!running(lock.deploymentId)) delete store.data.locks[environment];
+      for (const [scope, lock] of Object.entries(store.data.locks)) if (!running(lock.deploymentId)) delete store.data.locks[scope];
     },
     /** `/deploy lock`: a person's lock with a reason; deployers only. */
     async lock(name: string, actor: Actor, reason: string | null): Promise<void> {
       const { user } = actor;
       permitted(name, user, 'lock');
-      const held = store.data.manualLocks[name];
+      const held = store.data.manualLocks[key(name)];
       if (held) throw new RefusedError('conflict', phrase`${name} is locked already by ${person(held.user)} since ${time(held.since)}${held.reason ? phrase`: ${held.reason}` : ''}`);
-      store.data.manualLocks[name] = { environment: name, user, reason, since: clock.now().toISOString() };
+      store.data.manualLocks[key(name)] = { environment: name, user, reason, since: clock.now().toISOString() };
       await store.write();
       log.info({ environment: name, user, via: actor.via, token: actor.token, reason }, 'environment locked');
     },
     async unlock(name: string, actor: Actor): Promise<void> {
       const { user } = actor;
       permitted(name, user, 'unlock');
-      if (!store.data.manualLocks[name]) throw new RefusedError('conflict', `${name} is not locked`);
-      delete store.data.manualLocks[name];
+      if (!store.data.manualLocks[key(name)]) throw new RefusedError('conflict', `${name} is not locked`);
+      delete store.data.manualLocks[key(name)];
       await store.write();
       log.info({ environment: name, user, via: actor.via, token: actor.token }, 'environment unlocked');
     },

@@ -6,6 +6,7 @@ import { nextState } from './machine.js';
 import { FINISHED, type DeploymentEvent } from './states.js';
 import type { Deployment } from './types.js';
 import type { Phrase } from '../shared/phrase.js';
+import { scopeKey } from '../shared/scope.js';
 
 /**
  * Every change to a deployment goes through here: the change is written to the store first, then
@@ -48,7 +49,8 @@ export function createRecorder(store: Store<PipelineData>, events: EventHub, clo
       Object.assign(deployment, patch, { state });
       if (FINISHED.has(state)) {
         deployment.finishedAt = clock.now().toISOString();
-        if (store.data.locks[deployment.environment]?.deploymentId === deployment.id) delete store.data.locks[deployment.environment];
+        const scope = scopeKey(deployment.app, deployment.environment);
+        if (store.data.locks[scope]?.deploymentId === deployment.id) delete store.data.locks[scope];
       }
       await save(deployment);
       events.emit({ type: FINISHED.has(state) ? 'finished' : 'changed', deployment });

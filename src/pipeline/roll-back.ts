@@ -13,6 +13,7 @@ import type { Recorder } from './records.js';
 import { driftFrom } from './ship.js';
 import type { Deployment } from './types.js';
 import { phrase } from '../shared/phrase.js';
+import { scopeKey } from '../shared/scope.js';
 
 export interface RollBackOptions {
   config: Config;
@@ -92,7 +93,7 @@ export function createRollBack(options: RollBackOptions) {
       recorder.note(deployment, phrase`The rollback to ${release} stopped: ${failure}. Hosts: ${deployment.hosts.map((h) => `${h.host} ${h.state}`).join(', ')}.`, 'error');
       return void (await recorder.transition(deployment, 'fail', { reason: `the rollback stopped: ${failure}` }));
     }
-    const bad = (options.store.data.badReleases[deployment.environment] ??= dictionary());
+    const bad = (options.store.data.badReleases[scopeKey(deployment.app, deployment.environment)] ??= dictionary());
     if (undo) delete bad[release];
     else if (deployment.fromRelease) bad[deployment.fromRelease] = `rolled back by deployment ${deployment.id}`;
 

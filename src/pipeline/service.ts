@@ -23,6 +23,7 @@ import { ACTIVE } from './states.js';
 import type { Deployment, StepRecord } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { code, phrase } from '../shared/phrase.js';
+import { scopeKey } from '../shared/scope.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
   store: Store<PipelineData>;
@@ -110,7 +111,7 @@ export function createPipeline(options: PipelineOptions) {
     // Held while the hosts are asked what they run, so no deploy starts in between.
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since }, async () => {
       const live = liveOn(store.data.deployments, environment, await hostReadings.read(environment));
-      const target = rollbackTarget(store.data.deployments, store.data.badReleases[environment] ?? {}, environment, live, input.release ?? null);
+      const target = rollbackTarget(store.data.deployments, store.data.badReleases[scopeKey(config.app, environment)] ?? {}, environment, live, input.release ?? null);
       return create({
         kind: 'rollback',
         environment,

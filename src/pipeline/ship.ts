@@ -23,6 +23,7 @@ import type { Deployment } from './types.js';
 import { code, phrase, user } from '../shared/phrase.js';
 import { cancelledBy } from './queries.js';
 import { startCanaryAnalysis, type StartedAnalysis } from './canary-analysis.js';
+import { scopeKey } from '../shared/scope.js';
 
 export interface ShipOptions {
   config: Config;
@@ -292,7 +293,7 @@ export function createShipper(options: ShipOptions) {
   /** A release that failed or was rolled back is bad: in the store, and as `BAD_RELEASE` on the hosts that have it. */
   async function markBad(deployment: Deployment, servers: Server[], why: string): Promise<void> {
     const release = deployment.release!;
-    (options.store.data.badReleases[deployment.environment] ??= dictionary())[release] = why;
+    (options.store.data.badReleases[scopeKey(deployment.app, deployment.environment)] ??= dictionary())[release] = why;
     await options.store.write();
     const connect = options.connectors[deployment.environment]!;
     const touched = deployment.hosts.filter((host) => host.state !== 'untouched' && host.state !== 'pending');

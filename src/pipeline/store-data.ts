@@ -1,4 +1,5 @@
 import { dictionary } from '../shared/names.js';
+import { isUnscoped, scopeKey } from '../shared/scope.js';
 import type { Deployment } from './types.js';
 
 /** Who holds an environment, so a second deploy can be told. */
@@ -18,16 +19,32 @@ export interface ManualLock {
   since: string;
 }
 
-/** The pipeline's part of the store. */
+/** The pipeline's part of the store. The records per environment are keyed by `scopeKey(app, environment)`. */
 export interface PipelineData {
   nextDeploymentId: number;
   deployments: Deployment[];
   locks: Record<string, EnvironmentLock>;
   manualLocks: Record<string, ManualLock>;
-  /** Releases that failed or were rolled back, per environment: `/rollback` skips them. */
+  /** Releases that failed or were rolled back, per app and environment: `/rollback` skips them. */
   badReleases: Record<string, Record<string, string>>;
 }
 
 export function emptyPipelineData(): PipelineData {
   return { nextDeploymentId: 1, deployments: [], locks: dictionary(), manualLocks: dictionary(), badReleases: dictionary() };
+}
+
+/**
+ * Keys the records an igor of one app kept per bare environment name (`production`) by app and
+ * environment (`shop/production`): they were all of `app`. Returns whether anything moved.
+ */
+export function scopePipelineData(data: PipelineData, app: string): boolean {
+  let moved = false;
+  for (const records of [data.locks, data.manualLocks, data.badReleases] as Array<Record<string, unknown>>) {
+    for (const key of Object.keys(records).filter(isUnscoped)) {
+      records[scopeKey(app, key)] ??= records[key];
+      delete records[key];
+      moved = true;
+    }
+  }
+  return moved;
 }

@@ -108,6 +108,19 @@ describe('surviving kill -9 and restarts', () => {
     expect(second.output()).toContain('raised the alarms of deployments that finished while igor was being stopped');
   });
 
+  it("reads a store of the igor that kept locks per bare environment name: a person's lock still holds, and lifts", async () => {
+    const p = (prepared = await prepareHarness());
+    await import('node:fs/promises').then((fs) => fs.mkdir(p.dataDir, { recursive: true }));
+    const since = '2026-12-01T10:00:00.000Z';
+    await writeFile(join(p.dataDir, 'db.json'), JSON.stringify({ version: 1, manualLocks: { staging: { environment: 'staging', user: 'U0BOB', reason: 'database migration', since } }, badReleases: {} }));
+    const igor = await startIgorProcess(p);
+    const refused = await igor.api<{ error: string }>('/api/deployments', { body: { ref: 'main', user: 'U0ALICE' } });
+    expect(refused).toMatchObject({ status: 409, body: { error: expect.stringMatching(/staging is locked by U0BOB .*: database migration/) } });
+    expect(JSON.parse(await readFile(join(p.dataDir, 'db.json'), 'utf8')).manualLocks).toEqual({ 'shop/staging': { environment: 'staging', user: 'U0BOB', reason: 'database migration', since } });
+    expect((await igor.api('/api/environments/staging/unlock', { body: { user: 'U0BOB' } })).status).toBe(200);
+    expect((await igor.api('/api/deployments', { body: { ref: 'main', user: 'U0ALICE' } })).status).toBe(202);
+  });
+
   it('moves a corrupt store aside and starts anyway', async () => {
     const p = (prepared = await prepareHarness());
     await import('node:fs/promises').then((fs) => fs.mkdir(p.dataDir, { recursive: true }));

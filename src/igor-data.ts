@@ -1,7 +1,7 @@
 import { emptyAlarmsData, type AlarmsData } from './alarms/model.js';
 import { emptyOutboxData, type OutboxData } from './chat/outbox/model.js';
-import { emptyCiData, type CiSlice } from './ci/types.js';
-import { emptyFlags, type FlagsSlice } from './flags/model.js';
+import { emptyCiData, scopeCiData, type CiSlice } from './ci/types.js';
+import { emptyFlags, scopeFlagsData, type FlagsSlice } from './flags/model.js';
 import { emptyFleetData, type FleetData } from './fleet/store-data.js';
 import { FINISHED } from './pipeline/states.js';
 import { emptyPipelineData, scopePipelineData, type PipelineData } from './pipeline/store-data.js';
@@ -36,5 +36,8 @@ export const igorStoreOptions: StoreOptions<IgorData, 'deployments'> = {
  * one app served (its records were all of it). Returns whether anything changed (then write it).
  */
 export function upgradeIgorData(data: IgorData, app: string): boolean {
-  return scopePipelineData(data, app);
+  const pipeline = scopePipelineData(data, app);
+  const flags = scopeFlagsData(data.flags, app);
+  const ci = scopeCiData(data.ci, app);
+  return pipeline || flags || ci;
 }

@@ -7,6 +7,8 @@ import type { Mirror } from '../integration/mirror.js';
 import { EnvironmentBusyError } from '../pipeline/errors.js';
 import { RefusedError } from '../shared/refusal.js';
 import { newestLive } from '../pipeline/queries.js';
+import { findEnvironment } from '../config/environments.js';
+import { scopeKey } from '../shared/scope.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { CiSlice } from './types.js';
 import type { Store } from '../store/db.js';
@@ -24,6 +26,8 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
   const { config, store, pipeline, server } = options;
   const log = options.log.child({ component: 'auto-deploy' });
   const pending = () => store.data.ci.pendingDeploys;
+  /** This app's environment, as the store keys the commit waiting for it. */
+  const key = (environment: string) => scopeKey(config.app, environment);
 
   /** Environments that deploy `branch` by themselves. */
   function environmentsFor(branch: string): string[] {
@@ -51,14 +55,14 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
   }
 
   async function deployPending(environment: string): Promise<void> {
-    const next = pending()[environment];
+    const next = pending()[key(environment)];
     if (!next) return;
     if (pipeline.lockOf(environment)) {
       log.info({ environment, sha: next.sha }, 'the environment is busy: the tested commit waits for it');
       await store.write();
       return;
     }
-    delete pending()[environment];
+    delete pending()[key(environment)];
     try {
       const why = await outdated(next, environment);
       if (why) {
@@ -81,7 +85,7 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
     } catch (error) {
       if (error instanceof EnvironmentBusyError) {
         // Taken in the meantime: wait again, unless a newer commit is already waiting.
-        pending()[environment] ??= next;
+        pending()[key(environment)] ??= next;
         log.info({ environment, sha: next.sha }, 'the environment became busy: the tested commit waits for it');
       } else if (error instanceof RefusedError) {
         log.warn({ environment, sha: next.sha, reason: error.message }, 'auto-deploy refused');
@@ -101,7 +105,7 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
     }
     for (const environment of environmentsFor(run.branch)) {
       const candidate: PendingDeploy = { sha: run.sha, branch: run.branch, user: run.requestedBy, runId: run.id };
-      pending()[environment] = candidate;
+      pending()[key(environment)] = candidate;
       void deployPending(environment).catch((error: unknown) => log.error({ err: error, environment }, 'could not request an auto-deploy'));
     }
   }
@@ -110,7 +114,7 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
     if (event.type === 'finished' && event.run.state === 'passed') offer(event.run);
   });
   const unsubscribePipeline = pipeline.on((event) => {
-    if (event.type !== 'finished' || !pending()[event.deployment.environment]) return;
+    if (event.type !== 'finished' || !pending()[key(event.deployment.environment)]) return;
     const environment = event.deployment.environment;
     // After the pipeline's own bookkeeping for this event is done.
     setImmediate(() => void deployPending(environment).catch((error: unknown) => log.error({ err: error, environment }, 'could not request an auto-deploy')));
@@ -119,10 +123,13 @@ export function createAutoDeploy(options: { config: Config; mirror: Mirror; stor
   return {
     /** Requests every commit still waiting in the store (after a restart nothing else would). */
     async resume(): Promise<void> {
-      for (const environment of Object.keys(pending())) {
-        if (!config.environments[environment]?.autoDeploy) {
-          log.warn({ environment }, 'a commit waited for an environment that no longer deploys by itself: dropped');
-          delete pending()[environment];
+      for (const scope of Object.keys(pending())) {
+        // Another app's: its own auto-deploy resumes it.
+        if (!scope.startsWith(`${config.app}/`)) continue;
+        const environment = scope.slice(config.app.length + 1);
+        if (!findEnvironment(config, environment)?.autoDeploy) {
+          log.warn({ environment: scope }, 'a commit waited for an environment that no longer deploys by itself: dropped');
+          delete pending()[scope];
           continue;
         }
         await deployPending(environment);

@@ -1,6 +1,7 @@
 import type { MessageRef } from '../chat/port.js';
 import type { Via } from '../shared/actor.js';
 import { dictionary, isReservedName } from '../shared/names.js';
+import { isUnscoped, scopeKey } from '../shared/scope.js';
 
 /**
  * What a flag is set to: `on` for everyone, `off` for no one, or `N%` of targeting keys
@@ -47,7 +48,7 @@ export interface FlagChange {
   push: PushReport | null;
 }
 
-/** The store's `flags` field: values per environment and key, and the audit log, oldest first. */
+/** The store's `flags` field: values per app and environment (`scopeKey`) and key, and the audit log, oldest first. */
 export interface FlagsData {
   nextChangeId: number;
   environments: Record<string, Record<string, FlagRecord>>;
@@ -111,4 +112,14 @@ export function shareOf(value: FlagSetting): number {
 /** `25%` and friends are rollouts: they bucket by targeting key. */
 export function isRollout(value: FlagSetting): boolean {
   return value.endsWith('%');
+}
+
+/** Keys the flags an igor of one app kept per bare environment name by app and environment. */
+export function scopeFlagsData(data: FlagsData, app: string): boolean {
+  const keys = Object.keys(data.environments).filter(isUnscoped);
+  for (const key of keys) {
+    data.environments[scopeKey(app, key)] ??= data.environments[key]!;
+    delete data.environments[key];
+  }
+  return keys.length > 0;
 }

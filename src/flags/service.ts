@@ -10,6 +10,7 @@ import { dictionary, ownEntry } from '../shared/names.js';
 import type { Via } from '../shared/actor.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { flagKeyProblem, parseFlagSetting, SETTING_RULE, type FlagChange, type FlagRecord, type FlagSetting } from './model.js';
+import { scopeKey } from '../shared/scope.js';
 
 /** How many changes the audit log keeps, all environments together; the oldest go first. */
 export const HISTORY_LIMIT = 5_000;
@@ -43,7 +44,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
 
   /** The flags of one (existing) environment, by key. */
   function flagsOf(environment: string): Record<string, FlagRecord> {
-    return ownEntry(store.data.flags.environments, environment) ?? dictionary();
+    return ownEntry(store.data.flags.environments, scopeKey(config.app, environment)) ?? dictionary();
   }
 
   function view(environment: string, key: string, record: FlagRecord): FlagView {
@@ -75,7 +76,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
     const at = clock.now().toISOString();
     const { via, ...fields } = input;
     const change: FlagChange = { id: String(data.nextChangeId++), ...fields, ...(via ? { via: via.via, token: via.token ?? null } : {}), at, undoneBy: null, message: null, push: null };
-    const flags = (data.environments[input.environment] ??= dictionary());
+    const flags = (data.environments[scopeKey(config.app, input.environment)] ??= dictionary());
     if (input.to === null) delete flags[input.key];
     else flags[input.key] = { value: input.to, updatedBy: input.user, updatedAt: at };
     if (input.undoOf) {

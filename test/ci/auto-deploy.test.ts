@@ -76,10 +76,10 @@ describe('continuous deployment', () => {
 
     const b = await t.commit('main', { 'b.txt': 'b\n' }, 'B');
     await t.push({ branch: 'main', after: b });
-    await t.until(() => t.store.data.ci.pendingDeploys.staging?.sha === b, 'b to wait for staging');
+    await t.until(() => t.store.data.ci.pendingDeploys[`${t.config.app}/staging`]?.sha === b, 'b to wait for staging');
     const c = await t.commit('main', { 'c.txt': 'c\n' }, 'C');
     await t.push({ branch: 'main', after: c });
-    await t.until(() => t.store.data.ci.pendingDeploys.staging?.sha === c, 'c to take the place of b');
+    await t.until(() => t.store.data.ci.pendingDeploys[`${t.config.app}/staging`]?.sha === c, 'c to take the place of b');
     expect(t.pipeline.list()).toHaveLength(1);
 
     await t.pipeline.reject(first.id, { user: 'U0BOB', via: 'slack' });

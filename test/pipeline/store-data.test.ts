@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyIgorData, upgradeIgorData } from '../../src/igor-data.js';
+import type { FlagRecord } from '../../src/flags/model.js';
 import { dictionary } from '../../src/shared/names.js';
 
 describe('a store of an igor that kept records per bare environment name', () => {
@@ -20,5 +21,22 @@ describe('a store of an igor that kept records per bare environment name', () =>
 
     expect(upgradeIgorData(data, 'shop')).toBe(false);
     expect({ ...data.locks }).toEqual({ 'shop/staging': lock });
+  });
+
+  it('keys its flags by app and environment too', () => {
+    const data = emptyIgorData();
+    const record: FlagRecord = { value: 'on', updatedBy: 'U0ALICE', updatedAt: '2026-12-01T10:00:00.000Z' };
+    data.flags.environments = dictionary([['staging', dictionary([['new-checkout', record]])]]);
+    expect(upgradeIgorData(data, 'shop')).toBe(true);
+    expect(Object.keys(data.flags.environments)).toEqual(['shop/staging']);
+    expect(data.flags.environments['shop/staging']).toEqual({ 'new-checkout': record });
+  });
+
+  it('keys the commit waiting to be auto-deployed by app and environment too', () => {
+    const data = emptyIgorData();
+    const waiting = { sha: 'a'.repeat(40), branch: 'main', user: 'github:ada', runId: '3' };
+    data.ci.pendingDeploys = dictionary([['staging', waiting]]);
+    expect(upgradeIgorData(data, 'shop')).toBe(true);
+    expect({ ...data.ci.pendingDeploys }).toEqual({ 'shop/staging': waiting });
   });
 });

@@ -17,7 +17,7 @@ import type { Deployment } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { plainText, type Phrase } from '../shared/phrase.js';
 import { recordAudit } from './audit.js';
-import { liveOn, newestLive } from './queries.js';
+import { liveOn, newestLive, ofApp } from './queries.js';
 
 export interface DecisionOptions {
   config: Config;
@@ -75,7 +75,7 @@ export function createDecisions(options: DecisionOptions) {
     } else {
       await recorder.transition(deployment, 'requestApproval', { approval });
     }
-    const since = newestLive(liveOn(options.store.data.deployments, deployment.environment))?.sha ?? null;
+    const since = newestLive(liveOn(ofApp(options.store.data.deployments, deployment.app), deployment.environment))?.sha ?? null;
     const commits = await options.mirror.commitsBetween(since, deployment.sha!).catch(() => []);
     options.events.emit({ type: 'approval-requested', deployment, commits, compareUrl: compareUrl(config.repo, since, deployment.sha!), superseded });
   }

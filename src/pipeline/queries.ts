@@ -5,6 +5,11 @@ import type { Deployment, HostRecord } from './types.js';
  * API, the alarms and the pipeline's own checks all use these.
  */
 
+/** One app's deployments: what it runs, rolls back to and waits for never mixes with another app's. */
+export function ofApp(deployments: readonly Deployment[], app: string): Deployment[] {
+  return deployments.filter((deployment) => deployment.app === app);
+}
+
 /** A deployment that failed before touching any host, or was interrupted: `Retry` starts it again. */
 export function isRetryable(deployment: Deployment): boolean {
   if (deployment.state === 'interrupted') return true;

@@ -15,7 +15,7 @@ import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { requireDeployer } from './policy.js';
 import { createRecorder } from './records.js';
-import { isRetryable, liveOn, type Live } from './queries.js';
+import { isRetryable, liveOn, ofApp, type Live } from './queries.js';
 import { createHostReadings } from './host-readings.js';
 import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
@@ -62,6 +62,12 @@ export function createPipeline(options: PipelineOptions) {
   const hostReadings = createHostReadings(options);
 
   const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
+  /** The app a request names: this igor serves one, `config.app`; another name is refused, naming it. */
+  const appName = (requested: string | undefined): string => {
+    if (requested === undefined || requested === config.app) return config.app;
+    const guess = nearest(requested, [config.app]);
+    throw new RefusedError('not-found', `there is no app "${requested}"${guess ? ` (did you mean ${guess}?)` : ''}; configured: ${config.app}`);
+  };
 
   /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
   function admit(environment: string, user: string, action: string, authorizedBy?: string): void {
@@ -110,8 +116,9 @@ export function createPipeline(options: PipelineOptions) {
     const since = clock.now().toISOString();
     // Held while the hosts are asked what they run, so no deploy starts in between.
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since }, async () => {
-      const live = liveOn(store.data.deployments, environment, await hostReadings.read(environment));
-      const target = rollbackTarget(store.data.deployments, store.data.badReleases[scopeKey(config.app, environment)] ?? {}, environment, live, input.release ?? null);
+      const history = ofApp(store.data.deployments, config.app);
+      const live = liveOn(history, environment, await hostReadings.read(environment));
+      const target = rollbackTarget(history, store.data.badReleases[scopeKey(config.app, environment)] ?? {}, environment, live, input.release ?? null);
       return create({
         kind: 'rollback',
         environment,
@@ -186,7 +193,7 @@ export function createPipeline(options: PipelineOptions) {
 
   /** The deployment running in an environment now, for `/deploy cancel [env]`. */
   function activeIn(environment: string): Deployment {
-    const deployment = store.data.deployments.findLast((entry) => entry.environment === environment && ACTIVE.has(entry.state));
+    const deployment = store.data.deployments.findLast((entry) => entry.app === config.app && entry.environment === environment && ACTIVE.has(entry.state));
     if (!deployment) throw new RefusedError('not-found', `nothing is running in ${environment}`);
     return deployment;
   }
@@ -228,14 +235,15 @@ export function createPipeline(options: PipelineOptions) {
     unlock: (environment: string, actor: Actor) => locks.unlock(environmentName(environment), actor),
     manualLockOf: locks.manualLockOf,
     /** What runs on the environment, by igor's records of its deployments (nothing is asked). */
-    live: (environment: string): Live => liveOn(store.data.deployments, environmentName(environment)),
+    live: (environment: string): Live => liveOn(ofApp(store.data.deployments, config.app), environmentName(environment)),
     /** What runs on the environment, as its servers say now (each bounded by a short timeout; one that is silent is `unreachable`). */
     async liveNow(environment: string): Promise<Live> {
       const name = environmentName(environment);
-      return liveOn(store.data.deployments, name, await hostReadings.read(name));
+      return liveOn(ofApp(store.data.deployments, config.app), name, await hostReadings.read(name));
     },
     lockOf: (environment: string) => locks.lockOf(environment),
     environmentName,
+    appName,
     found,
     /** Saves, within a moment, a change made to a deployment outside the pipeline (where its chat messages went). */
     saveSoon: (deployment: Deployment) => recorder.saveSoon(deployment),
@@ -243,9 +251,11 @@ export function createPipeline(options: PipelineOptions) {
       return store.data.deployments.find((deployment) => deployment.id === id);
     },
     /** Newest first. */
-    list(filter: { environment?: string | undefined; limit?: number } = {}): Deployment[] {
+    list(filter: { app?: string | undefined; environment?: string | undefined; limit?: number } = {}): Deployment[] {
+      // An environment is named as one of this app's: the deployments of this app there.
+      const app = filter.app ?? (filter.environment ? config.app : undefined);
       return store.data.deployments
-        .filter((deployment) => !filter.environment || deployment.environment === filter.environment)
+        .filter((deployment) => (!app || deployment.app === app) && (!filter.environment || deployment.environment === filter.environment))
         .slice()
         .reverse()
         .slice(0, filter.limit ?? 50);

@@ -73,6 +73,13 @@ describe('the control API', () => {
     expect(steps.map((step) => step.logUrl)).toEqual(steps.map((step) => `http://localhost:${new URL(igor.url).port}/api/deployments/${id}/logs/${step.name}`));
     const list = await api('/api/deployments?environment=staging');
     expect((list.body.deployments as Array<{ id: string }>)[0]!.id).toBe(id);
+    // The one app this igor serves may be named, in the list and in a request.
+    const ofApp = await api('/api/deployments?app=shop&environment=staging');
+    expect((ofApp.body.deployments as Array<{ id: string; app: string }>)[0]).toMatchObject({ id, app: 'shop' });
+    expect(await api('/api/deployments?app=shpo')).toMatchObject({ status: 404, body: { error: 'there is no app "shpo" (did you mean shop?); configured: shop' } });
+    expect(await api('/api/deployments', { method: 'POST', body: JSON.stringify({ app: 'billing', ref: 'main', environment: 'staging', user: 'U0ALICE' }) })).toMatchObject({ status: 404, body: { error: 'there is no app "billing"; configured: shop' } });
+    expect(await api('/api/deployments', { method: 'POST', body: JSON.stringify({ app: 5, ref: 'main' }) })).toMatchObject({ status: 400, body: { error: 'app must be a string' } });
+    expect(await api('/api/rollback', { method: 'POST', body: JSON.stringify({ app: 'billing', environment: 'staging', user: 'U0ALICE' }) })).toMatchObject({ status: 404, body: { error: 'there is no app "billing"; configured: shop' } });
   });
 
   it('answers bad input, unknown things and refusals as JSON with the right status', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentOnHost, liveOn, newestLive } from '../../src/pipeline/queries.js';
+import { deploymentOnHost, liveOn, newestLive, ofApp } from '../../src/pipeline/queries.js';
 import { R1, R2, deployment, done, everywhere, untouched } from './history-fixtures.js';
 
 /** The deployment that igor was killed in: web-1 switched to R2 during the canary's bake, the others never reached. */
@@ -31,6 +31,13 @@ describe('what is live on an environment (liveOn)', () => {
     expect(newestLive(liveOn([first], 'staging'))).toBe(first);
     expect(newestLive(liveOn([first, interrupted], 'staging'))).toBe(interrupted);
     expect(newestLive(liveOn([], 'staging'))).toBeUndefined();
+  });
+
+  it("never takes another app's deployment to an environment of the same name for this app's (ofApp)", () => {
+    const ours = everywhere('1', R1, null);
+    const theirs = { ...everywhere('2', R2, R1), app: 'billing' };
+    expect(liveOn(ofApp([ours, theirs], 'shop'), 'staging')).toMatchObject({ release: R1, deployment: ours });
+    expect(liveOn(ofApp([ours, theirs], 'billing'), 'staging')).toMatchObject({ release: R2, deployment: theirs });
   });
 
   it('takes what the hosts answer over the records, and the records for a host that does not answer', () => {

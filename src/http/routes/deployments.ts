@@ -31,15 +31,18 @@ export function deploymentRoutes(pipeline: Pipeline, publicUrl: () => string): R
   const router = Router();
 
   router.get('/', (request, response) => {
+    const app = typeof request.query.app === 'string' ? pipeline.appName(request.query.app) : undefined;
     const environment = typeof request.query.environment === 'string' ? pipeline.environmentName(request.query.environment) : undefined;
     const limit = Math.min(Number(request.query.limit) || 50, 500);
-    response.json({ deployments: pipeline.list({ environment, limit }).map(view) });
+    response.json({ deployments: pipeline.list({ app, environment, limit }).map(view) });
   });
 
   router.post('/', async (request, response) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (typeof body.ref !== 'string' || body.ref === '') throw new HttpError(400, 'ref is required: a branch, tag or commit');
     if (body.environment !== undefined && typeof body.environment !== 'string') throw new HttpError(400, 'environment must be a string');
+    if (body.app !== undefined && typeof body.app !== 'string') throw new HttpError(400, 'app must be a string');
+    pipeline.appName(body.app);
     const deployment = await pipeline.request({ ref: body.ref, environment: body.environment, actor: apiActor(request, response, { fallback: 'api' }) });
     response.status(202).json({ id: deployment.id, deployment: view(deployment) });
   });

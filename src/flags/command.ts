@@ -11,6 +11,7 @@ import { viaOf } from '../shared/actor.js';
 import { parseFlagsCommand, type FlagsCommand } from './grammar.js';
 import { FLAGS_USAGE, flagListMessage } from './messages.js';
 import type { FlagsService } from './service.js';
+import { appOfEnvironment, fromSingleApp } from '../config/apps.js';
 
 /**
  * `/flags`, chat-neutral: parses and answers. Listing answers at once; a change is answered once it
@@ -18,6 +19,7 @@ import type { FlagsService } from './service.js';
  */
 export function createFlagsCommand(deps: { flags: FlagsService; config: Config; log: Logger; publicUrl: () => string }) {
   const { flags, config } = deps;
+  const apps = fromSingleApp(config);
   const later = (work: () => Promise<ChatMessage>) => laterAnswer(work, deps.log, '/flags');
 
   function answer(text: string, context: CommandContext): CommandAnswer {
@@ -29,6 +31,8 @@ export function createFlagsCommand(deps: { flags: FlagsService; config: Config; 
       throw error;
     }
     try {
+      // `shop/staging` is the environment staging of the app shop.
+      if (command.kind !== 'help' && command.environment !== undefined) command = { ...command, environment: appOfEnvironment(apps, command.environment).environment };
       return dispatch(command, context);
     } catch (error) {
       // `/flags stagin`: the word may be a mistyped command as much as a mistyped environment.

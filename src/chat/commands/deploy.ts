@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { InvalidRefError, checkRef } from '../../integration/refs.js';
 import type { Pipeline } from '../../pipeline/service.js';
-import { environmentChannel } from '../../config/environments.js';
+import { appOfEnvironment, appOfRef, fromSingleApp } from '../../config/apps.js';
+import { environmentChannel, findEnvironment } from '../../config/environments.js';
 import type { Config } from '../../config/schema.js';
 import { historyMessage, plain } from '../messages.js';
 import { statusMessage } from '../status-message.js';
@@ -24,6 +25,18 @@ export function createDeployCommand(deps: {
   flagsChangedSince?: (environment: string, sinceIso: string | null) => string | null;
 }) {
   const { pipeline, config } = deps;
+  const apps = fromSingleApp(config);
+
+  /** The environment `app/env` or a bare `env` names (an app this igor does not serve is refused). */
+  const environmentOf = (text: string | undefined) => appOfEnvironment(apps, text).environment;
+
+  /** `/deploy status [app|app/env|env]`: the environments it shows. */
+  function statusNames(text: string | undefined): string[] {
+    // An app's name alone (that is not an environment's) is all of that app's environments.
+    const wholeApp = text !== undefined && !text.includes('/') && apps.apps.has(text) && !findEnvironment(config, text);
+    const environment = wholeApp ? undefined : environmentOf(text);
+    return environment ? [pipeline.environmentName(environment)] : Object.keys(config.environments);
+  }
 
   const later = (work: () => Promise<ChatMessage>) => laterAnswer(work, deps.log, '/deploy');
 
@@ -31,6 +44,8 @@ export function createDeployCommand(deps: {
     let command: DeployCommand;
     try {
       command = parseDeployCommand(text);
+      // `shop/main` is `main` of the app shop; the ref is checked once its app is taken off.
+      if (command.kind === 'deploy') command = { ...command, ref: appOfRef(apps, command.ref).ref };
       if (command.kind === 'deploy') checkRef(command.ref);
     } catch (error) {
       if (error instanceof UsageError || error instanceof InvalidRefError) return { now: plain(`:warning: ${escapeMrkdwn(error.message)}\n${DEPLOY_USAGE}`) };
@@ -48,7 +63,7 @@ export function createDeployCommand(deps: {
       case 'help':
         return { now: plain(DEPLOY_USAGE) };
       case 'status': {
-        const names = command.environment ? [pipeline.environmentName(command.environment)] : Object.keys(config.environments);
+        const names = statusNames(command.environment);
         return later(async () =>
           statusMessage(
             await Promise.all(
@@ -69,31 +84,39 @@ export function createDeployCommand(deps: {
         );
       }
       case 'history': {
-        const environment = command.environment ? pipeline.environmentName(command.environment) : undefined;
+        const named = environmentOf(command.environment);
+        const environment = named ? pipeline.environmentName(named) : undefined;
         return { now: historyMessage(pipeline.list({ environment, limit: 10 })) };
       }
       case 'cancel':
         return later(async () => {
-          const deployment = pipeline.activeIn(pipeline.environmentName(command.environment));
+          const deployment = pipeline.activeIn(pipeline.environmentName(environmentOf(command.environment)));
           await pipeline.cancel(deployment.id, context.actor);
           return plain(`:no_entry_sign: Cancelled deployment ${deployment.id} (\`${deployment.ref}\` to ${deployment.environment}).`);
         });
       case 'lock':
+      {
+        const environment = environmentOf(command.environment)!;
         return later(async () => {
-          await pipeline.lock(command.environment, context.actor, command.reason ?? null);
-          return plain(`:lock: ${command.environment} is locked${command.reason ? `: ${command.reason}` : ''}. Deploys are refused until \`/deploy unlock ${command.environment}\`.`);
+          await pipeline.lock(environment, context.actor, command.reason ?? null);
+          return plain(`:lock: ${environment} is locked${command.reason ? `: ${command.reason}` : ''}. Deploys are refused until \`/deploy unlock ${environment}\`.`);
         });
+      }
       case 'unlock':
+      {
+        const environment = environmentOf(command.environment)!;
         return later(async () => {
-          await pipeline.unlock(command.environment, context.actor);
-          return plain(`:unlock: ${command.environment} is unlocked.`);
+          await pipeline.unlock(environment, context.actor);
+          return plain(`:unlock: ${environment} is unlocked.`);
         });
-      case 'deploy':
+      }
+      case 'deploy': {
         return later(async () => {
           const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor });
           const channel = environmentChannel(config, deployment.environment);
           return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${escapeMrkdwn(deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import { plain } from '../messages.js';
 import type { CommandContext } from '../port.js';
 import { laterAnswer, type CommandAnswer } from './answer.js';
 
-export const ROLLBACK_USAGE = '`/rollback [env] [release]`: back to the previous good release, or the one named (release id or commit)';
+export const ROLLBACK_USAGE = '`/rollback [[app/]env] [release]`: back to the previous good release, or the one named (release id or commit)';
 
 /**
  * Parses the text after `/rollback`: the first word is an environment only if one is configured
@@ -24,7 +24,11 @@ export function parseRollbackCommand(text: string, environments: readonly string
 export function createRollbackCommand(deps: { pipeline: Pipeline; config: Config; log: Logger }) {
   return {
     answer(text: string, context: CommandContext): CommandAnswer {
-      const parsed = parseRollbackCommand(text, Object.keys(deps.config.environments));
+      const names = Object.keys(deps.config.environments);
+      // An environment may be named as the app's: `shop/production`.
+      const prefix = `${deps.config.app}/`;
+      const parsed = parseRollbackCommand(text, [...names, ...names.map((name) => prefix + name)]);
+      if (parsed?.environment?.startsWith(prefix)) parsed.environment = parsed.environment.slice(prefix.length);
       if (!parsed) return { now: plain(text.trim() === 'help' ? ROLLBACK_USAGE : `:warning: expected ${ROLLBACK_USAGE}`) };
       return laterAnswer(
         async () => {

@@ -34,6 +34,9 @@ import { ciRunRoutes } from './http/routes/ci-runs.js';
 import { commandRoutes } from './http/routes/commands.js';
 import { deploymentRoutes } from './http/routes/deployments.js';
 import { environmentRoutes } from './http/routes/environments.js';
+import { appNamedFirst, forApp } from './http/app-routes.js';
+import { findEnvironment } from './config/environments.js';
+import { Router } from 'express';
 import { rollbackRoutes } from './http/routes/rollback.js';
 import { createHttpApp, finishHttpApp } from './http/server.js';
 import { ApiTokensError, parseApiTokens, type ApiToken } from './http/api-tokens.js';
@@ -214,6 +217,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   };
   const interactions = createInteractions({ pipeline, alarms, ci: github, undoFlag: flags.undo });
 
+  // With one app served, its name may come first in the routes of its environments (`/flags/shop/staging/…`).
+  const appFirst = appNamedFirst({ isApp: (name) => name === config.app, isEnvironment: (name) => findEnvironment(config, name) !== undefined });
+  const environmentsRoutes = environmentRoutes(pipeline, Object.keys(config.environments));
   const http = createHttpApp({
     apiTokens,
     localMode,
@@ -221,16 +227,17 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     ownAuth: { '/api/alerts/alertmanager': alertmanagerRoutes({ alarms, token: options.alertsToken, log }), [GITHUB_WEBHOOK_PATH]: github.middleware },
     api: {
       '/alarms': alarmRoutes(alarms),
-      '/flags': flags.apiRoutes,
+      '/flags': Router().use(appFirst, flags.apiRoutes),
       '/deployments': deploymentRoutes(pipeline, () => publicUrl),
-      '/environments': environmentRoutes(pipeline, Object.keys(config.environments)),
+      '/environments': environmentsRoutes,
+      '/apps/:app/environments': forApp(pipeline.appName, environmentsRoutes),
       '/commands': commandRoutes(commands, config.channels.deploys),
       '/rollback': rollbackRoutes(pipeline, () => publicUrl),
       '/ci/runs': ciRunRoutes(github.ci),
     },
   });
 
-  http.use('/flags', flags.publicRoutes);
+  http.use('/flags', appFirst, flags.publicRoutes);
   // The links in messages lead to these pages, with Slack as in local mode.
   const deploymentPages = createDeploymentPages({ pipeline, apiTokens, localMode, publicUrl: () => publicUrl, withConsole: !options.slack?.botToken });
   http.use('/', deploymentPages.router);

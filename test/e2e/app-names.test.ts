@@ -1,9 +1,12 @@
+import { OFREPProvider } from '@openfeature/ofrep-provider';
+import { OpenFeature } from '@openfeature/server-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/igor-harness.js';
+import { API_TOKEN, startHarness, type Harness } from '../support/igor-harness.js';
 import { slackDriver } from './slack-driver.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
+  await OpenFeature.clearProviders();
   await harness?.close();
   harness = undefined;
 });
@@ -35,4 +38,29 @@ describe('naming the app in commands (shop/main, shop/staging)', () => {
     expect(await (await slack.slash('feature/x to staging')).answer()).toContain(':no_entry: `feature/x` is not a branch, tag or commit of the repository');
     expect(h.igor.pipeline.list()).toEqual([]);
   });
+
+  it('serves the routes of an environment with the app first: locks, flags, flagd.json and OFREP', async () => {
+    const h = (harness = await startHarness());
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${h.igor.url}${path}`, { method, headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
+
+    expect(await api('POST', '/api/apps/shop/environments/staging/lock', { user: 'U0ALICE', reason: 'migration' })).toMatchObject({ status: 200, body: { environment: 'staging', lock: { user: 'U0ALICE', reason: 'migration' } } });
+    expect(h.igor.pipeline.manualLockOf('staging')).toMatchObject({ reason: 'migration' });
+    expect(await api('POST', '/api/apps/billing/environments/staging/unlock', { user: 'U0ALICE' })).toMatchObject({ status: 404, body: { error: 'there is no app "billing"; configured: shop' } });
+    expect(await api('POST', '/api/apps/shop/environments/staging/unlock', { user: 'U0ALICE' })).toMatchObject({ status: 200, body: { lock: null } });
+
+    expect(await api('PUT', '/api/flags/shop/staging/new-checkout', { value: 'on', user: 'U0ALICE' })).toMatchObject({ status: 200, body: { flag: { environment: 'staging', key: 'new-checkout', value: 'on' } } });
+    expect(await api('GET', '/api/flags/shop/staging/new-checkout/history')).toMatchObject({ status: 200, body: { history: [{ key: 'new-checkout', to: 'on' }] } });
+    // The two-segment routes are the same app's.
+    expect(await api('GET', '/api/flags/shop/staging/new-checkout')).toMatchObject({ status: 200, body: { key: 'new-checkout', value: 'on' } });
+    expect(await api('GET', '/api/flags/staging/new-checkout')).toMatchObject({ status: 200, body: { environment: 'staging', key: 'new-checkout', value: 'on' } });
+    const flagd = await fetch(`${h.igor.url}/flags/shop/staging/flagd.json`);
+    expect(JSON.parse(await flagd.text())).toMatchObject({ flags: { 'new-checkout': { state: 'ENABLED', defaultVariant: 'on' } } });
+
+    await OpenFeature.setProviderAndWait('igor-app-names', new OFREPProvider({ baseUrl: `${h.igor.url}/flags/shop/staging` }));
+    const client = OpenFeature.getClient('igor-app-names');
+    expect(await client.getBooleanValue('new-checkout', false, { targetingKey: 'user-1' })).toBe(true);
+    expect((await fetch(`${h.igor.url}/flags/billing/staging/flagd.json`)).status).toBe(404);
+  });
 });
+

@@ -23,7 +23,11 @@ describe('surviving kill -9 and restarts', () => {
     const p = (prepared = await prepareHarness({ staging: { approval: { mode: 'required', approvers: ['U0BOB'] } } }));
     const first = await startIgorProcess(p);
     await sendSlashCommand(`${first.url}/slack/events`, SIGNING_SECRET, { text: 'main', userId: 'U0ALICE', responseUrl: p.slack.responseUrl() });
-    await until('awaiting-approval', async () => ((await first.api<View>('/api/deployments/1')).body.state === 'awaiting-approval' ? true : undefined));
+    // On disk, not only in memory (which the API shows while the write is under way): only what was written survives kill -9.
+    await until('awaiting-approval on disk', async () => {
+      const stored = JSON.parse(await readFile(join(p.dataDir, 'db.json'), 'utf8').catch(() => '{}')) as { deployments?: Array<{ id: string; state: string }> };
+      return stored.deployments?.find((deployment) => deployment.id === '1')?.state === 'awaiting-approval' ? true : undefined;
+    });
     first.child.kill('SIGKILL');
     await first.child;
 

@@ -1,5 +1,5 @@
 import { dictionary } from '../shared/names.js';
-import { isUnscoped, scopeKey } from '../shared/scope.js';
+import { scopeRecords } from '../shared/scope.js';
 
 /** Where a run stands; `passed` and `failed` are verdicts, the rest are runs that gave none. */
 export type CiRunState = 'queued' | 'running' | 'passed' | 'failed' | 'superseded' | 'cancelled' | 'interrupted';
@@ -87,10 +87,5 @@ export const CI_FINISHED: ReadonlySet<CiRunState> = new Set(['passed', 'failed',
 
 /** Keys the commits an igor of one app kept waiting per bare environment name by app and environment. */
 export function scopeCiData(data: CiData, app: string): boolean {
-  const keys = Object.keys(data.pendingDeploys).filter(isUnscoped);
-  for (const key of keys) {
-    data.pendingDeploys[scopeKey(app, key)] ??= data.pendingDeploys[key]!;
-    delete data.pendingDeploys[key];
-  }
-  return keys.length > 0;
+  return scopeRecords(data.pendingDeploys, app);
 }

@@ -1,7 +1,7 @@
 import type { MessageRef } from '../chat/port.js';
 import type { Via } from '../shared/actor.js';
 import { dictionary, isReservedName } from '../shared/names.js';
-import { isUnscoped, scopeKey } from '../shared/scope.js';
+import { scopeRecords } from '../shared/scope.js';
 
 /**
  * What a flag is set to: `on` for everyone, `off` for no one, or `N%` of targeting keys
@@ -116,10 +116,5 @@ export function isRollout(value: FlagSetting): boolean {
 
 /** Keys the flags an igor of one app kept per bare environment name by app and environment. */
 export function scopeFlagsData(data: FlagsData, app: string): boolean {
-  const keys = Object.keys(data.environments).filter(isUnscoped);
-  for (const key of keys) {
-    data.environments[scopeKey(app, key)] ??= data.environments[key]!;
-    delete data.environments[key];
-  }
-  return keys.length > 0;
+  return scopeRecords(data.environments, app);
 }

@@ -1,5 +1,5 @@
 import { dictionary } from '../shared/names.js';
-import { isUnscoped, scopeKey } from '../shared/scope.js';
+import { scopeRecords } from '../shared/scope.js';
 import type { Deployment } from './types.js';
 
 /** Who holds an environment, so a second deploy can be told. */
@@ -33,18 +33,9 @@ export function emptyPipelineData(): PipelineData {
   return { nextDeploymentId: 1, deployments: [], locks: dictionary(), manualLocks: dictionary(), badReleases: dictionary() };
 }
 
-/**
- * Keys the records an igor of one app kept per bare environment name (`production`) by app and
- * environment (`shop/production`): they were all of `app`. Returns whether anything moved.
- */
+/** Keys the locks, manual locks and bad releases an igor of one app kept per bare environment name by app and environment. */
 export function scopePipelineData(data: PipelineData, app: string): boolean {
-  let moved = false;
-  for (const records of [data.locks, data.manualLocks, data.badReleases] as Array<Record<string, unknown>>) {
-    for (const key of Object.keys(records).filter(isUnscoped)) {
-      records[scopeKey(app, key)] ??= records[key];
-      delete records[key];
-      moved = true;
-    }
-  }
-  return moved;
+  // Each is moved, whatever the others did.
+  const moved = [data.locks, data.manualLocks, data.badReleases].map((records) => scopeRecords(records, app));
+  return moved.includes(true);
 }

@@ -19,7 +19,11 @@ describe('naming the app in commands (shop/main, shop/staging)', () => {
     expect(await (await slack.slash('shop/main to staging')).answer()).toMatch(/Deployment 1 of `main` \(\w{7}\) to staging started/);
     expect(await slack.state('1', 'succeeded')).toMatchObject({ app: 'shop', ref: 'main', environment: 'staging' });
 
-    expect(await (await slack.slash('status shop/staging')).answer()).toContain('staging');
+    const one = await (await slack.slash('status shop/staging')).answer();
+    expect(one).toContain('staging');
+    // The app's name alone: all of its environments, as `/deploy status`.
+    const ages = (text: string) => text.replace(/\d+/g, 'N');
+    expect(ages(await (await slack.slash('status shop')).answer())).toBe(ages(await (await slack.slash('status')).answer()));
     expect(await (await slack.slash('history shop/staging')).answer()).toContain('main');
     expect(await (await slack.slash('lock shop/staging database migration')).answer()).toContain('staging is locked: database migration');
     expect(h.igor.pipeline.manualLockOf('staging')).toMatchObject({ user: 'U0ALICE', reason: 'database migration' });

@@ -3,6 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { App as BoltApp, SocketModeReceiver } from '@slack/bolt';
+import { Router } from 'express';
 import type { DestinationStream, Logger } from 'pino';
 import { ciAlarms } from './alarms/from-ci.js';
 import { deploymentAlarms } from './alarms/from-deployments.js';
@@ -22,6 +23,7 @@ import commandListeners from './chat/slack/listeners/commands/index.js';
 import { createBolt, createDeliveryClient } from './chat/slack/bolt.js';
 import { createOutbox } from './chat/outbox/outbox.js';
 import { createGithubIntegration, GITHUB_WEBHOOK_PATH } from './ci/github-integration.js';
+import { findEnvironment } from './config/environments.js';
 import { ConfigError, loadConfig, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ensureExampleBundle } from './example/bundle.js';
@@ -29,14 +31,12 @@ import { stopExampleApps } from './example/stop-apps.js';
 import { flagsChangedText } from './flags/changed-since.js';
 import { createFlags } from './flags/index.js';
 import { createFleets } from './fleet/environments.js';
+import { appNamedFirst, forApp } from './http/app-routes.js';
 import { alarmRoutes } from './http/routes/alarms.js';
 import { ciRunRoutes } from './http/routes/ci-runs.js';
 import { commandRoutes } from './http/routes/commands.js';
 import { deploymentRoutes } from './http/routes/deployments.js';
 import { environmentRoutes } from './http/routes/environments.js';
-import { appNamedFirst, forApp } from './http/app-routes.js';
-import { findEnvironment } from './config/environments.js';
-import { Router } from 'express';
 import { rollbackRoutes } from './http/routes/rollback.js';
 import { createHttpApp, finishHttpApp } from './http/server.js';
 import { ApiTokensError, parseApiTokens, type ApiToken } from './http/api-tokens.js';
@@ -122,7 +122,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData, igorStoreOptions);
   if (upgradeIgorData(store.data, config.app)) {
     await store.write();
-    log.info({ app: config.app }, 'keyed the locks and bad releases of the store by app and environment');
+    log.info({ app: config.app }, 'keyed the records of the store kept per environment by app and environment');
   }
   let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
 

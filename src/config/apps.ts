@@ -39,11 +39,13 @@ export function fromAppsForm(form: z.output<typeof appsSchema>): AppsConfig {
   return { apps, defaultApp: form.defaultApp ?? only };
 }
 
-/** A configured app's settings, or undefined: never anything a plain object answers by itself. */
-export function findApp(config: AppsConfig, name: string): Config | undefined {
-  return config.apps.get(name);
+/** `name` when it is a configured app; otherwise a refusal with the nearest name and the apps. */
+export function appNamed(config: AppsConfig, name: string): string {
+  if (config.apps.has(name)) return name;
+  const names = [...config.apps.keys()];
+  const guess = nearest(name, names);
+  throw new RefusedError('not-found', `there is no app "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; configured: ${names.join(', ')}`);
 }
-
 
 /** The app a command means when its text names none: `defaultApp`, else a refusal listing the apps. */
 export function defaultAppOf(config: AppsConfig, example: string): string {
@@ -73,12 +75,5 @@ export function appOfRef(config: AppsConfig, text: string): { app: string; ref: 
 export function appOfEnvironment(config: AppsConfig, text: string | undefined): { app: string; environment: string | undefined } {
   const slash = text?.indexOf('/') ?? -1;
   if (text === undefined || slash < 0) return { app: defaultAppOf(config, text ?? '<env>'), environment: text };
-  const app = text.slice(0, slash);
-  const environment = text.slice(slash + 1) || undefined;
-  if (!config.apps.has(app)) {
-    const names = [...config.apps.keys()];
-    const guess = nearest(app, names);
-    throw new RefusedError('not-found', `there is no app "${app}"${guess ? ` (did you mean ${guess}?)` : ''}; configured: ${names.join(', ')}`);
-  }
-  return { app, environment };
+  return { app: appNamed(config, text.slice(0, slash)), environment: text.slice(slash + 1) || undefined };
 }

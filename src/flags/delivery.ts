@@ -8,10 +8,8 @@ import type { FlagsSlice } from './model.js';
 import type { Store } from '../store/db.js';
 import { flagdJson } from './flagd.js';
 import { flagChangeMessage } from './messages.js';
-import type { FlagChange } from './model.js';
+import { flagsIn, type FlagChange } from './model.js';
 import { pushFlagsFile } from './push.js';
-import { scopeKey } from '../shared/scope.js';
-import { ownEntry } from '../shared/names.js';
 
 export interface FlagDeliveryOptions {
   config: Config;
@@ -41,7 +39,7 @@ export function createFlagDelivery(options: FlagDeliveryOptions) {
     // The environment's flags as they are now: a later change queued behind this one pushes again.
     try {
       change.push = await pushFlagsFile({
-        json: flagdJson(ownEntry(store.data.flags.environments, scopeKey(config.app, change.environment)) ?? {}),
+        json: flagdJson(flagsIn(store.data.flags, config.app, change.environment) ?? {}),
         discovery: options.discoveries[change.environment]!,
         connect: options.connectors[change.environment]!,
         parallel: environment.strategy.parallel,

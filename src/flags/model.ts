@@ -1,7 +1,7 @@
 import type { MessageRef } from '../chat/port.js';
 import type { Via } from '../shared/actor.js';
-import { dictionary, isReservedName } from '../shared/names.js';
-import { scopeRecords } from '../shared/scope.js';
+import { dictionary, isReservedName, ownEntry } from '../shared/names.js';
+import { scopeKey, scopeRecords } from '../shared/scope.js';
 
 /**
  * What a flag is set to: `on` for everyone, `off` for no one, or `N%` of targeting keys
@@ -112,6 +112,11 @@ export function shareOf(value: FlagSetting): number {
 /** `25%` and friends are rollouts: they bucket by targeting key. */
 export function isRollout(value: FlagSetting): boolean {
   return value.endsWith('%');
+}
+
+/** The flags of one app's environment, by key; undefined while none was ever set there. */
+export function flagsIn(data: FlagsData, app: string, environment: string): Record<string, FlagRecord> | undefined {
+  return ownEntry(data.environments, scopeKey(app, environment));
 }
 
 /** Keys the flags an igor of one app kept per bare environment name by app and environment. */

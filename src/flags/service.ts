@@ -6,10 +6,10 @@ import { RefusedError } from '../shared/refusal.js';
 import { deployRefusal } from '../pipeline/policy.js';
 import type { FlagsSlice } from './model.js';
 import type { Store } from '../store/db.js';
-import { dictionary, ownEntry } from '../shared/names.js';
+import { dictionary } from '../shared/names.js';
 import type { Via } from '../shared/actor.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
-import { flagKeyProblem, parseFlagSetting, SETTING_RULE, type FlagChange, type FlagRecord, type FlagSetting } from './model.js';
+import { flagKeyProblem, flagsIn, parseFlagSetting, SETTING_RULE, type FlagChange, type FlagRecord, type FlagSetting } from './model.js';
 import { scopeKey } from '../shared/scope.js';
 
 /** How many changes the audit log keeps, all environments together; the oldest go first. */
@@ -44,7 +44,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
 
   /** The flags of one (existing) environment, by key. */
   function flagsOf(environment: string): Record<string, FlagRecord> {
-    return ownEntry(store.data.flags.environments, scopeKey(config.app, environment)) ?? dictionary();
+    return flagsIn(store.data.flags, config.app, environment) ?? dictionary();
   }
 
   function view(environment: string, key: string, record: FlagRecord): FlagView {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { environmentName as resolveEnvironment } from '../config/environments.js';
+import { appNamed, fromSingleApp } from '../config/apps.js';
 import type { Config } from '../config/schema.js';
 import { InvalidRefError, checkRef } from '../integration/refs.js';
 import { vouchesFor, type TestEvidence } from '../integration/evidence.js';
@@ -62,12 +63,9 @@ export function createPipeline(options: PipelineOptions) {
   const hostReadings = createHostReadings(options);
 
   const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
-  /** The app a request names: this igor serves one, `config.app`; another name is refused, naming it. */
-  const appName = (requested: string | undefined): string => {
-    if (requested === undefined || requested === config.app) return config.app;
-    const guess = nearest(requested, [config.app]);
-    throw new RefusedError('not-found', `there is no app "${requested}"${guess ? ` (did you mean ${guess}?)` : ''}; configured: ${config.app}`);
-  };
+  const apps = fromSingleApp(config);
+  /** The app a request names, else the one this igor serves; another name is refused, naming it. */
+  const appName = (requested: string | undefined): string => (requested === undefined ? config.app : appNamed(apps, requested));
 
   /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
   function admit(environment: string, user: string, action: string, authorizedBy?: string): void {

@@ -1,6 +1,6 @@
 /**
  * The key of one app's environment in the records kept per environment (locks, manual locks, bad
- * releases): `shop/production`. Neither names may contain `/` (igor.yml's rule), so a key never
+ * releases, flags, the commit waiting to be auto-deployed): `shop/production`. Neither names may contain `/` (igor.yml's rule), so a key never
  * means two things, and `billing/production` is never `shop/production`'s.
  * @example scopeKey('shop', 'production') // 'shop/production'
  */

@@ -45,8 +45,10 @@ export function createDeployCommand(deps: {
     try {
       command = parseDeployCommand(text);
       // `shop/main` is `main` of the app shop; the ref is checked once its app is taken off.
-      if (command.kind === 'deploy') command = { ...command, ref: appOfRef(apps, command.ref).ref };
-      if (command.kind === 'deploy') checkRef(command.ref);
+      if (command.kind === 'deploy') {
+        command = { ...command, ref: appOfRef(apps, command.ref).ref };
+        checkRef(command.ref);
+      }
     } catch (error) {
       if (error instanceof UsageError || error instanceof InvalidRefError) return { now: plain(`:warning: ${escapeMrkdwn(error.message)}\n${DEPLOY_USAGE}`) };
       throw error;
@@ -94,29 +96,26 @@ export function createDeployCommand(deps: {
           await pipeline.cancel(deployment.id, context.actor);
           return plain(`:no_entry_sign: Cancelled deployment ${deployment.id} (\`${deployment.ref}\` to ${deployment.environment}).`);
         });
-      case 'lock':
-      {
+      case 'lock': {
         const environment = environmentOf(command.environment)!;
         return later(async () => {
           await pipeline.lock(environment, context.actor, command.reason ?? null);
           return plain(`:lock: ${environment} is locked${command.reason ? `: ${command.reason}` : ''}. Deploys are refused until \`/deploy unlock ${environment}\`.`);
         });
       }
-      case 'unlock':
-      {
+      case 'unlock': {
         const environment = environmentOf(command.environment)!;
         return later(async () => {
           await pipeline.unlock(environment, context.actor);
           return plain(`:unlock: ${environment} is unlocked.`);
         });
       }
-      case 'deploy': {
+      case 'deploy':
         return later(async () => {
           const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor });
           const channel = environmentChannel(config, deployment.environment);
           return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${escapeMrkdwn(deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });
-      }
     }
   }
 

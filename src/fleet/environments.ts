@@ -70,7 +70,7 @@ function discoveryOf(environment: EnvironmentConfig, options: FleetOptions): Dis
 function connectorOf(environment: EnvironmentConfig, options: FleetOptions): Connect {
   const { ssh } = environment;
   return (server: Server, connectOptions: ConnectOptions = {}) => {
-    if (server.via === 'local') return Promise.resolve(createLocalTransport());
+    if (server.via === 'local') return Promise.resolve(createLocalTransport({ home: options.home }));
     const user = server.user ?? options.user;
     const agent = ssh.agent === true ? options.sshAuthSock : ssh.agent || undefined;
     if (ssh.agent === true && !agent) return Promise.reject(new ConnectionError('[fleet] [ssh] ssh.agent is true but SSH_AUTH_SOCK is not set: start igor with an ssh-agent, or give ssh.agent the socket path'));

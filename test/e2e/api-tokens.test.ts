@@ -87,7 +87,7 @@ describe('IGOR_API_TOKENS that cannot be used', () => {
     ['bob:0123456789abcdef:bob', 'IGOR_API_TOKENS entry "bob": bob is not a Slack user id such as U0ALICE'],
     ['a:0123456789abcdef,a:fedcba9876543210', 'IGOR_API_TOKENS entry "a": the name is used twice'],
   ])('stops start-up for %s, naming the entry', async (tokens, message) => {
-    const starting = createApp({ configPath: h.configPath, dataDir: h.dataDir, port: 0, apiTokens: tokens, logLevel: 'silent', processEnv: { PATH: process.env.PATH!, HOME: process.env.HOME!, USER: userInfo().username } });
+    const starting = createApp({ configPath: h.configPath, dataDir: h.dataDir, port: 0, apiTokens: tokens, logLevel: 'silent', processEnv: { PATH: process.env.PATH!, HOME: h.home, USER: userInfo().username } });
     await expect(starting).rejects.toThrow(ConfigError);
     await expect(starting).rejects.toThrow(message);
   });

@@ -12,16 +12,18 @@ import { HostPhaseError, type HostPhase } from '../../src/fleet/errors.js';
 import { deployToHost, layout, liveRelease, releaseEnv, switchCurrent, type Artifact, type HostDeployment } from '../../src/fleet/host-deploy.js';
 import { releaseName } from '../../src/fleet/releases.js';
 import { createLocalTransport } from '../../src/fleet/transport/local.js';
-import type { Server } from '../../src/fleet/types.js';
+import type { Server, Transport } from '../../src/fleet/types.js';
 import { createMirror } from '../../src/integration/mirror.js';
+import { cleanHome } from '../support/clean-home.js';
 
 let root: string;
 let sha: string;
 let artifact: Artifact;
-const transport = createLocalTransport();
+let transport: Transport;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'igor-host-deploy-'));
+  transport = createLocalTransport({ home: await cleanHome(root) });
   sha = await createExampleRepository(join(root, 'source'));
   const mirror = createMirror({ repo: join(root, 'source'), cacheDir: join(root, 'cache') });
   await mirror.fetch();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createApp, type Igor } from '../../src/app.js';
 import { createExampleRepository } from '../../src/example/repository.js';
+import { cleanHome } from '../support/clean-home.js';
 
 const TOKEN = 'api-token-for-tests';
 let dir: string;
@@ -31,7 +32,7 @@ beforeAll(async () => {
     port: 0,
     apiToken: TOKEN,
     logLevel: 'silent',
-    processEnv: { PATH: process.env.PATH!, HOME: process.env.HOME!, USER: userInfo().username },
+    processEnv: { PATH: process.env.PATH!, HOME: await cleanHome(dir), USER: userInfo().username },
   });
   await igor.start();
 });

@@ -53,7 +53,7 @@ async function start(environment: Record<string, unknown>): Promise<Pipeline> {
     store,
     mirror: createMirror({ repo, cacheDir: join(dataDir, 'mirrors') }),
     discoveries: { production: createLocalDiscovery(config.environments.production!, dataDir) },
-    connectors: { production: () => Promise.resolve(createLocalTransport()) },
+    connectors: { production: () => Promise.resolve(createLocalTransport({ home: dir })) },
     clock,
     dataDir,
     path: process.env.PATH ?? '/usr/bin:/bin',

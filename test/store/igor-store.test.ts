@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { createApp, type Igor } from '../../src/app.js';
 import { createExampleRepository } from '../../src/example/repository.js';
+import { cleanHome } from '../support/clean-home.js';
 import { emptyIgorData, type IgorData } from '../../src/igor-data.js';
 import type { Deployment } from '../../src/pipeline/types.js';
 import { commitFiles } from '../support/example-changes.js';
@@ -40,7 +41,7 @@ async function start(): Promise<Igor> {
     port: 0,
     apiToken: TOKEN,
     logLevel: 'silent',
-    processEnv: { PATH: process.env.PATH!, HOME: process.env.HOME!, USER: userInfo().username },
+    processEnv: { PATH: process.env.PATH!, HOME: await cleanHome(dir), USER: userInfo().username },
   });
   await running.start();
   return running;

@@ -113,7 +113,7 @@ export async function startCiTestbed(options: CiTestbedOptions = {}): Promise<Ci
     const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData);
     const mirror = createMirror({ repo, cacheDir: join(dataDir, 'mirrors') });
     const discoveries = Object.fromEntries(Object.entries(config.environments).map(([name, environment]) => [name, createLocalDiscovery(environment, dataDir)]));
-    const connectors = Object.fromEntries(Object.keys(config.environments).map((name) => [name, () => Promise.resolve(createLocalTransport())]));
+    const connectors = Object.fromEntries(Object.keys(config.environments).map((name) => [name, () => Promise.resolve(createLocalTransport({ home: dir }))]));
     const processEnv = { path: process.env.PATH ?? '/usr/bin:/bin', home: dir };
     const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, clock: systemClock, dataDir, ...processEnv, log });
     cleanups.push(() => pipeline.stop(5_000));

@@ -7,6 +7,7 @@ import type { Alarms } from '../../src/alarms/service.js';
 import { createApp } from '../../src/app.js';
 import type { Config } from '../../src/config/schema.js';
 import type { Pipeline } from '../../src/pipeline/service.js';
+import { cleanHome } from './clean-home.js';
 
 export interface ConsoleApp {
   url: string;
@@ -37,7 +38,7 @@ export async function startConsoleApp(options: { configYaml: string; dataDir: st
     logLevel: 'debug',
     logDestination,
     graceMs: 5_000,
-    processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', USER: userInfo().username },
+    processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: await cleanHome(dirname(options.dataDir)), USER: userInfo().username },
   });
   await igor.start();
   return { url: igor.url, config: igor.config, pipeline: igor.pipeline, alarms: igor.alarms, logs, close: () => igor.stop() };

@@ -103,7 +103,7 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
     const connectors: Record<string, Connect> = {};
     for (const [name, environment] of Object.entries(config.environments)) {
       discoveries[name] = options.discoveries?.[name] ?? createLocalDiscovery(environment, dir);
-      connectors[name] = options.connectors?.[name] ?? (() => Promise.resolve(createLocalTransport()));
+      connectors[name] = options.connectors?.[name] ?? (() => Promise.resolve(createLocalTransport({ home: dir })));
     }
     let url = '';
     // As app.ts does it: announcements go through the outbox; flush() here also waits for it to send.

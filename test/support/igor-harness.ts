@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { createApp, type AppOptions, type Igor } from '../../src/app.js';
 import { createExampleRepository } from '../../src/example/repository.js';
+import { cleanHome } from './clean-home.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { startFakeSlackSocket, type FakeSlackSocket } from './fake-slack-socket.js';
 import { killPidFiles, killProcessesUnder, startSshFleet, type SshFleet } from './sshd-fleet.js';
@@ -37,6 +38,8 @@ export interface Prepared {
   hostPaths: Record<string, string>;
   configPath: string;
   dataDir: string;
+  /** igor's HOME: empty (see cleanHome). */
+  home: string;
   /** Undoes everything, igor included; safe to call after a failure. */
   close(): Promise<void>;
   /** Adds a cleanup that `close()` runs first. */
@@ -69,6 +72,7 @@ export async function prepareHarness(options: HarnessOptions = {}): Promise<Prep
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => console.error('cleanup failed', error));
   };
   try {
+    const home = await cleanHome(dir);
     const repo = join(dir, 'repo');
     const sha = await createExampleRepository(repo);
     const fleet = await startSshFleet({ hosts: options.hosts ?? 2 });
@@ -101,7 +105,7 @@ export async function prepareHarness(options: HarnessOptions = {}): Promise<Prep
     const configPath = join(dir, 'igor.yml');
     await writeFile(configPath, stringify(config));
 
-    return { slack, fleet, dir, repo, sha, hostPaths, configPath, dataDir: join(dir, 'data'), close, onClose: (cleanup) => void cleanups.push(cleanup) };
+    return { slack, fleet, dir, repo, sha, hostPaths, configPath, dataDir: join(dir, 'data'), home, close, onClose: (cleanup) => void cleanups.push(cleanup) };
   } catch (error) {
     await close();
     throw error;
@@ -149,7 +153,7 @@ export async function startIgor(prepared: Prepared, options: Pick<HarnessOptions
     graceMs: 5_000,
     logLevel: 'debug',
     logDestination,
-    processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', USER: userInfo().username },
+    processEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: prepared.home, USER: userInfo().username },
     ...(options.github ? { github: options.github } : {}),
   });
   // Registered before start, so a start that fails half-way (e.g. in Socket Mode, after the HTTP server listens) is undone too.

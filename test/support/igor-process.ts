@@ -24,6 +24,7 @@ export async function startIgorProcess(prepared: Prepared, extraEnv: Record<stri
     env: {
       IGOR_CONFIG: prepared.configPath,
       IGOR_DATA_DIR: prepared.dataDir,
+      HOME: prepared.home,
       PORT: '0',
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,

@@ -7,12 +7,18 @@ import { commandStopper } from './command-stop.js';
 /** What a command on a local server inherits from igor: enough to find programs, none of igor's secrets. */
 const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'TZ'];
 
+export interface LocalTransportOptions {
+  /** The HOME its commands get (igor's home as the composition root was given it); else igor's own. */
+  home?: string | undefined;
+}
+
 /**
  * A server that is this machine: commands are child processes, files are copied.
  * The reference implementation of {@link Transport}.
  */
-export function createLocalTransport(): Transport {
+export function createLocalTransport(settings: LocalTransportOptions = {}): Transport {
   const baseEnv = Object.fromEntries(INHERITED.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])));
+  if (settings.home) baseEnv.HOME = settings.home;
   return {
     name: 'local',
     async exec(argv: readonly string[], options: ExecOptions = {}): Promise<CommandResult> {

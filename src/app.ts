@@ -22,16 +22,18 @@ import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
 import { createBolt, createDeliveryClient } from './chat/slack/bolt.js';
 import { createOutbox } from './chat/outbox/outbox.js';
-import { createGithubIntegration, GITHUB_WEBHOOK_PATH } from './ci/github-integration.js';
+import { createGithubIntegration, createGithubWebhooks, GITHUB_WEBHOOK_PATH, type GithubIntegration } from './ci/github-integration.js';
 import { findEnvironment } from './config/environments.js';
-import { ConfigError, loadConfig, parseConfig } from './config/load.js';
+import type { AppsConfig } from './config/apps.js';
+import { ConfigError, loadConfig, parseAppsConfig } from './config/load.js';
+import { repositoryKey } from './config/repository-key.js';
 import type { Config } from './config/schema.js';
 import { ensureExampleBundle } from './example/bundle.js';
 import { stopExampleApps } from './example/stop-apps.js';
 import { flagsChangedText } from './flags/changed-since.js';
-import { createFlags } from './flags/index.js';
+import { createFlags, createFlagsCommand, logFlagsAccess, type Flags } from './flags/index.js';
 import { createFleets } from './fleet/environments.js';
-import { appNamedFirst, forApp } from './http/app-routes.js';
+import { routedByApp } from './http/app-routes.js';
 import { alarmRoutes } from './http/routes/alarms.js';
 import { ciRunRoutes } from './http/routes/ci-runs.js';
 import { commandRoutes } from './http/routes/commands.js';
@@ -41,11 +43,13 @@ import { rollbackRoutes } from './http/routes/rollback.js';
 import { createHttpApp, finishHttpApp } from './http/server.js';
 import { ApiTokensError, parseApiTokens, type ApiToken } from './http/api-tokens.js';
 import { isLoopback } from './http/auth.js';
-import { createMirror } from './integration/mirror.js';
+import { createMirror, type Mirror } from './integration/mirror.js';
 import { createLogger } from './logger.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { deploymentOnHost } from './pipeline/queries.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
+import { createPipelines, type Pipelines } from './pipeline/pipelines.js';
+import { RefusedError } from './shared/refusal.js';
 import { alertmanagerRoutes } from './webhooks/alertmanager/route.js';
 import { emptyIgorData, igorStoreOptions, upgradeIgorData } from './igor-data.js';
 import { openStore } from './store/db.js';
@@ -94,7 +98,12 @@ export interface Igor {
   start(): Promise<{ url: string }>;
   stop(): Promise<void>;
   readonly url: string;
+  /** Every app igor serves. */
+  readonly apps: AppsConfig;
+  readonly pipelines: Pipelines;
+  /** The default app's config (else the first app's): all there is with one app. */
   readonly config: Config;
+  /** The default app's pipeline (else the first app's). */
   readonly pipeline: Pipeline;
   readonly alarms: Alarms;
   readonly chat: Chat;
@@ -103,14 +112,18 @@ export interface Igor {
 }
 
 /**
- * The composition root: reads the config, builds the store, adapters and services, and returns
- * the one control surface that `main.ts`, the tests and the HTTP API share.
+ * The composition root: reads the config, builds the store, adapters and services (a pipeline,
+ * fleets, flags, tests and a monitor per app), and returns the one control surface that `main.ts`,
+ * the tests and the HTTP API share.
  */
 export async function createApp(options: AppOptions): Promise<Igor> {
   const log = createLogger({ level: options.logLevel ?? 'info', ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const localMode = !options.slack?.botToken;
   const dataDir = resolve(options.dataDir);
-  const { config, usesExample } = await readConfig(options.configPath, dataDir, localMode);
+  const { apps, usesExample } = await readConfig(options.configPath, dataDir, localMode);
+  const several = apps.apps.size > 1;
+  /** The app a request naming none is of, or the first: what `igor.config` and `igor.pipeline` show. */
+  const mainApp = apps.defaultApp ?? [...apps.apps.keys()][0]!;
   const host = options.host ?? (localMode ? '127.0.0.1' : '0.0.0.0');
   const apiTokens = readApiTokens(options);
   // Listening on loopback, only this machine reaches igor at all.
@@ -120,54 +133,27 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   }
   const clock = options.clock ?? systemClock;
   const store = await openStore(join(dataDir, 'db.json'), log, emptyIgorData, igorStoreOptions);
-  if (upgradeIgorData(store.data, config.app)) {
+  // A store of an igor of one app: its records are all of that app, which is the default app now.
+  if (upgradeIgorData(store.data, mainApp)) {
     await store.write();
-    log.info({ app: config.app }, 'keyed the records of the store kept per environment by app and environment');
+    log.info({ app: mainApp }, 'keyed the records of the store kept per environment by app and environment');
   }
   let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
+  const hostKeys = {
+    get: (id: string) => store.data.hostKeys[id],
+    remember: (id: string, fingerprint: string) => {
+      store.data.hostKeys[id] = fingerprint;
+      void store.write();
+    },
+  };
+  // One mirror per repository, for every app of it and its integration server, so fetches of one repository never overlap.
+  const mirrors = new Map<string, Mirror>();
+  const mirrorOf = (repo: string) => {
+    const key = repositoryKey(repo);
+    if (!mirrors.has(key)) mirrors.set(key, createMirror({ repo, cacheDir: join(dataDir, 'mirrors') }));
+    return mirrors.get(key)!;
+  };
 
-  const { discoveries, connectors, artifactStores } = createFleets(config, {
-    dataDir,
-    sshAuthSock: options.processEnv.SSH_AUTH_SOCK,
-    user: options.processEnv.USER,
-    home: options.processEnv.HOME,
-    hostKeys: {
-      get: (id) => store.data.hostKeys[id],
-      remember: (id, fingerprint) => {
-        store.data.hostKeys[id] = fingerprint;
-        void store.write();
-      },
-    },
-  });
-  // One mirror for deployments and the integration server, so fetches of the repository never overlap.
-  const mirror = createMirror({ repo: config.repo, cacheDir: join(dataDir, 'mirrors') });
-  const pipeline = createPipeline({
-    config,
-    store,
-    mirror,
-    discoveries,
-    connectors,
-    artifactStores,
-    clock,
-    dataDir,
-    path: options.processEnv.PATH,
-    home: options.processEnv.HOME,
-    log,
-  });
-  const alarms = createAlarms({ store, clock, log });
-  const alarmsOfDeployments = deploymentAlarms(alarms, () => publicUrl);
-  pipeline.on((event) => void alarmsOfDeployments.onEvent(event).catch((error: unknown) => log.error({ err: error }, 'could not raise an alarm')));
-  const monitor = createMonitor({
-    config,
-    discoveries,
-    alarms,
-    busy: (environment) => pipeline.lockOf(environment) !== null,
-    live: (environment) => {
-      const live = pipeline.live(environment);
-      return (host) => deploymentOnHost(live, host) ?? live.deployment ?? null;
-    },
-    log,
-  });
   let chat: Chat;
   let igorConsole: LocalConsole | null = null;
   // Every message people should see (deployments, alarms, test runs, flags) goes through the outbox.
@@ -179,67 +165,127 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     log: log.child({ component: 'outbox' }),
     clock,
   });
-  const flags = createFlags({
-    config,
-    store,
-    outbox,
-    discoveries,
-    connectors,
-    flagsToken: options.flagsToken,
-    flagsAccess: options.flagsToken ? 'token' : options.flagsPublic || loopbackOnly ? 'open' : 'loopback',
-    get publicUrl() {
-      return publicUrl;
-    },
-    log,
-    clock,
-  });
-  const github = createGithubIntegration({
-    config,
-    store,
-    pipeline,
-    mirror,
-    outbox,
-    log,
-    clock,
-    dataDir,
-    webhookSecret: options.github?.webhookSecret,
-    githubToken: options.github?.token,
-    githubApiUrl: options.github?.apiUrl,
-    path: options.processEnv.PATH,
-    home: options.processEnv.HOME,
-  });
-  const raiseCiAlarms = ciAlarms(alarms, config);
-  github.ci.on((event) => void raiseCiAlarms(event).catch((error: unknown) => log.error({ err: error }, 'could not raise an alarm')));
-  const commands = {
-    '/deploy': createDeployCommand({ pipeline, config, log, flagsChangedSince: (name, since) => flagsChangedText(flags.changedSince(name, since)) }).answer,
-    '/rollback': createRollbackCommand({ pipeline, config, log }).answer,
-    '/flags': flags.command,
-  };
-  const interactions = createInteractions({ pipeline, alarms, ci: github, undoFlag: flags.undo });
+  const alarms = createAlarms({ store, clock, log });
+  const alarmsOfDeployments = deploymentAlarms(alarms, () => publicUrl);
+  const flagsAccess = options.flagsToken ? 'token' : options.flagsPublic || loopbackOnly ? 'open' : 'loopback';
+  logFlagsAccess(flagsAccess, options.flagsToken, log);
 
-  // With one app served, its name may come first in the routes of its environments (`/flags/shop/staging/…`).
-  const appFirst = appNamedFirst({ isApp: (name) => name === config.app, isEnvironment: (name) => findEnvironment(config, name) !== undefined });
-  const environmentsRoutes = environmentRoutes(pipeline, Object.keys(config.environments));
+  /** One app's pipeline, fleets, flags, tests and monitor; the store, outbox and alarms are everyone's. */
+  function appStack(config: Config): AppStack {
+    const appLog = several ? log.child({ app: config.app }) : log;
+    const { discoveries, connectors, artifactStores } = createFleets(config, {
+      dataDir,
+      sshAuthSock: options.processEnv.SSH_AUTH_SOCK,
+      user: options.processEnv.USER,
+      home: options.processEnv.HOME,
+      hostKeys,
+    });
+    const mirror = mirrorOf(config.repo);
+    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog });
+    pipeline.on((event) => void alarmsOfDeployments.onEvent(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
+    const monitor = createMonitor({
+      config,
+      discoveries,
+      alarms,
+      busy: (environment) => pipeline.lockOf(environment) !== null,
+      live: (environment) => {
+        const live = pipeline.live(environment);
+        return (host) => deploymentOnHost(live, host) ?? live.deployment ?? null;
+      },
+      log: appLog,
+    });
+    const flags = createFlags({
+      config,
+      store,
+      outbox,
+      discoveries,
+      connectors,
+      flagsToken: options.flagsToken,
+      flagsAccess,
+      get publicUrl() {
+        return publicUrl;
+      },
+      log: appLog,
+      clock,
+      named: several,
+    });
+    const github = createGithubIntegration({
+      config,
+      store,
+      pipeline,
+      mirror,
+      outbox,
+      log: appLog,
+      clock,
+      dataDir,
+      githubToken: options.github?.token,
+      githubApiUrl: options.github?.apiUrl,
+      path: options.processEnv.PATH,
+      home: options.processEnv.HOME,
+    });
+    const raiseCiAlarms = ciAlarms(alarms, config);
+    github.ci.on((event) => void raiseCiAlarms(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
+    const announcer = createAnnouncer({ outbox, config, pipeline, get publicUrl() { return publicUrl; }, log: appLog });
+    return { config, pipeline, monitor, flags, github, announcer };
+  }
+  const stacks = new Map([...apps.apps].map(([name, config]) => [name, appStack(config)]));
+  const allStacks = [...stacks.values()];
+  const stackOf = (app: string | undefined, example?: string) => stacks.get(pipelines.of(app, example).config.app)!;
+  const pipelines = createPipelines(apps, new Map(allStacks.map((stack) => [stack.config.app, stack.pipeline])), store);
+
+  /** The app of a test run or a flag change, found by its id among every app's (ids count up across apps). */
+  function stackOfRecord(kind: string, id: string, app: string | undefined): AppStack {
+    const stack = app === undefined ? undefined : stacks.get(app);
+    if (!stack) throw new RefusedError('not-found', `there is no ${kind} ${id}`);
+    return stack;
+  }
+  const ci = { retry: (runId: string, user: string) => stackOfRecord('test run', runId, store.data.ci.runs.find((run) => run.id === runId)?.app).github.retry(runId, user) };
+  const flagsOfChange = (changeId: string): Flags => stackOfRecord('flag change', changeId, store.data.flags.history.find((change) => change.id === changeId)?.app).flags;
+  const undoFlag = (changeId: string, user: string) => flagsOfChange(changeId).undo(changeId, user);
+
+  const commands = {
+    '/deploy': createDeployCommand({ pipelines, log, flagsChangedSince: (app, name, since) => flagsChangedText(stacks.get(app)!.flags.changedSince(name, since)) }).answer,
+    '/rollback': createRollbackCommand({ pipelines, log }).answer,
+    '/flags': createFlagsCommand({ apps, services: new Map(allStacks.map((stack) => [stack.config.app, stack.flags.service])), log, publicUrl: () => publicUrl }).answer,
+  };
+  const interactions = createInteractions({ pipelines, alarms, ci, undoFlag });
+
+  // Routes of an app's environments name the app first (`/flags/shop/staging/…`), or mean the default app's.
+  const byApp = (routesOf: (stack: AppStack) => Router) => {
+    const defaultConfig = apps.defaultApp ? apps.apps.get(apps.defaultApp) : undefined;
+    return routedByApp({
+      isApp: (name) => stacks.has(name),
+      isDefaultEnvironment: (name) => defaultConfig !== undefined && findEnvironment(defaultConfig, name) !== undefined,
+      routesOf: (app) => routesOf(stackOf(app)),
+    });
+  };
+  const flagsApi = Router();
+  // A change's id is igor-wide: its undo goes to its own app's routes.
+  flagsApi.post('/changes/:id/undo', (request, response, next) => flagsOfChange(request.params.id).apiRoutes(request, response, next));
+  flagsApi.use(byApp((stack) => stack.flags.apiRoutes));
   const http = createHttpApp({
     apiTokens,
     localMode,
     log,
-    ownAuth: { '/api/alerts/alertmanager': alertmanagerRoutes({ alarms, token: options.alertsToken, log }), [GITHUB_WEBHOOK_PATH]: github.middleware },
+    ownAuth: {
+      '/api/alerts/alertmanager': alertmanagerRoutes({ alarms, token: options.alertsToken, log }),
+      [GITHUB_WEBHOOK_PATH]: createGithubWebhooks({ secret: options.github?.webhookSecret, apps: allStacks.map((stack) => stack.github.webhookApp), store, log }),
+    },
     api: {
       '/alarms': alarmRoutes(alarms),
-      '/flags': Router().use(appFirst, flags.apiRoutes),
-      '/deployments': deploymentRoutes(pipeline, () => publicUrl),
-      '/environments': environmentsRoutes,
-      '/apps/:app/environments': forApp(pipeline.appName, environmentsRoutes),
-      '/commands': commandRoutes(commands, config.channels.deploys),
-      '/rollback': rollbackRoutes(pipeline, () => publicUrl),
-      '/ci/runs': ciRunRoutes(github.ci),
+      '/flags': flagsApi,
+      '/deployments': deploymentRoutes(pipelines, () => publicUrl),
+      '/environments': environmentRoutes(() => pipelines.of(undefined)),
+      '/apps/:app/environments': environmentRoutes((request) => pipelines.of(String(request.params.app))),
+      '/commands': commandRoutes(commands, stackOf(mainApp).config.channels.deploys),
+      '/rollback': rollbackRoutes(pipelines, () => publicUrl),
+      '/ci/runs': ciRunRoutes(stackOf(mainApp).github.ci),
     },
   });
 
-  http.use('/flags', appFirst, flags.publicRoutes);
+  http.use('/flags', byApp((stack) => stack.flags.publicRoutes));
   // The links in messages lead to these pages, with Slack as in local mode.
-  const deploymentPages = createDeploymentPages({ pipeline, apiTokens, localMode, publicUrl: () => publicUrl, withConsole: !options.slack?.botToken });
+  const deploymentPages = createDeploymentPages({ pipelines, apiTokens, localMode, publicUrl: () => publicUrl, withConsole: !options.slack?.botToken });
   http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
   let socketMode: SocketModeReceiver | null = null;
@@ -254,28 +300,21 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       log.error({ err: error }, 'a Slack listener failed');
     });
   } else {
-    igorConsole = createConsole({
-      config,
-      pipeline,
-      alarms,
-      commands,
-      interactions,
-      log,
-      apiTokens,
-      localMode,
-    });
+    igorConsole = createConsole({ apps, alarms, commands, interactions, log, apiTokens, localMode });
     http.use('/', igorConsole.router);
     chat = igorConsole.chat;
   }
   finishHttpApp(http, log);
-  const announcer = createAnnouncer({ outbox, config, pipeline, get publicUrl() { return publicUrl; }, log });
-  const alarmAnnouncer = createAlarmAnnouncer({ outbox, config, alarms, log, ...(options.alarmCheckMs ? { checkEveryMs: options.alarmCheckMs } : {}) });
+  const alarmAnnouncer = createAlarmAnnouncer({ outbox, apps, alarms, log, ...(options.alarmCheckMs ? { checkEveryMs: options.alarmCheckMs } : {}) });
 
   let server: HttpServer | null = null;
   let url = '';
+  const stopPipelines = (graceMs: number) => Promise.all(allStacks.map((stack) => stack.pipeline.stop(graceMs)));
   return {
-    config,
-    pipeline,
+    apps,
+    pipelines,
+    config: stackOf(mainApp).config,
+    pipeline: stackOf(mainApp).pipeline,
     alarms,
     chat,
     log,
@@ -292,8 +331,9 @@ export async function createApp(options: AppOptions): Promise<Igor> {
         }
       }
       outbox.start();
-      const stranded = new Set(await pipeline.recover());
-      await github.start();
+      const stranded = new Set<unknown>();
+      for (const stack of allStacks) for (const deployment of await stack.pipeline.recover()) stranded.add(deployment);
+      for (const stack of allStacks) await stack.github.start();
       server = await new Promise<HttpServer>((resolveServer, reject) => {
         const listening = http.listen(options.port, host, () => resolveServer(listening));
         listening.once('error', reject);
@@ -306,8 +346,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       if (caughtUp.length) log.warn({ alarms: caughtUp.map((alarm) => alarm.id) }, 'raised the alarms of deployments that finished while igor was being stopped');
       if (bolt && socketMode) await bolt.start();
       alarmAnnouncer.start();
-      monitor.start();
-      log.info({ url, mode: localMode ? 'local' : options.slack?.appToken ? 'slack-socket' : 'slack-http', config: usesExample ? 'bundled example' : options.configPath }, 'igor is listening');
+      for (const stack of allStacks) stack.monitor.start();
+      log.info({ url, mode: localMode ? 'local' : options.slack?.appToken ? 'slack-socket' : 'slack-http', config: usesExample ? 'bundled example' : options.configPath, apps: [...apps.apps.keys()] }, 'igor is listening');
       if (igorConsole) {
         const hint = `${usesExample ? ' and type /deploy main to staging' : ''}${apiTokens.length ? ' (it asks for IGOR_API_TOKEN)' : ''}`;
         log.info({ console: `${url}/` }, `the console is at ${url}/ : open it in a browser${hint}`);
@@ -315,25 +355,29 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       return { url };
     },
     async stop() {
-      monitor.stop();
-      await github.stop();
+      for (const stack of allStacks) stack.monitor.stop();
+      for (const stack of allStacks) await stack.github.stop();
       // Not bolt.stop(): it returns before the socket is closed, and the client's disconnect() waits for that.
       await socketMode?.client.disconnect();
       if (server) {
         const closing = new Promise<void>((done) => server!.close(() => done()));
         server.closeIdleConnections();
-        await pipeline.stop(options.graceMs ?? DEFAULT_GRACE_MS);
+        await stopPipelines(options.graceMs ?? DEFAULT_GRACE_MS);
         server.closeAllConnections();
         await closing;
       } else {
-        await pipeline.stop(options.graceMs ?? DEFAULT_GRACE_MS);
+        await stopPipelines(options.graceMs ?? DEFAULT_GRACE_MS);
       }
       // The bundled example's apps were started by igor's deployments, detached: they end with it.
-      if (usesExample) await stopExampleApps(config, log).catch((error: unknown) => log.error({ err: error }, 'could not stop the example apps'));
-      announcer.flush();
-      announcer.stop();
+      if (usesExample) {
+        for (const stack of allStacks) await stopExampleApps(stack.config, log).catch((error: unknown) => log.error({ err: error }, 'could not stop the example apps'));
+      }
+      for (const stack of allStacks) {
+        stack.announcer.flush();
+        stack.announcer.stop();
+      }
       await alarmAnnouncer.stop();
-      await flags.flush();
+      for (const stack of allStacks) await stack.flags.flush();
       // A little time to send what waits; the rest stays in the store for the next start.
       await outbox.drain(OUTBOX_DRAIN_MS);
       await outbox.stop();
@@ -345,6 +389,15 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   };
 }
 
+/** What igor runs for one app. */
+interface AppStack {
+  config: Config;
+  pipeline: Pipeline;
+  monitor: ReturnType<typeof createMonitor>;
+  flags: Flags;
+  github: GithubIntegration;
+  announcer: ReturnType<typeof createAnnouncer>;
+}
 function readApiTokens(options: AppOptions): ApiToken[] {
   try {
     return parseApiTokens(options.apiToken, options.apiTokens);
@@ -354,12 +407,12 @@ function readApiTokens(options: AppOptions): ApiToken[] {
   }
 }
 
-async function readConfig(configPath: string, dataDir: string, localMode: boolean): Promise<{ config: Config; usesExample: boolean }> {
+async function readConfig(configPath: string, dataDir: string, localMode: boolean): Promise<{ apps: AppsConfig; usesExample: boolean }> {
   const exists = await access(configPath).then(
     () => true,
     () => false,
   );
-  if (exists || !localMode) return { config: await loadConfig(configPath), usesExample: false };
-  return { config: parseConfig(await ensureExampleBundle(dataDir), 'the bundled example'), usesExample: true };
+  if (exists || !localMode) return { apps: await loadConfig(configPath), usesExample: false };
+  return { apps: parseAppsConfig(await ensureExampleBundle(dataDir), 'the bundled example'), usesExample: true };
 }
 

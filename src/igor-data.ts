@@ -1,4 +1,4 @@
-import { emptyAlarmsData, type AlarmsData } from './alarms/model.js';
+import { emptyAlarmsData, scopeAlarmsData, type AlarmsData } from './alarms/model.js';
 import { emptyOutboxData, type OutboxData } from './chat/outbox/model.js';
 import { emptyCiData, scopeCiData, type CiSlice } from './ci/types.js';
 import { emptyFlags, scopeFlagsData, type FlagsSlice } from './flags/model.js';
@@ -39,5 +39,6 @@ export function upgradeIgorData(data: IgorData, app: string): boolean {
   const pipeline = scopePipelineData(data, app);
   const flags = scopeFlagsData(data.flags, app);
   const ci = scopeCiData(data.ci, app);
-  return pipeline || flags || ci;
+  const alarms = scopeAlarmsData(data, app);
+  return pipeline || flags || ci || alarms;
 }

@@ -12,7 +12,7 @@ export function ciAlarms(alarms: Alarms, config: Config) {
   return async (event: CiEvent): Promise<void> => {
     if (event.type !== 'finished' || !watched.has(event.run.branch)) return;
     const { run } = event;
-    const key = `ci:${run.branch}`;
+    const key = `ci:${config.app}/${run.branch}`;
     if (run.state === 'passed') {
       await alarms.resolveKey(key, `\`${run.branch}\` passes again at ${run.sha.slice(0, 7)}`);
       return;
@@ -22,6 +22,7 @@ export function ciAlarms(alarms: Alarms, config: Config) {
       key,
       source: 'igor',
       severity: 'critical',
+      app: config.app,
       environment: null,
       summary: `Tests fail on \`${run.branch}\` at ${run.sha.slice(0, 7)}${run.subject ? ` (${run.subject})` : ''}`,
       detail: [`${run.failedStep ? `step \`${run.failedStep}\`: ` : ''}${run.reason ?? 'failed'}${run.author ? ` — pushed by ${run.author}` : ''}`, run.logTail ? `\`\`\`${run.logTail.slice(-1500)}\`\`\`` : null]

@@ -19,7 +19,7 @@ export function deploymentAlarms(alarms: Alarms, publicUrl: () => string) {
 
   /** The alarms a finished deployment raises. */
   function alarmsOf(deployment: Deployment): AlarmInput[] {
-    const base = { source: 'igor' as const, environment: deployment.environment, link: link(deployment), hosts: deployment.hosts.filter((h) => h.state !== 'untouched').map((h) => h.host) };
+    const base = { source: 'igor' as const, app: deployment.app, environment: deployment.environment, link: link(deployment), hosts: deployment.hosts.filter((h) => h.state !== 'untouched').map((h) => h.host) };
     const inputs: AlarmInput[] = [];
     if (deployment.state === 'failed' || deployment.state === 'interrupted') {
       inputs.push({

@@ -22,6 +22,8 @@ export interface Alarm {
   key: string;
   source: AlarmSource;
   severity: AlarmSeverity;
+  /** The app it is about (null for none, and in alarms of an older igor). */
+  app?: string | null;
   environment: string | null;
   hosts: string[];
   summary: string;
@@ -51,6 +53,7 @@ export interface AlarmInput {
   key: string;
   source: AlarmSource;
   severity: AlarmSeverity;
+  app?: string | null;
   environment: string | null;
   hosts?: string[];
   summary: string;
@@ -81,6 +84,7 @@ export function newAlarm(id: string, input: AlarmInput, now: Date): Alarm {
     key: input.key,
     source: input.source,
     severity: input.severity,
+    app: input.app ?? null,
     environment: input.environment,
     hosts: input.hosts ?? [],
     summary: input.summary,
@@ -136,4 +140,30 @@ export interface AlarmsData {
 
 export function emptyAlarmsData(): AlarmsData {
   return { nextAlarmId: 1, alarms: [], silences: dictionary() };
+}
+
+/** igor's own keys that name an app's environment or branch since igor serves many apps: `monitor:staging:web-1` became `monitor:shop/staging:web-1`. */
+const APP_SCOPED_KEY = /^(monitor|ci):(?![^:]*\/)/;
+
+/**
+ * Gives the alarms and silences an igor of one app kept the app's name (`app`): their keys, so a
+ * live health alarm still resolves, and a silence still holds. Returns whether any changed.
+ */
+export function scopeAlarmsData(data: AlarmsData, app: string): boolean {
+  const rekey = (key: string) => key.replace(APP_SCOPED_KEY, `$1:${app}/`);
+  let changed = false;
+  for (const alarm of data.alarms) {
+    if (alarm.source === 'alertmanager' || alarm.app !== undefined) continue;
+    alarm.app = app;
+    alarm.key = rekey(alarm.key);
+    changed = true;
+  }
+  for (const key of Object.keys(data.silences)) {
+    const moved = rekey(key);
+    if (moved === key) continue;
+    data.silences[moved] ??= data.silences[key]!;
+    delete data.silences[key];
+    changed = true;
+  }
+  return changed;
 }

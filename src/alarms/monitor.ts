@@ -42,7 +42,7 @@ export function createMonitor(options: MonitorOptions) {
         const health = server.health ?? settings.health;
         if (!health) return;
         const counter = `${environment}:${server.name}`;
-        const key = `monitor:${counter}`;
+        const key = `monitor:${config.app}/${counter}`;
         const live = liveOnHost(server.name);
         const problem = await probe(healthUrl(health, server.address), health, live?.sha && live.release ? { sha: live.sha, release: live.release } : null);
         if (options.busy(environment)) return;
@@ -58,6 +58,7 @@ export function createMonitor(options: MonitorOptions) {
           key,
           source: 'monitor',
           severity: 'critical',
+          app: config.app,
           environment,
           hosts: [server.name],
           summary: `${server.name} in ${environment} fails its health check`,

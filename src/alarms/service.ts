@@ -49,15 +49,15 @@ export function createAlarms(options: { store: Store<AlarmsData>; clock: Clock; 
     if (change) emit(change);
   }
 
-  function overflowKey(environment: string | null): string {
-    return `overflow:${environment ?? '(none)'}`;
+  function overflowKey(input: Pick<AlarmInput, 'app' | 'environment'>): string {
+    return `overflow:${input.app ? `${input.app}/` : ''}${input.environment ?? '(none)'}`;
   }
 
   /** The summary alarm that counts what did not get an alarm of its own in a full environment. */
   async function overflow(input: AlarmInput): Promise<Alarm> {
-    const key = overflowKey(input.environment);
+    const key = overflowKey(input);
     const live = liveByKey(key);
-    const where = input.environment ?? 'no environment';
+    const where = input.environment ? `${input.app ? `${input.app}/` : ''}${input.environment}` : 'no environment';
     const summary = (count: number) => `${count} more alarm(s) are firing in ${where} than igor shows one by one (at most ${LIVE_PER_ENVIRONMENT})`;
     if (live) {
       fireAgain(live, { ...input, key, summary: summary(live.count + 1), detail: `latest: ${input.summary}`, hosts: [], deploymentId: null }, now());
@@ -111,13 +111,13 @@ export function createAlarms(options: { store: Store<AlarmsData>; clock: Clock; 
         await commit({ type: 'fired-again', alarm: live, silenced: silenced(input.key) });
         return live;
       }
-      const crowd = store.data.alarms.filter((alarm) => isLive(alarm) && alarm.environment === input.environment && alarm.key !== overflowKey(input.environment));
+      const crowd = store.data.alarms.filter((alarm) => isLive(alarm) && (alarm.app ?? null) === (input.app ?? null) && alarm.environment === input.environment && alarm.key !== overflowKey(input));
       // The crowd includes summaries of payloads: they are alarms people see too.
       if (!input.summarises && crowd.length >= LIVE_PER_ENVIRONMENT) return overflow(input);
       const alarm = newAlarm(`A${store.data.nextAlarmId++}`, input, now());
       store.data.alarms.push(alarm);
       prune();
-      options.log.warn({ alarm: alarm.id, key: alarm.key, severity: alarm.severity, environment: alarm.environment }, alarm.summary);
+      options.log.warn({ alarm: alarm.id, key: alarm.key, severity: alarm.severity, app: alarm.app, environment: alarm.environment }, alarm.summary);
       await commit({ type: 'raised', alarm, silenced: silenced(input.key) });
       return alarm;
     },

@@ -1,6 +1,6 @@
 import type { Alarms } from '../alarms/service.js';
 import { actOnDeployment, DEPLOYMENT_ACTIONS, type DeploymentAction, type DeploymentActionResult } from '../pipeline/actions.js';
-import type { Pipeline } from '../pipeline/service.js';
+import type { Pipelines } from '../pipeline/pipelines.js';
 import type { Actor } from '../shared/actor.js';
 import { RefusedError } from '../shared/refusal.js';
 import { mrkdwn } from './mrkdwn.js';
@@ -33,14 +33,14 @@ function told(result: DeploymentActionResult): string {
  * A deployment button press: the same action the control API's routes take, told in words. A
  * refusal is an outcome (told privately to the presser), not an error.
  */
-export function createDeploymentActions(pipeline: Pipeline, alarms: Alarms) {
+export function createDeploymentActions(pipelines: Pipelines, alarms: Alarms) {
   return {
     async press(action: DeploymentAction, id: string, actor: Actor): Promise<ActionOutcome> {
       try {
         // On an alarm, Rollback undoes the deployment the alarm names.
         const target = action === 'rollback' && id.startsWith('A') ? alarms.found(id).deploymentId : id;
         if (!target) throw new RefusedError('conflict', `alarm ${id} names no deployment to roll back`);
-        return { ok: true, text: told(await actOnDeployment(pipeline, action, target, actor)) };
+        return { ok: true, text: told(await actOnDeployment(pipelines, action, target, actor)) };
       } catch (error) {
         if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
         throw error;

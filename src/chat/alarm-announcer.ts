@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { dueReminder, type Alarm } from '../alarms/model.js';
 import type { AlarmChange, Alarms } from '../alarms/service.js';
 import { findEnvironment } from '../config/environments.js';
-import type { Config } from '../config/schema.js';
+import type { AppsConfig } from '../config/apps.js';
 import { alarmMessage } from './alarm-messages.js';
 import { plain } from './messages.js';
 import { escapeMrkdwn, mention, mrkdwn } from './mrkdwn.js';
@@ -11,7 +11,8 @@ import type { MessageRef } from './port.js';
 
 export interface AlarmAnnouncerOptions {
   outbox: Outbox;
-  config: Config;
+  /** Every app: an alarm of one goes to its alerts channel. */
+  apps: AppsConfig;
   alarms: Alarms;
   log: Logger;
   /** How often due reminders are looked for; default 5 s. */
@@ -21,13 +22,16 @@ export interface AlarmAnnouncerOptions {
 const alarmKey = (id: string) => `alarm:${id}`;
 
 /**
- * Puts alarms in the alerts channel: one message per occurrence, updated in place, with its story
+ * Puts alarms in the alerts channel (of the alarm's app; the default app's for an alarm of none): one message per occurrence, updated in place, with its story
  * in the thread, all through the outbox (one lane per alarm), so an alarm raised while Slack is down
  * arrives when it answers again, also after a restart. Silenced alarms notify nobody.
  */
 export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
-  const { outbox, config, alarms, log } = options;
-  const channel = config.channels.alerts ?? config.channels.deploys;
+  const { outbox, apps, alarms, log } = options;
+  const fallback = apps.apps.get(apps.defaultApp ?? [...apps.apps.keys()][0]!)!;
+  /** The config of the alarm's app: an Alertmanager label may name an app igor does not serve. */
+  const configOf = (alarm: Alarm) => (alarm.app ? apps.apps.get(alarm.app) : undefined) ?? fallback;
+  const channelOf = (alarm: Alarm) => configOf(alarm).channels.alerts ?? configOf(alarm).channels.deploys;
 
   const render = (alarm: Alarm) => alarmMessage(alarm, alarms.silencedUntil(alarm.key));
   const lane = (alarm: Alarm) => alarmKey(alarm.id);
@@ -35,7 +39,7 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
   const queued = (work: Promise<void>) => void work.catch((error: unknown) => log.error({ err: error }, 'could not queue a chat message about an alarm'));
 
   function post(alarm: Alarm): void {
-    queued(outbox.post(channel, render(alarm), { key: alarmKey(alarm.id), lane: lane(alarm) }));
+    queued(outbox.post(channelOf(alarm), render(alarm), { key: alarmKey(alarm.id), lane: lane(alarm) }));
   }
 
   function refresh(alarm: Alarm): void {
@@ -49,7 +53,7 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
   }
 
   function mentionsFor(alarm: Alarm): string {
-    const environment = alarm.environment ? findEnvironment(config, alarm.environment) : undefined;
+    const environment = alarm.environment ? findEnvironment(configOf(alarm), alarm.environment) : undefined;
     const people = environment ? (environment.approval.approvers.length ? environment.approval.approvers : (environment.deployers ?? [])) : [];
     return people.length ? people.map(mention).join(' ') : '<!here>';
   }
@@ -83,7 +87,7 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
   }
 
   async function remind(): Promise<void> {
-    const remindAfter = config.alarms?.remindAfter;
+    const remindAfter = fallback.alarms?.remindAfter;
     if (!remindAfter) return;
     for (const alarm of alarms.live()) if (where(alarm) && dueReminder(alarm, remindAfter, new Date())) await alarms.remind(alarm);
   }

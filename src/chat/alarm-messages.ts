@@ -14,7 +14,7 @@ export function alarmMessage(alarm: Alarm, silencedUntil: string | null): ChatMe
   const resolved = alarm.state === 'resolved';
   const icon = resolved ? ':white_check_mark:' : SEVERITY_ICON[alarm.severity];
   const title = `${icon} ${resolved ? '[resolved] ' : ''}${esc(alarm.summary)}`;
-  const where = esc([alarm.environment ?? 'no environment', alarm.hosts.length ? alarm.hosts.join(', ') : null].filter(Boolean).join(' · '));
+  const where = esc([alarm.environment ? `${alarm.app ? `${alarm.app}/` : ''}${alarm.environment}` : alarm.app ?? 'no environment', alarm.hosts.length ? alarm.hosts.join(', ') : null].filter(Boolean).join(' · '));
   const since = esc(`${alarm.since}${alarm.count > 1 ? ` · fired ${alarm.count} times, last ${alarm.lastSeen}` : ''}`);
   const who = alarm.acknowledgedBy ? `${mention(alarm.acknowledgedBy)} since ${esc(alarm.acknowledgedAt ?? '?')}` : resolved ? '—' : 'nobody yet: press Acknowledge';
   const blocks: KnownBlock[] = [

@@ -1,5 +1,5 @@
 import type { Alarms } from '../alarms/service.js';
-import type { Pipeline } from '../pipeline/service.js';
+import type { Pipelines } from '../pipeline/pipelines.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { RefusedError } from '../shared/refusal.js';
 import { createDeploymentActions, DEPLOYMENT_ACTIONS, type ActionOutcome } from './actions.js';
@@ -22,8 +22,8 @@ const HOUR_MS = 3_600_000;
  * Every button igor puts on a message, by the `<name>` of its `igor.<name>` action id: the one
  * table the Slack listener, the console and the tests press through. Adding a button is one entry.
  */
-export function createInteractions(deps: { pipeline: Pipeline; alarms: Alarms; ci?: CiRetry | undefined; undoFlag?: FlagUndo | undefined }): ReadonlyMap<string, ButtonHandler> {
-  const deployments = createDeploymentActions(deps.pipeline, deps.alarms);
+export function createInteractions(deps: { pipelines: Pipelines; alarms: Alarms; ci?: CiRetry | undefined; undoFlag?: FlagUndo | undefined }): ReadonlyMap<string, ButtonHandler> {
+  const deployments = createDeploymentActions(deps.pipelines, deps.alarms);
   const table = new Map<string, ButtonHandler>();
   for (const name of DEPLOYMENT_ACTIONS) table.set(name, (value, actor) => deployments.press(name, value, actor));
   table.set('acknowledge', async (id, actor) => {

@@ -206,11 +206,11 @@ export function plain(text: string): ChatMessage {
 }
 
 /** `/deploy history`: the latest deployments, newest first. */
-export function historyMessage(deployments: Deployment[]): ChatMessage {
+export function historyMessage(deployments: Deployment[], withApp = false): ChatMessage {
   if (deployments.length === 0) return plain('No deployments yet.');
   const lines = deployments.map(
     (d) =>
-      `${STATE_ICON[d.state]} ${esc(d.id)} · ${esc(d.environment)} · ${codeMrkdwn(d.ref)} ${short(d.sha)} · ${d.state} · by ${mention(d.requestedBy)}${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `${mention(d.approvedBy)}`}` : ''}${d.rejectedBy ? `, rejected by ${mention(d.rejectedBy)}` : ''} · ${d.createdAt}`,
+      `${STATE_ICON[d.state]} ${esc(d.id)} · ${esc(withApp ? `${d.app}/${d.environment}` : d.environment)} · ${codeMrkdwn(d.ref)} ${short(d.sha)} · ${d.state} · by ${mention(d.requestedBy)}${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `${mention(d.approvedBy)}`}` : ''}${d.rejectedBy ? `, rejected by ${mention(d.rejectedBy)}` : ''} · ${d.createdAt}`,
   );
   return plain(lines.join('\n'));
 }

@@ -21,13 +21,20 @@ export interface EnvironmentStatus {
 /** Host names shown per line at most: a fleet of hundreds still fits in one Slack section. */
 const NAMES_SHOWN = 20;
 
+/** The environments of one app that `/deploy status` shows. */
+export interface AppStatus {
+  app: string;
+  environments: EnvironmentStatus[];
+}
+
 /**
  * `/deploy status`: per environment the live release, its commit and age; when the hosts
  * disagree (a rollout that stopped half-way, a host switched by hand), which hosts run what;
- * and each host that did not answer, `unreachable`.
+ * and each host that did not answer, `unreachable`. With `named`, each app's environments come
+ * under its name (an igor of several apps).
  */
-export function statusMessage(environments: EnvironmentStatus[]): ChatMessage {
-  return plain(environments.map(environmentLines).join('\n'));
+export function statusMessage(apps: AppStatus[], named: boolean): ChatMessage {
+  return plain(apps.map(({ app, environments }) => [...(named ? [`:package: *${esc(app)}*`] : []), ...environments.map(environmentLines)].join('\n')).join('\n'));
 }
 
 function environmentLines({ name, lock, manualLock, last, live, flags }: EnvironmentStatus): string {

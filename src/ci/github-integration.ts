@@ -16,6 +16,7 @@ import { createCommitStatuses } from './commit-status.js';
 import { createIntegrationServer, type IntegrationServer } from './server.js';
 import { reportCommitStatuses } from './status-reporter.js';
 import type { CiRun } from './types.js';
+import type { WebhookApp } from '../webhooks/github/types.js';
 
 export const GITHUB_WEBHOOK_PATH = '/api/github/webhooks';
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -31,8 +32,6 @@ export interface GithubIntegrationOptions {
   log: Logger;
   clock: Clock;
   dataDir: string;
-  /** `GITHUB_WEBHOOK_SECRET`; unset means every delivery is refused with 503. */
-  webhookSecret: string | undefined;
   /** `GITHUB_TOKEN`; unset means no commit statuses. */
   githubToken?: string | undefined;
   /** `GITHUB_API_URL`, default `https://api.github.com` (GitHub Enterprise: `https://HOST/api/v3`). */
@@ -45,11 +44,8 @@ export interface GithubIntegrationOptions {
 }
 
 export interface GithubIntegration {
-  /**
-   * `POST /api/github/webhooks`: mount at {@link GITHUB_WEBHOOK_PATH} before `/api` and its token
-   * check and before any body parser (`ownAuth` of `createHttpApp`).
-   */
-  readonly middleware: Router;
+  /** What the webhooks route needs of this app: its config and integration server. */
+  readonly webhookApp: WebhookApp;
   /** The integration server itself: its runs (`list`, `get`) for status pages and tests. */
   readonly ci: IntegrationServer;
   /** The Retry button of a failed test run; throws `RefusedError` for an unknown or unfinished run. */
@@ -64,13 +60,13 @@ export interface GithubIntegration {
 }
 
 /**
- * The integration server behind GitHub's webhooks: every push to a branch of `config.repo` is
+ * One app's integration server behind GitHub's webhooks: every push to a branch of `config.repo` is
  * tested, failures and fixes are told in the deploys channel, the verdict is set as the commit's
  * status on GitHub (with a token), and `autoDeploy` branches are deployed once their tests pass.
  * @example
  *   const github = createGithubIntegration({ config, store, pipeline, mirror, outbox, log, clock, dataDir,
- *     webhookSecret: env.GITHUB_WEBHOOK_SECRET, githubToken: env.GITHUB_TOKEN, githubApiUrl: env.GITHUB_API_URL, path: env.PATH, home: env.HOME });
- *   app.use(GITHUB_WEBHOOK_PATH, github.middleware);
+ *     githubToken: env.GITHUB_TOKEN, githubApiUrl: env.GITHUB_API_URL, path: env.PATH, home: env.HOME });
+ *   app.use(GITHUB_WEBHOOK_PATH, createGithubWebhooks({ secret: env.GITHUB_WEBHOOK_SECRET, apps: [github.webhookApp], store, log }));
  */
 export function createGithubIntegration(options: GithubIntegrationOptions): GithubIntegration {
   const { config, store, log } = options;
@@ -105,17 +101,8 @@ export function createGithubIntegration(options: GithubIntegrationOptions): Gith
     outbox: options.outbox,
     log,
   });
-  const middleware = githubWebhookRoutes({
-    secret: options.webhookSecret,
-    handlers: GITHUB_HANDLERS,
-    context: { config, ci: server, log: log.child({ component: 'github-webhooks' }) },
-    deliveries: createDeliveries(store),
-    log,
-  });
-  if (!options.webhookSecret) log.info('GITHUB_WEBHOOK_SECRET is not set: GitHub webhooks are refused, and pushes are not tested');
-
   return {
-    middleware,
+    webhookApp: { config, ci: server },
     ci: server,
     retry: (runId, user) => server.retry(runId, user),
     start: () => autoDeploy.resume(),
@@ -128,4 +115,20 @@ export function createGithubIntegration(options: GithubIntegrationOptions): Gith
       announcer.stop();
     },
   };
+}
+
+/**
+ * `POST /api/github/webhooks` for every app: each push goes to the apps whose `repo` it is. Mount
+ * at {@link GITHUB_WEBHOOK_PATH} before `/api` and its token check and before any body parser
+ * (`ownAuth` of `createHttpApp`). Without `secret` (`GITHUB_WEBHOOK_SECRET`) every delivery is refused with 503.
+ */
+export function createGithubWebhooks(options: { secret: string | undefined; apps: readonly WebhookApp[]; store: Store<CiSlice>; log: Logger }): Router {
+  if (!options.secret) options.log.info('GITHUB_WEBHOOK_SECRET is not set: GitHub webhooks are refused, and pushes are not tested');
+  return githubWebhookRoutes({
+    secret: options.secret,
+    handlers: GITHUB_HANDLERS,
+    context: { apps: options.apps, log: options.log.child({ component: 'github-webhooks' }) },
+    deliveries: createDeliveries(options.store),
+    log: options.log,
+  });
 }

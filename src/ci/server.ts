@@ -7,6 +7,7 @@ import { runIntegration, type IntegrationResult, type StepEvent } from '../integ
 import type { Clock } from '../shared/clock.js';
 import { createEventHub } from '../shared/event-hub.js';
 import { pruneOldest } from '../shared/history.js';
+import { dictionary } from '../shared/names.js';
 import { RefusedError } from '../shared/refusal.js';
 import { runMachine, type RunEvent } from './states.js';
 import type { CiSlice } from './types.js';
@@ -64,15 +65,20 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   // Stores written before this feature, or by an older igor, lack some keys.
   store.data.ci = { ...emptyCiData(), ...store.data.ci };
   const data = (): CiData => store.data.ci;
+  /** This app's runs (the store holds every app's), oldest first. */
+  const ours = () => data().runs.filter((run) => run.app === config.app);
+  /** This app's newest pushed commit of each branch. */
+  const heads = () => (data().headsByApp[config.app] ??= dictionary());
   const now = () => clock.now().toISOString();
   const logDir = (runId: string) => join(options.dataDir, 'logs', `ci-${runId}`);
   const logPath = (runId: string, step: string) => join(logDir(runId), `${step}.log`);
 
   const emit = events.emit;
 
-  function create(input: Omit<CiRun, 'id' | 'state' | 'reason' | 'failedStep' | 'logTail' | 'createdAt' | 'startedAt' | 'finishedAt' | 'message'>): CiRun {
+  function create(input: Omit<CiRun, 'id' | 'app' | 'state' | 'reason' | 'failedStep' | 'logTail' | 'createdAt' | 'startedAt' | 'finishedAt' | 'message'>): CiRun {
     const run: CiRun = {
       id: String(data().nextRunId++),
+      app: config.app,
       ...input,
       state: 'queued',
       reason: null,
@@ -97,7 +103,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
   /** The branch's last verdict before `run`: what "fixed" is measured against. */
   function previousVerdict(run: CiRun): CiRun | null {
     let found: CiRun | null = null;
-    for (const other of data().runs) {
+    for (const other of ours()) {
       if (other.id === run.id || other.branch !== run.branch || (other.state !== 'passed' && other.state !== 'failed') || !other.finishedAt) continue;
       if (!found || other.finishedAt >= found.finishedAt!) found = other;
     }
@@ -106,7 +112,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
 
   /** Marks the branch's queued runs other than `keep` superseded; returns them. */
   function supersedeQueued(branch: string, by: string, keep: string | null): CiRun[] {
-    const superseded = data().runs.filter((run) => run.branch === branch && run.state === 'queued' && run.id !== keep && !active.has(run.id));
+    const superseded = ours().filter((run) => run.branch === branch && run.state === 'queued' && run.id !== keep && !active.has(run.id));
     for (const run of superseded) move(run, 'supersede', `superseded by ${by.slice(0, 7)}`);
     return superseded;
   }
@@ -117,7 +123,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
 
   function pump(): void {
     while (!stopping && active.size < concurrency) {
-      const next = data().runs.find((run) => run.state === 'queued' && !active.has(run.id));
+      const next = ours().find((run) => run.state === 'queued' && !active.has(run.id));
       if (!next) return;
       const entry = { controller: new AbortController(), stopReason: null as 'deleted' | 'shutdown' | null, done: Promise.resolve() };
       active.set(next.id, entry);
@@ -200,14 +206,14 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
 
   /** After a restart: runs that were running or interrupted go back to the queue (tests are safe to repeat). */
   function resume(): void {
-    const stranded = data().runs.filter((run) => run.state === 'running' || run.state === 'interrupted');
+    const stranded = ours().filter((run) => run.state === 'running' || run.state === 'interrupted');
     for (const run of stranded) {
       move(run, 'requeue');
       Object.assign(run, { reason: null, startedAt: null, finishedAt: null });
       log.warn({ run: run.id, branch: run.branch, sha: run.sha }, 'queued a test run again after a restart');
     }
     for (const branch of new Set(stranded.map((run) => run.branch))) {
-      const newest = data().runs.filter((run) => run.branch === branch && run.state === 'queued').at(-1)!;
+      const newest = ours().filter((run) => run.branch === branch && run.state === 'queued').at(-1)!;
       supersedeQueued(branch, newest.sha, newest.id);
     }
     if (stranded.length) void store.write().catch((error: unknown) => log.error({ err: error }, 'could not record resumed test runs'));
@@ -223,8 +229,8 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     /** Queues a run of a pushed commit; queued runs of the same branch are superseded by it. */
     async push(commit: PushedCommit): Promise<CiRun> {
       if (stopping) throw new RefusedError('conflict', 'igor is stopping: the push is not tested');
-      data().heads[commit.branch] = commit.sha;
-      const same = data().runs.find((run) => run.branch === commit.branch && run.sha === commit.sha && (run.state === 'queued' || run.state === 'running'));
+      heads()[commit.branch] = commit.sha;
+      const same = ours().find((run) => run.branch === commit.branch && run.sha === commit.sha && (run.state === 'queued' || run.state === 'running'));
       if (same) {
         await store.write();
         log.info({ run: same.id, branch: commit.branch, sha: commit.sha }, 'this commit is being tested already');
@@ -242,10 +248,10 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
 
     /** The branch is gone: its queued runs are cancelled and its running ones stopped. */
     async deleteBranch(branch: string): Promise<CiRun[]> {
-      delete data().heads[branch];
-      const queued = data().runs.filter((run) => run.branch === branch && run.state === 'queued' && !active.has(run.id));
+      delete heads()[branch];
+      const queued = ours().filter((run) => run.branch === branch && run.state === 'queued' && !active.has(run.id));
       for (const run of queued) move(run, 'cancel', 'the branch was deleted');
-      const running = data().runs.filter((run) => run.branch === branch && active.has(run.id));
+      const running = ours().filter((run) => run.branch === branch && active.has(run.id));
       for (const run of running) {
         const entry = active.get(run.id)!;
         entry.stopReason = 'deleted';
@@ -259,7 +265,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
 
     /** The Retry button: the same commit again, as a new run asked by `user`. */
     async retry(runId: string, user: string): Promise<CiRun> {
-      const previous = data().runs.find((run) => run.id === runId);
+      const previous = ours().find((run) => run.id === runId);
       if (!previous) throw new RefusedError('not-found', `there is no test run ${runId} (igor keeps the last ${RUN_LIMIT})`);
       if (!CI_FINISHED.has(previous.state)) throw new RefusedError('conflict', `test run ${runId} is ${previous.state}: it can be retried once it has finished`);
       if (stopping) throw new RefusedError('conflict', 'igor is stopping: try again once it is back');
@@ -287,7 +293,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
 
     /** What a passed run proves, for a deployment of its commit that need not test it again; null if it proves nothing. */
     evidence(id: string): TestEvidence | null {
-      const run = data().runs.find((entry) => entry.id === id);
+      const run = ours().find((entry) => entry.id === id);
       if (!run || run.state !== 'passed' || !run.steps || !run.integration) return null;
       const steps = run.steps.flatMap((step) =>
         step.state === 'succeeded' && step.startedAt && step.finishedAt ? [{ name: step.name, startedAt: step.startedAt, finishedAt: step.finishedAt, log: logPath(run.id, step.name) }] : [],
@@ -296,13 +302,13 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     },
 
     get(id: string): CiRun | undefined {
-      return data().runs.find((run) => run.id === id);
+      return ours().find((run) => run.id === id);
     },
 
     /** Newest first. */
     list(filter: { branch?: string; limit?: number } = {}): CiRun[] {
-      return data()
-        .runs.filter((run) => !filter.branch || run.branch === filter.branch)
+      return ours()
+        .filter((run) => !filter.branch || run.branch === filter.branch)
         .slice()
         .reverse()
         .slice(0, filter.limit ?? 50);
@@ -310,7 +316,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
 
     /** The newest pushed commit of `branch`, if igor has seen one. */
     headOf(branch: string): string | undefined {
-      return data().heads[branch];
+      return heads()[branch];
     },
 
     /** Stops taking runs; running ones are stopped (and queued again at the next start). */

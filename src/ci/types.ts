@@ -15,6 +15,8 @@ export interface CiRepository {
 /** One run of the integration steps on one commit of one branch. */
 export interface CiRun {
   id: string;
+  /** The app whose repository it tested (set on runs of an older igor when the store is upgraded). */
+  app: string;
   branch: string;
   sha: string;
   /** First line of the commit message, and its author, as the push told them. */
@@ -67,8 +69,10 @@ export interface CiData {
   deliveries: string[];
   /** SHA-256 of the signed bodies of the deliveries acted on, oldest first, bounded (absent in stores of an older igor). */
   deliveryDigests?: string[];
-  /** The newest pushed commit of each branch. */
-  heads: Record<string, string>;
+  /** Per app, the newest pushed commit of each branch. */
+  headsByApp: Record<string, Record<string, string>>;
+  /** The newest pushed commit of each branch, as an igor of one app kept it (moved to `headsByApp` by the upgrade). */
+  heads?: Record<string, string>;
   /** Per environment: the newest tested commit to deploy once the environment frees. */
   pendingDeploys: Record<string, PendingDeploy>;
 }
@@ -79,7 +83,7 @@ export interface CiSlice {
 }
 
 export function emptyCiData(): CiData {
-  return { nextRunId: 1, runs: [], deliveries: [], deliveryDigests: [], heads: dictionary(), pendingDeploys: dictionary() };
+  return { nextRunId: 1, runs: [], deliveries: [], deliveryDigests: [], headsByApp: dictionary(), pendingDeploys: dictionary() };
 }
 
 /** States a run never leaves. */
@@ -87,5 +91,13 @@ export const CI_FINISHED: ReadonlySet<CiRunState> = new Set(['passed', 'failed',
 
 /** Keys the commits an igor of one app kept waiting per bare environment name by app and environment. */
 export function scopeCiData(data: CiData, app: string): boolean {
-  return scopeRecords(data.pendingDeploys, app);
+  const older = data.runs.filter((run) => (run as Partial<CiRun>).app === undefined);
+  for (const run of older) run.app = app;
+  const heads = data.heads;
+  if (heads) {
+    data.headsByApp = Object.assign(dictionary<Record<string, string>>(), data.headsByApp);
+    data.headsByApp[app] = Object.assign(dictionary<string>(), heads, data.headsByApp[app]);
+    delete data.heads;
+  }
+  return scopeRecords(data.pendingDeploys, app) || older.length > 0 || heads !== undefined;
 }

@@ -9,15 +9,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads and validates `igor.yml`; throws {@link ConfigError} naming the key and the problem. */
-export async function loadConfig(path: string): Promise<Config> {
+/** Reads and validates `igor.yml` (either form); throws {@link ConfigError} naming the key and the problem. */
+export async function loadConfig(path: string): Promise<AppsConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
-  return parseConfig(text, path);
+  return parseAppsConfig(text, path);
 }
 
 /** Validates config text of either form; `source` names it in errors. */
@@ -31,13 +31,10 @@ export function parseAppsConfig(text: string, source = 'igor.yml'): AppsConfig {
   return fromSingleApp(validate(configSchema, raw));
 }
 
-/**
- * Validates config text for one app: the single-app form, or `apps:` with one app in it.
- * Several apps in one igor are not served yet: that is a config error naming them.
- */
+/** Validates config text of one app: the single-app form, or `apps:` with one app in it (several are a config error naming them). */
 export function parseConfig(text: string, source = 'igor.yml'): Config {
   const { apps } = parseAppsConfig(text, source);
-  if (apps.size > 1) throw new ConfigError(`apps: this igor serves one app, not ${apps.size} (${[...apps.keys()].join(', ')}): run one igor per app for now`);
+  if (apps.size > 1) throw new ConfigError(`apps: expected the config of one app here, got ${apps.size} (${[...apps.keys()].join(', ')})`);
   return [...apps.values()][0]!;
 }
 

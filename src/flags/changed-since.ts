@@ -18,13 +18,13 @@ export interface FlagDrift {
  * The flags of `environment` changed after `sinceIso` (every change when it is null), by key.
  * `/deploy status` shows them next to the live release, since a flag can change what runs as
  * much as a deploy.
- * @example flagsChangedSince(store, 'production', live.finishedAt) // [{ key: 'new-checkout', from: 'off', to: '25%', changes: 1, … }]
+ * @example flagsChangedSince(store, 'shop', 'production', live.finishedAt) // [{ key: 'new-checkout', from: 'off', to: '25%', changes: 1, … }]
  */
-export function flagsChangedSince(store: Store<FlagsSlice>, environment: string, sinceIso: string | null): FlagDrift[] {
+export function flagsChangedSince(store: Store<FlagsSlice>, app: string, environment: string, sinceIso: string | null): FlagDrift[] {
   const since = sinceIso ? Date.parse(sinceIso) : Number.NEGATIVE_INFINITY;
   const drifts = new Map<string, FlagDrift>();
   for (const change of store.data.flags.history) {
-    if (change.environment !== environment || !(Date.parse(change.at) > since)) continue;
+    if (change.app !== app || change.environment !== environment || !(Date.parse(change.at) > since)) continue;
     const drift = drifts.get(change.key);
     if (drift) Object.assign(drift, { to: change.to, changes: drift.changes + 1, lastBy: change.user, lastAt: change.at });
     else drifts.set(change.key, { key: change.key, from: change.from, to: change.to, changes: 1, lastBy: change.user, lastAt: change.at });

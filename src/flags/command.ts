@@ -4,22 +4,21 @@ import { UsageError } from '../chat/commands/usage.js';
 import { plain } from '../chat/messages.js';
 import { channelMention, codeMrkdwn, escapeMrkdwn, mrkdwn } from '../chat/mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../chat/port.js';
+import { appOfEnvironment, type AppsConfig } from '../config/apps.js';
 import { environmentChannel } from '../config/environments.js';
-import type { Config } from '../config/schema.js';
 import { RefusedError } from '../shared/refusal.js';
 import { viaOf } from '../shared/actor.js';
 import { parseFlagsCommand, type FlagsCommand } from './grammar.js';
 import { FLAGS_USAGE, flagListMessage } from './messages.js';
 import type { FlagsService } from './service.js';
-import { appOfEnvironment, fromSingleApp } from '../config/apps.js';
 
 /**
- * `/flags`, chat-neutral: parses and answers. Listing answers at once; a change is answered once it
- * is stored, and announced in the environment's channel for everyone.
+ * `/flags`, chat-neutral: parses and answers, for every app (`/flags shop/staging`; a bare
+ * environment is the default app's). Listing answers at once; a change is answered once it is
+ * stored, and announced in the environment's channel for everyone.
  */
-export function createFlagsCommand(deps: { flags: FlagsService; config: Config; log: Logger; publicUrl: () => string }) {
-  const { flags, config } = deps;
-  const apps = fromSingleApp(config);
+export function createFlagsCommand(deps: { apps: AppsConfig; services: ReadonlyMap<string, FlagsService>; log: Logger; publicUrl: () => string }) {
+  const several = deps.apps.apps.size > 1;
   const later = (work: () => Promise<ChatMessage>) => laterAnswer(work, deps.log, '/flags');
 
   function answer(text: string, context: CommandContext): CommandAnswer {
@@ -30,10 +29,11 @@ export function createFlagsCommand(deps: { flags: FlagsService; config: Config; 
       if (error instanceof UsageError) return { now: plain(`:warning: ${escapeMrkdwn(error.message)}\n${FLAGS_USAGE}`) };
       throw error;
     }
+    if (command.kind === 'help') return { now: plain(FLAGS_USAGE) };
     try {
       // `shop/staging` is the environment staging of the app shop.
-      if (command.kind !== 'help' && command.environment !== undefined) command = { ...command, environment: appOfEnvironment(apps, command.environment).environment };
-      return dispatch(command, context);
+      const { app, environment } = appOfEnvironment(deps.apps, command.environment);
+      return dispatch({ ...command, environment: deps.services.get(app)!.environmentName(environment) }, deps.services.get(app)!, context);
     } catch (error) {
       // `/flags stagin`: the word may be a mistyped command as much as a mistyped environment.
       if (command.kind === 'list' && error instanceof RefusedError && error.code === 'not-found') return { now: plain(`:warning: ${mrkdwn(error.words)}\n${FLAGS_USAGE}`) };
@@ -41,30 +41,27 @@ export function createFlagsCommand(deps: { flags: FlagsService; config: Config; 
     }
   }
 
-  function dispatch(command: FlagsCommand, context: CommandContext): CommandAnswer {
+  function dispatch(command: Exclude<FlagsCommand, { kind: 'help' }> & { environment: string }, flags: FlagsService, context: CommandContext): CommandAnswer {
+    const { environment } = command;
+    /** As people name it: `shop/staging` when igor serves several apps. */
+    const where = several ? `${flags.config.app}/${environment}` : environment;
+    const channel = () => channelMention(environmentChannel(flags.config, environment));
     switch (command.kind) {
-      case 'help':
-        return { now: plain(FLAGS_USAGE) };
-      case 'list': {
-        const environment = flags.environmentName(command.environment);
-        return { now: flagListMessage(environment, flags.flagsOf(environment), deps.publicUrl()) };
-      }
+      case 'list':
+        return { now: flagListMessage(where, flags.flagsOf(environment), deps.publicUrl()) };
       case 'set':
         return later(async () => {
-          const { change, flag } = await flags.set({ environment: command.environment, key: command.key, value: command.value, user: context.actor.user, via: viaOf(context.actor) });
-          if (!change) return plain(`:information_source: ${codeMrkdwn(flag.key)} is ${flag.value} in ${escapeMrkdwn(flag.environment)} already: nothing changed.`);
-          return plain(`:white_check_mark: ${codeMrkdwn(change.key)} in ${escapeMrkdwn(change.environment)}: ${change.from ?? 'not set'} → ${change.to} (change ${change.id}), announced in ${channelMention(channelOf(change.environment))}.`);
+          const { change, flag } = await flags.set({ environment, key: command.key, value: command.value, user: context.actor.user, via: viaOf(context.actor) });
+          if (!change) return plain(`:information_source: ${codeMrkdwn(flag.key)} is ${flag.value} in ${escapeMrkdwn(where)} already: nothing changed.`);
+          return plain(`:white_check_mark: ${codeMrkdwn(change.key)} in ${escapeMrkdwn(where)}: ${change.from ?? 'not set'} → ${change.to} (change ${change.id}), announced in ${channel()}.`);
         });
       case 'delete':
         return later(async () => {
-          const change = await flags.remove({ environment: command.environment, key: command.key, user: context.actor.user, via: viaOf(context.actor) });
-          return plain(`:wastebasket: Deleted ${codeMrkdwn(change.key)} in ${escapeMrkdwn(change.environment)} (it was ${change.from}; change ${change.id}), announced in ${channelMention(channelOf(change.environment))}.`);
+          const change = await flags.remove({ environment, key: command.key, user: context.actor.user, via: viaOf(context.actor) });
+          return plain(`:wastebasket: Deleted ${codeMrkdwn(change.key)} in ${escapeMrkdwn(where)} (it was ${change.from}; change ${change.id}), announced in ${channel()}.`);
         });
     }
   }
 
-  const channelOf = (environment: string) => environmentChannel(config, environment);
-
   return { answer };
 }
-

@@ -9,6 +9,7 @@ import type { Store } from '../store/db.js';
 import { flagdJson } from './flagd.js';
 import { flagChangeMessage } from './messages.js';
 import { flagsIn, type FlagChange } from './model.js';
+import { scopeKey } from '../shared/scope.js';
 import { pushFlagsFile } from './push.js';
 
 export interface FlagDeliveryOptions {
@@ -19,6 +20,8 @@ export interface FlagDeliveryOptions {
   discoveries: Record<string, Discovery>;
   connectors: Record<string, Connect>;
   log: Logger;
+  /** Name the app in announcements (an igor of several apps). */
+  named?: boolean;
 }
 
 /**
@@ -56,16 +59,16 @@ export function createFlagDelivery(options: FlagDeliveryOptions) {
 
   async function announce(change: FlagChange): Promise<void> {
     const channel = environmentChannel(config, change.environment);
-    const lane = `flags:${change.environment}`;
-    await options.outbox.post(channel, flagChangeMessage(change), { key: changeKey(change.id), lane });
+    const lane = `flags:${scopeKey(change.app, change.environment)}`;
+    await options.outbox.post(channel, flagChangeMessage(change, options.named ?? false), { key: changeKey(change.id), lane });
     const original = change.undoOf ? store.data.flags.history.find((entry) => entry.id === change.undoOf) : undefined;
     const target = original && (original.message ?? (options.outbox.knows(changeKey(original.id)) ? changeKey(original.id) : null));
-    if (original && target) await options.outbox.update(target, flagChangeMessage(original), { lane });
+    if (original && target) await options.outbox.update(target, flagChangeMessage(original, options.named ?? false), { lane });
   }
 
   /** An announcement was posted: keep its ref on the change, for undoing. */
   options.outbox.onPosted((key: string, ref: MessageRef) => {
-    const change = key.startsWith('flag-change:') ? store.data.flags.history.find((entry) => changeKey(entry.id) === key) : undefined;
+    const change = key.startsWith('flag-change:') ? store.data.flags.history.find((entry) => entry.app === config.app && changeKey(entry.id) === key) : undefined;
     if (!change) return;
     change.message = ref;
     // The outbox wrote the ref itself before telling us: this copy can wait for the next write.

@@ -1,7 +1,6 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { ActionOutcome } from '../chat/actions.js';
-import type { CommandHandler } from '../chat/commands/answer.js';
 import { mrkdwn } from '../chat/mrkdwn.js';
 import type { Outbox } from '../chat/outbox/outbox.js';
 import type { Config } from '../config/schema.js';
@@ -12,7 +11,6 @@ import type { FlagsSlice } from './model.js';
 import type { Store } from '../store/db.js';
 import { flagApiRoutes } from './api-routes.js';
 import { flagsChangedSince, type FlagDrift } from './changed-since.js';
-import { createFlagsCommand } from './command.js';
 import { createFlagDelivery } from './delivery.js';
 import { createEvaluator } from './evaluate.js';
 import { flagPublicRoutes, type FlagsAccess } from './public-routes.js';
@@ -39,11 +37,11 @@ export interface FlagsOptions {
   readonly publicUrl: string;
   log: Logger;
   clock?: Clock;
+  /** Name the app in announcements (an igor of several apps). */
+  named?: boolean;
 }
 
 export interface Flags {
-  /** `/flags`, for the Slack listener and `/api/commands`. */
-  command: CommandHandler;
   /** Mount at `/api/flags`, behind the API token. */
   apiRoutes: Router;
   /** Mount at `/flags`: flagd.json and OFREP for the apps. */
@@ -57,17 +55,23 @@ export interface Flags {
   readonly service: FlagsService;
 }
 
+export { createFlagsCommand } from './command.js';
+
+/** Says once, at start-up, who may read the flag endpoints when no token guards them. */
+export function logFlagsAccess(access: FlagsAccess, flagsToken: string | undefined, log: Logger): void {
+  if (access === 'loopback') log.warn('IGOR_FLAGS_TOKEN is not set: the flag endpoints answer only this machine; set it (and give it to the apps), or IGOR_FLAGS_PUBLIC=true to serve the flags to anyone');
+  else if (access === 'open' && !flagsToken) log.info('the flag endpoints need no token (IGOR_FLAGS_TOKEN is not set): anyone who reaches igor reads the flags');
+}
+
 /**
- * Feature flags, one per environment and key, set from Slack or the API and served to apps as
+ * One app's feature flags, one per environment and key, set from Slack or the API and served to apps as
  * flagd.json and OFREP.
  * @example
  * const flags = createFlags({ config, store, outbox, discoveries, connectors, flagsToken, get publicUrl() { return publicUrl; }, log, clock });
  * http.use('/flags', flags.publicRoutes);
  */
 export function createFlags(options: FlagsOptions): Flags {
-  const log = options.log.child({ subsystem: 'flags' });
-  if (options.flagsAccess === 'loopback') log.warn('IGOR_FLAGS_TOKEN is not set: the flag endpoints answer only this machine; set it (and give it to the apps), or IGOR_FLAGS_PUBLIC=true to serve the flags to anyone');
-  else if (options.flagsAccess === 'open' && !options.flagsToken) log.info('the flag endpoints need no token (IGOR_FLAGS_TOKEN is not set): anyone who reaches igor reads the flags');
+  const log = options.log.child({ subsystem: 'flags', app: options.config.app });
   const delivery = createFlagDelivery({
     config: options.config,
     store: options.store,
@@ -75,11 +79,11 @@ export function createFlags(options: FlagsOptions): Flags {
     discoveries: options.discoveries,
     connectors: options.connectors,
     log,
+    named: options.named ?? false,
   });
   const service = createFlagsService({ config: options.config, store: options.store, clock: options.clock ?? systemClock, log, onChange: (change) => void delivery.deliver(change) });
   return {
     service,
-    command: createFlagsCommand({ flags: service, config: options.config, log, publicUrl: () => options.publicUrl }).answer,
     apiRoutes: flagApiRoutes(service),
     publicRoutes: flagPublicRoutes({ flags: service, evaluator: createEvaluator(log), token: options.flagsToken, access: options.flagsAccess, log }),
     async undo(changeId: string, user: string): Promise<ActionOutcome> {
@@ -91,7 +95,7 @@ export function createFlags(options: FlagsOptions): Flags {
         throw error;
       }
     },
-    changedSince: (environment, sinceIso) => flagsChangedSince(options.store, environment, sinceIso),
+    changedSince: (environment, sinceIso) => flagsChangedSince(options.store, options.config.app, environment, sinceIso),
     flush: () => delivery.flush(),
   };
 }

@@ -21,8 +21,8 @@ const SHOWN_FAILURES = 8;
 const SECTION_LIMIT = 2_900;
 
 /** `<@U1> set `new-checkout` in *staging*: off → 25%`: what happened, with the old and new value. */
-function headline(change: FlagChange): string {
-  const what = `${codeMrkdwn(change.key)} in *${esc(change.environment)}*: ${shown(change.from)} → ${shown(change.to)}`;
+function headline(change: FlagChange, named: boolean): string {
+  const what = `${codeMrkdwn(change.key)} in *${esc(named ? `${change.app}/${change.environment}` : change.environment)}*: ${shown(change.from)} → ${shown(change.to)}`;
   switch (change.action) {
     case 'set':
       return `${mention(change.user)} set ${what}`;
@@ -48,10 +48,11 @@ export function pushSummary(push: PushReport): string {
 
 /**
  * The announcement of a change in the environment's channel, with an `Undo` button until it is
- * undone; afterwards the same message says who undid it.
+ * undone; afterwards the same message says who undid it. With `named`, the environment is
+ * named with its app (an igor of several apps).
  */
-export function flagChangeMessage(change: FlagChange): ChatMessage {
-  const title = `:triangular_flag_on_post: ${headline(change)}`;
+export function flagChangeMessage(change: FlagChange, named = false): ChatMessage {
+  const title = `:triangular_flag_on_post: ${headline(change, named)}`;
   const context = [`change ${change.id}`, change.push ? pushSummary(change.push) : null, change.undoneBy ? `undone by ${mention(change.undoneBy.user)} (change ${esc(change.undoneBy.change)})` : null]
     .filter(Boolean)
     .join(' · ');
@@ -60,11 +61,11 @@ export function flagChangeMessage(change: FlagChange): ChatMessage {
     { type: 'context', elements: [{ type: 'mrkdwn', text: context }] },
   ];
   if (!change.undoneBy) blocks.push(buttons(`flag-change-${change.id}`, [button('Undo', FLAG_UNDO_ACTION, change.id)]));
-  const text = `${headline(change).replace(/\*/g, '')}${change.push?.error || change.push?.hosts.some((host) => !host.ok) ? ` (${pushSummary(change.push)})` : ''}`;
+  const text = `${headline(change, named).replace(/\*/g, '')}${change.push?.error || change.push?.hosts.some((host) => !host.ok) ? ` (${pushSummary(change.push)})` : ''}`;
   return { text, blocks };
 }
 
-/** `/flags [env]`: every flag with its value, who set it and when, and where apps read them. */
+/** `/flags [env]`: every flag with its value, who set it and when, and where apps read them; `environment` as people name it (`shop/staging` with several apps, which is also its path under `/flags`). */
 export function flagListMessage(environment: string, flags: Record<string, FlagRecord>, publicUrl: string): ChatMessage {
   const keys = Object.keys(flags).sort();
   const where = `Apps read them with OpenFeature's OFREP provider at ${codeMrkdwn(`${publicUrl}/flags/${environment}`)}, or flagd at ${codeMrkdwn(`${publicUrl}/flags/${environment}/flagd.json`)}.`;

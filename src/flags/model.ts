@@ -27,6 +27,8 @@ export interface PushReport {
 /** One entry of the audit log: a flag set, deleted, or a change undone. */
 export interface FlagChange {
   id: string;
+  /** The app whose environment it is (set on the changes of an older igor when the store is upgraded). */
+  app: string;
   environment: string;
   key: string;
   action: 'set' | 'delete' | 'undo';
@@ -121,5 +123,7 @@ export function flagsIn(data: FlagsData, app: string, environment: string): Reco
 
 /** Keys the flags an igor of one app kept per bare environment name by app and environment. */
 export function scopeFlagsData(data: FlagsData, app: string): boolean {
-  return scopeRecords(data.environments, app);
+  const older = data.history.filter((change) => (change as Partial<FlagChange>).app === undefined);
+  for (const change of older) change.app = app;
+  return scopeRecords(data.environments, app) || older.length > 0;
 }

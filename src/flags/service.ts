@@ -75,7 +75,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
     const data = store.data.flags;
     const at = clock.now().toISOString();
     const { via, ...fields } = input;
-    const change: FlagChange = { id: String(data.nextChangeId++), ...fields, ...(via ? { via: via.via, token: via.token ?? null } : {}), at, undoneBy: null, message: null, push: null };
+    const change: FlagChange = { id: String(data.nextChangeId++), app: config.app, ...fields, ...(via ? { via: via.via, token: via.token ?? null } : {}), at, undoneBy: null, message: null, push: null };
     const flags = (data.environments[scopeKey(config.app, input.environment)] ??= dictionary());
     if (input.to === null) delete flags[input.key];
     else flags[input.key] = { value: input.to, updatedBy: input.user, updatedAt: at };
@@ -92,6 +92,8 @@ export function createFlagsService(options: FlagsServiceOptions) {
   }
 
   return {
+    /** The app's config (the single-app form). */
+    config,
     environmentName,
     flagsOf,
     /** Every flag of one environment, or of all, by environment and key. */
@@ -129,7 +131,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
      * Refused when the flag changed again since, so a later change is never silently lost.
      */
     async undo(changeId: string, user: string, via?: Via): Promise<FlagChange> {
-      const original = store.data.flags.history.find((change) => change.id === changeId);
+      const original = store.data.flags.history.find((change) => change.id === changeId && change.app === config.app);
       if (!original) throw new RefusedError('not-found', `there is no flag change ${changeId}`);
       const environment = environmentName(original.environment);
       mayChange(environment, user);
@@ -144,13 +146,13 @@ export function createFlagsService(options: FlagsServiceOptions) {
       return record({ environment, key: original.key, action: 'undo', from: original.to, to: original.from, user, undoOf: original.id, via });
     },
     change(id: string): FlagChange | undefined {
-      return store.data.flags.history.find((change) => change.id === id);
+      return store.data.flags.history.find((change) => change.id === id && change.app === config.app);
     },
     /** The audit log of one flag, newest first. */
     history(environment: string, key: string): FlagChange[] {
       const name = environmentName(environment);
       checkKey(key);
-      return store.data.flags.history.filter((change) => change.environment === name && change.key === key).reverse();
+      return store.data.flags.history.filter((change) => change.app === config.app && change.environment === name && change.key === key).reverse();
     },
   };
 }

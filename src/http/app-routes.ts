@@ -1,27 +1,27 @@
-import { Router, type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 
 /**
- * Routes of an app's environment may name the app first: `/shop/staging/flagd.json` is
- * `/staging/flagd.json` of the app shop. The first segment is taken for an app only when it names
- * one and no environment (an environment's routes keep their meaning); the rest is routed as is.
+ * Routes of an app's environments, for every app: `/shop/staging/flagd.json` is
+ * `/staging/flagd.json` of the app shop, and `/staging/flagd.json` is the default app's. The first
+ * segment is taken for an app only when it names one and no environment of the default app (an
+ * environment's routes keep their meaning). `routesOf` throws a refusal for no app when igor
+ * serves several and none is the default.
  */
-export function appNamedFirst(names: { isApp(name: string): boolean; isEnvironment(name: string): boolean }): RequestHandler {
-  return (request, _response, next) => {
+export function routedByApp(options: {
+  isApp(name: string): boolean;
+  isDefaultEnvironment(name: string): boolean;
+  routesOf(app: string | undefined): RequestHandler;
+}): RequestHandler {
+  return (request, response, next) => {
     const [, first, ...rest] = request.url.split('/');
     const name = first === undefined ? undefined : safeDecode(first);
-    if (name !== undefined && rest.length > 0 && names.isApp(name) && !names.isEnvironment(name)) request.url = `/${rest.join('/')}`;
-    next();
+    if (name !== undefined && rest.length > 0 && options.isApp(name) && !options.isDefaultEnvironment(name)) {
+      request.url = `/${rest.join('/')}`;
+      options.routesOf(name)(request, response, next);
+      return;
+    }
+    options.routesOf(undefined)(request, response, next);
   };
-}
-
-/** `router`, mounted where `:app` is in the path, for the apps `checkApp` accepts (it throws for others). */
-export function forApp(checkApp: (name: string) => void, router: Router): Router {
-  const scoped = Router({ mergeParams: true });
-  scoped.use((request, _response, next) => {
-    checkApp((request.params as { app: string }).app);
-    next();
-  }, router);
-  return scoped;
 }
 
 function safeDecode(segment: string): string | undefined {

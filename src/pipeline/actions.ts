@@ -1,5 +1,5 @@
 import type { Actor } from '../shared/actor.js';
-import type { Pipeline } from './service.js';
+import type { Pipelines } from './pipelines.js';
 import type { Deployment } from './types.js';
 
 /** What people can do to a deployment: the buttons in chat and the control API's action routes. */
@@ -21,8 +21,9 @@ export function isDeploymentAction(name: string): name is DeploymentAction {
   return (DEPLOYMENT_ACTIONS as readonly string[]).includes(name);
 }
 
-/** Does `action` to deployment `id` as `actor`; refusals are thrown as `RefusedError`. */
-export async function actOnDeployment(pipeline: Pipeline, action: DeploymentAction, id: string, actor: Actor): Promise<DeploymentActionResult> {
+/** Does `action` to deployment `id` (through its app's pipeline) as `actor`; refusals are thrown as `RefusedError`. */
+export async function actOnDeployment(pipelines: Pipelines, action: DeploymentAction, id: string, actor: Actor): Promise<DeploymentActionResult> {
+  const pipeline = pipelines.ofDeployment(id);
   const deployment = pipeline.found(id);
   switch (action) {
     case 'approve':

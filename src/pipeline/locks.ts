@@ -55,7 +55,8 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
     },
     /** After a restart: locks of deployments that no longer run are let go (saved by the caller). */
     dropStale(running: (deploymentId: string) => boolean): void {
-      for (const [scope, lock] of Object.entries(store.data.locks)) if (!running(lock.deploymentId)) delete store.data.locks[scope];
+      // Only this app's: another app's pipeline judges its own.
+      for (const [scope, lock] of Object.entries(store.data.locks)) if (scope === key(lock.environment) && !running(lock.deploymentId)) delete store.data.locks[scope];
     },
     /** `/deploy lock`: a person's lock with a reason; deployers only. */
     async lock(name: string, actor: Actor, reason: string | null): Promise<void> {

@@ -10,6 +10,17 @@ export function ofApp(deployments: readonly Deployment[], app: string): Deployme
   return deployments.filter((deployment) => deployment.app === app);
 }
 
+/** Deployments of an app (all apps without one) and an environment (all without one), newest first. */
+export function newestFirst(deployments: readonly Deployment[], filter: { app?: string | undefined; environment?: string | undefined; limit?: number | undefined }): Deployment[] {
+  const chosen: Deployment[] = [];
+  const limit = filter.limit ?? 50;
+  for (let index = deployments.length - 1; index >= 0 && chosen.length < limit; index--) {
+    const deployment = deployments[index]!;
+    if ((!filter.app || deployment.app === filter.app) && (!filter.environment || deployment.environment === filter.environment)) chosen.push(deployment);
+  }
+  return chosen;
+}
+
 /** A deployment that failed before touching any host, or was interrupted: `Retry` starts it again. */
 export function isRetryable(deployment: Deployment): boolean {
   if (deployment.state === 'interrupted') return true;

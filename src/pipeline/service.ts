@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { environmentName as resolveEnvironment } from '../config/environments.js';
-import { appNamed, fromSingleApp } from '../config/apps.js';
 import type { Config } from '../config/schema.js';
 import { InvalidRefError, checkRef } from '../integration/refs.js';
 import { vouchesFor, type TestEvidence } from '../integration/evidence.js';
@@ -16,7 +15,7 @@ import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { requireDeployer } from './policy.js';
 import { createRecorder } from './records.js';
-import { isRetryable, liveOn, ofApp, type Live } from './queries.js';
+import { isRetryable, liveOn, newestFirst, ofApp, type Live } from './queries.js';
 import { createHostReadings } from './host-readings.js';
 import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
@@ -63,9 +62,8 @@ export function createPipeline(options: PipelineOptions) {
   const hostReadings = createHostReadings(options);
 
   const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
-  const apps = fromSingleApp(config);
-  /** The app a request names, else the one this igor serves; another name is refused, naming it. */
-  const appName = (requested: string | undefined): string => (requested === undefined ? config.app : appNamed(apps, requested));
+  /** This app's deployments (the store holds every app's). */
+  const ours = (deployment: Deployment) => deployment.app === config.app;
 
   /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
   function admit(environment: string, user: string, action: string, authorizedBy?: string): void {
@@ -184,14 +182,14 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   function found(id: string): Deployment {
-    const deployment = store.data.deployments.find((entry) => entry.id === id);
+    const deployment = store.data.deployments.find((entry) => entry.id === id && ours(entry));
     if (!deployment) throw new RefusedError('not-found', `there is no deployment ${id}`);
     return deployment;
   }
 
   /** The deployment running in an environment now, for `/deploy cancel [env]`. */
   function activeIn(environment: string): Deployment {
-    const deployment = store.data.deployments.findLast((entry) => entry.app === config.app && entry.environment === environment && ACTIVE.has(entry.state));
+    const deployment = store.data.deployments.findLast((entry) => ours(entry) && entry.environment === environment && ACTIVE.has(entry.state));
     if (!deployment) throw new RefusedError('not-found', `nothing is running in ${environment}`);
     return deployment;
   }
@@ -241,34 +239,29 @@ export function createPipeline(options: PipelineOptions) {
     },
     lockOf: (environment: string) => locks.lockOf(environment),
     environmentName,
-    appName,
+    /** The app's config (the single-app form). */
+    config,
     found,
     /** Saves, within a moment, a change made to a deployment outside the pipeline (where its chat messages went). */
     saveSoon: (deployment: Deployment) => recorder.saveSoon(deployment),
     get(id: string): Deployment | undefined {
-      return store.data.deployments.find((deployment) => deployment.id === id);
+      return store.data.deployments.find((deployment) => deployment.id === id && ours(deployment));
     },
-    /** Newest first. */
-    list(filter: { app?: string | undefined; environment?: string | undefined; limit?: number } = {}): Deployment[] {
-      // An environment is named as one of this app's: the deployments of this app there.
-      const app = filter.app ?? (filter.environment ? config.app : undefined);
-      return store.data.deployments
-        .filter((deployment) => (!app || deployment.app === app) && (!filter.environment || deployment.environment === filter.environment))
-        .slice()
-        .reverse()
-        .slice(0, filter.limit ?? 50);
+    /** This app's deployments, newest first. */
+    list(filter: { environment?: string | undefined; limit?: number } = {}): Deployment[] {
+      return newestFirst(store.data.deployments, { app: config.app, ...filter });
     },
     logPath(id: string, step: string): string {
       return join(options.dataDir, 'logs', id, `${step}.log`);
     },
     /** After a restart: deployments that were mid-flight become `interrupted` and free their environment. */
     async recover(): Promise<Deployment[]> {
-      const stranded = store.data.deployments.filter((deployment) => ACTIVE.has(deployment.state));
+      const stranded = store.data.deployments.filter((deployment) => ours(deployment) && ACTIVE.has(deployment.state));
       for (const deployment of stranded) {
         await recorder.transition(deployment, 'interrupt', { reason: `igor restarted while this deployment was ${deployment.state}` });
         log.warn({ deployment: deployment.id, environment: deployment.environment }, 'marked a deployment interrupted after a restart');
       }
-      locks.dropStale((id) => store.data.deployments.some((d) => d.id === id && ACTIVE.has(d.state)));
+      locks.dropStale((id) => store.data.deployments.some((d) => d.id === id && ours(d) && ACTIVE.has(d.state)));
       await store.write();
       return stranded;
     },
@@ -287,7 +280,7 @@ export function createPipeline(options: PipelineOptions) {
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
       // The grace is over: whatever still runs on a host is killed, so no SSH session outlives igor.
       for (const run of runs.all()) run.hostCommands.abort();
-      for (const deployment of store.data.deployments.filter((d) => ACTIVE.has(d.state))) {
+      for (const deployment of store.data.deployments.filter((d) => ours(d) && ACTIVE.has(d.state))) {
         await recorder.transition(deployment, 'interrupt', { reason: 'igor was stopped while this deployment ran' });
       }
       await store.write();

@@ -202,7 +202,6 @@ describe('tests on every push', () => {
       log: pino({ level: 'silent' }),
       clock: systemClock,
       dataDir: t.dataDir,
-      webhookSecret: 'x',
       path: process.env.PATH!,
       home: t.dir,
     });

@@ -88,8 +88,8 @@ describe('igor.yml with apps', () => {
     expect([...parseAppsConfig(monorepo).apps.keys()]).toEqual(['shop', 'billing']);
   });
 
-  it('is refused where one igor must serve one app still: several apps are a config error naming them', () => {
-    expect(() => parseConfig(TWO_APPS)).toThrow('apps: this igor serves one app, not 2 (shop, billing): run one igor per app for now');
+  it('is refused where the config of one app is expected (parseConfig), naming the apps found', () => {
+    expect(() => parseConfig(TWO_APPS)).toThrow('apps: expected the config of one app here, got 2 (shop, billing)');
   });
 });
 

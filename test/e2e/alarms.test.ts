@@ -46,7 +46,7 @@ describe('alarms from the health monitor', () => {
 
     const raised = await h.slack.waitFor(() => alertsMessages(h, 'web-1 in staging fails its health check')[0], { what: 'the monitor alarm', timeoutMs: 20_000 });
     expect(buttonsOf(raised).map((b) => b.text)).toEqual(['Acknowledge', 'Silence 1h', 'Rollback']);
-    await h.slack.waitFor(() => h.igor.alarms.list().find((a) => a.key === 'monitor:staging:web-1' && a.count >= 3), { what: 'the alarm to fire again' });
+    await h.slack.waitFor(() => h.igor.alarms.list().find((a) => a.key === 'monitor:shop/staging:web-1' && a.count >= 3), { what: 'the alarm to fire again' });
     expect(alertsMessages(h, 'web-1 in staging fails its health check')).toHaveLength(1);
 
     const host = h.fleet.hosts.find((entry) => entry.name === 'web-1')!;

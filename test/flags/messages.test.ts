@@ -4,6 +4,7 @@ import type { FlagChange, FlagRecord } from '../../src/flags/model.js';
 
 const change = (overrides: Partial<FlagChange> = {}): FlagChange => ({
   id: '7',
+  app: 'shop',
   environment: 'production',
   key: 'new-checkout',
   action: 'set',

@@ -15,7 +15,7 @@ import { App as BoltApp, ExpressReceiver } from '@slack/bolt';
 import express from 'express';
 import pino from 'pino';
 import { simpleGit } from 'simple-git';
-import { createGithubIntegration, GITHUB_WEBHOOK_PATH, type GithubIntegration } from '../../src/ci/github-integration.js';
+import { createGithubIntegration, createGithubWebhooks, GITHUB_WEBHOOK_PATH, type GithubIntegration } from '../../src/ci/github-integration.js';
 import type { CiRun } from '../../src/ci/types.js';
 import { ciRetryButton } from '../../src/chat/interactions.js';
 import actionListeners from '../../src/chat/slack/listeners/actions/index.js';
@@ -139,14 +139,13 @@ export async function startCiTestbed(options: CiTestbedOptions = {}): Promise<Ci
       log,
       clock: systemClock,
       dataDir,
-      webhookSecret: options.secret === null ? undefined : (options.secret ?? WEBHOOK_SECRET),
       githubToken: options.githubToken,
       githubApiUrl: options.githubApiUrl,
       concurrency: options.concurrency,
       ...processEnv,
     });
     cleanups.push(() => github.stop());
-    app.use(GITHUB_WEBHOOK_PATH, github.middleware);
+    app.use(GITHUB_WEBHOOK_PATH, createGithubWebhooks({ secret: options.secret === null ? undefined : (options.secret ?? WEBHOOK_SECRET), apps: [github.webhookApp], store, log }));
     const receiver = new ExpressReceiver({ signingSecret: SIGNING_SECRET, app, logger: boltLogger(log) });
     const bolt = new BoltApp({ token: 'xoxb-test-token', receiver, clientOptions: { slackApiUrl: slack.url }, logger: boltLogger(log), deferInitialization: true });
     chat = createSlackChat(bolt.client);

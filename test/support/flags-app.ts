@@ -18,7 +18,8 @@ import type { Config } from '../../src/config/schema.js';
 import { createLocalDiscovery } from '../../src/fleet/discovery/local.js';
 import { createLocalTransport } from '../../src/fleet/transport/local.js';
 import type { Connect, Discovery } from '../../src/fleet/types.js';
-import { createFlags, type Flags } from '../../src/flags/index.js';
+import { createFlags, createFlagsCommand, type Flags } from '../../src/flags/index.js';
+import { fromSingleApp } from '../../src/config/apps.js';
 import type { FlagsAccess } from '../../src/flags/public-routes.js';
 import { finishHttpApp } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
@@ -74,7 +75,8 @@ export interface FlagsApp {
   dir: string;
   config: Config;
   store: Store<IgorData>;
-  flags: Flags;
+  /** The flags feature, and the /flags command on this one app as app.ts builds it. */
+  flags: Flags & { command: ReturnType<typeof createFlagsCommand>['answer'] };
   chat: ReturnType<typeof recordingChat>;
   close(): Promise<void>;
 }
@@ -155,12 +157,13 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
         await closeTcp();
       };
     }
+    const command = createFlagsCommand({ apps: fromSingleApp(config), services: new Map([[config.app, flags.service]]), log, publicUrl: () => url });
     return {
       url,
       dir,
       config,
       store,
-      flags,
+      flags: Object.assign(flags, { command: command.answer }),
       chat,
       close: async () => {
         await flags.flush();

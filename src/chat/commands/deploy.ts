@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { InvalidRefError, checkRef } from '../../integration/refs.js';
 import type { Pipeline } from '../../pipeline/service.js';
-import { appOfEnvironment, appOfRef, fromSingleApp } from '../../config/apps.js';
+import type { Pipelines } from '../../pipeline/pipelines.js';
+import { appOfRef } from '../../config/apps.js';
 import { environmentChannel, findEnvironment } from '../../config/environments.js';
-import type { Config } from '../../config/schema.js';
 import { historyMessage, plain } from '../messages.js';
-import { statusMessage } from '../status-message.js';
+import { statusMessage, type AppStatus } from '../status-message.js';
 import { channelMention, codeMrkdwn, escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../port.js';
 import { DEPLOY_USAGE, parseDeployCommand, type DeployCommand } from './deploy-grammar.js';
@@ -18,107 +18,118 @@ import { newestLive } from '../../pipeline/queries.js';
  * are answered at once, before any process runs; the deploy itself is answered later.
  */
 export function createDeployCommand(deps: {
-  pipeline: Pipeline;
-  config: Config;
+  pipelines: Pipelines;
   log: Logger;
-  /** The flags changed in an environment since a time, in words (null when none). */
-  flagsChangedSince?: (environment: string, sinceIso: string | null) => string | null;
+  /** The flags changed in an app's environment since a time, in words (null when none). */
+  flagsChangedSince?: (app: string, environment: string, sinceIso: string | null) => string | null;
 }) {
-  const { pipeline, config } = deps;
-  const apps = fromSingleApp(config);
+  const { pipelines } = deps;
+  const { apps } = pipelines;
+  const several = apps.apps.size > 1;
 
-  /** The environment `app/env` or a bare `env` names (an app this igor does not serve is refused). */
-  const environmentOf = (text: string | undefined) => appOfEnvironment(apps, text).environment;
+  /** `/deploy status [app|app/env|env]`: the apps and environments it shows. */
+  function statusScope(text: string | undefined): Array<{ pipeline: Pipeline; names: string[] }> {
+    const everything = (pipeline: Pipeline) => ({ pipeline, names: Object.keys(pipeline.config.environments) });
+    if (text === undefined) return pipelines.all().map(everything);
+    // An app's name alone (that is not an environment of the default app) is all of that app's environments.
+    const defaultApp = apps.defaultApp ? pipelines.of(apps.defaultApp) : undefined;
+    if (!text.includes('/') && pipelines.isApp(text) && !(defaultApp && findEnvironment(defaultApp.config, text))) return [everything(pipelines.of(text))];
+    const { pipeline, environment } = pipelines.at(text);
+    return [{ pipeline, names: [environment] }];
+  }
 
-  /** `/deploy status [app|app/env|env]`: the environments it shows. */
-  function statusNames(text: string | undefined): string[] {
-    // An app's name alone (that is not an environment's) is all of that app's environments.
-    const wholeApp = text !== undefined && !text.includes('/') && apps.apps.has(text) && !findEnvironment(config, text);
-    const environment = wholeApp ? undefined : environmentOf(text);
-    return environment ? [pipeline.environmentName(environment)] : Object.keys(config.environments);
+  async function appStatus({ pipeline, names }: { pipeline: Pipeline; names: string[] }): Promise<AppStatus> {
+    const app = pipeline.config.app;
+    const environments = await Promise.all(
+      names.map(async (name) => {
+        // The hosts are asked, each bounded by a short timeout: status never waits on a silent host or a deployment's lock.
+        const live = await pipeline.liveNow(name);
+        return {
+          name,
+          lock: pipeline.lockOf(name),
+          manualLock: pipeline.manualLockOf(name),
+          last: pipeline.list({ environment: name, limit: 1 })[0],
+          live,
+          flags: deps.flagsChangedSince?.(app, name, newestLive(live)?.finishedAt ?? null) ?? null,
+        };
+      }),
+    );
+    return { app, environments };
   }
 
   const later = (work: () => Promise<ChatMessage>) => laterAnswer(work, deps.log, '/deploy');
+  /** How a deployment's environment is named to people: `shop/production` when igor serves several apps. */
+  const where = (app: string, environment: string) => escapeMrkdwn(several ? `${app}/${environment}` : environment);
 
   function answer(text: string, context: CommandContext): CommandAnswer {
     let command: DeployCommand;
+    let app: string | undefined;
     try {
       command = parseDeployCommand(text);
       // `shop/main` is `main` of the app shop; the ref is checked once its app is taken off.
       if (command.kind === 'deploy') {
-        command = { ...command, ref: appOfRef(apps, command.ref).ref };
+        const named = appOfRef(apps, command.ref);
+        app = named.app;
+        command = { ...command, ref: named.ref };
         checkRef(command.ref);
       }
     } catch (error) {
       if (error instanceof UsageError || error instanceof InvalidRefError) return { now: plain(`:warning: ${escapeMrkdwn(error.message)}\n${DEPLOY_USAGE}`) };
-      throw error;
+      return { now: refusalMessage(error) };
     }
     try {
-      return dispatch(command, context);
+      return dispatch(command, app, context);
     } catch (error) {
       return { now: refusalMessage(error) };
     }
   }
 
-  function dispatch(command: DeployCommand, context: CommandContext): CommandAnswer {
+  function dispatch(command: DeployCommand, app: string | undefined, context: CommandContext): CommandAnswer {
     switch (command.kind) {
       case 'help':
         return { now: plain(DEPLOY_USAGE) };
       case 'status': {
-        const names = statusNames(command.environment);
-        return later(async () =>
-          statusMessage(
-            await Promise.all(
-              names.map(async (name) => {
-                // The hosts are asked, each bounded by a short timeout: status never waits on a silent host or a deployment's lock.
-                const live = await pipeline.liveNow(name);
-                return {
-                  name,
-                  lock: pipeline.lockOf(name),
-                  manualLock: pipeline.manualLockOf(name),
-                  last: pipeline.list({ environment: name, limit: 1 })[0],
-                  live,
-                  flags: deps.flagsChangedSince?.(name, newestLive(live)?.finishedAt ?? null) ?? null,
-                };
-              }),
-            ),
-          ),
-        );
+        const scope = statusScope(command.environment);
+        return later(async () => statusMessage(await Promise.all(scope.map(appStatus)), several));
       }
       case 'history': {
-        const named = environmentOf(command.environment);
-        const environment = named ? pipeline.environmentName(named) : undefined;
-        return { now: historyMessage(pipeline.list({ environment, limit: 10 })) };
+        if (command.environment === undefined) return { now: historyMessage(several ? pipelines.list({ limit: 10 }) : pipelines.of(undefined).list({ limit: 10 }), several) };
+        const { pipeline, environment } = pipelines.at(command.environment);
+        return { now: historyMessage(pipeline.list({ environment, limit: 10 }), several) };
       }
-      case 'cancel':
+      case 'cancel': {
+        const { pipeline, environment } = pipelines.at(command.environment);
         return later(async () => {
-          const deployment = pipeline.activeIn(pipeline.environmentName(environmentOf(command.environment)));
+          const deployment = pipeline.activeIn(environment);
           await pipeline.cancel(deployment.id, context.actor);
-          return plain(`:no_entry_sign: Cancelled deployment ${deployment.id} (\`${deployment.ref}\` to ${deployment.environment}).`);
+          return plain(`:no_entry_sign: Cancelled deployment ${deployment.id} (\`${deployment.ref}\` to ${where(deployment.app, deployment.environment)}).`);
         });
+      }
       case 'lock': {
-        const environment = environmentOf(command.environment)!;
+        const { pipeline, environment } = pipelines.at(command.environment);
+        const named = where(pipeline.config.app, environment);
         return later(async () => {
           await pipeline.lock(environment, context.actor, command.reason ?? null);
-          return plain(`:lock: ${environment} is locked${command.reason ? `: ${command.reason}` : ''}. Deploys are refused until \`/deploy unlock ${environment}\`.`);
+          return plain(`:lock: ${named} is locked${command.reason ? `: ${escapeMrkdwn(command.reason)}` : ''}. Deploys are refused until \`/deploy unlock ${named}\`.`);
         });
       }
       case 'unlock': {
-        const environment = environmentOf(command.environment)!;
+        const { pipeline, environment } = pipelines.at(command.environment);
         return later(async () => {
           await pipeline.unlock(environment, context.actor);
-          return plain(`:unlock: ${environment} is unlocked.`);
+          return plain(`:unlock: ${where(pipeline.config.app, environment)} is unlocked.`);
         });
       }
-      case 'deploy':
+      case 'deploy': {
+        const pipeline = pipelines.of(app);
         return later(async () => {
           const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor });
-          const channel = environmentChannel(config, deployment.environment);
-          return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${escapeMrkdwn(deployment.environment)} started: follow it in ${channelMention(channel)}.`);
+          const channel = environmentChannel(pipeline.config, deployment.environment);
+          return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${where(deployment.app, deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });
+      }
     }
   }
 
   return { answer };
 }
-

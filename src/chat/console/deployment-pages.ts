@@ -5,7 +5,7 @@ import type { ApiToken } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
 import { logExists, STEP_NAME } from '../../http/log-file.js';
 import { deploymentView } from '../../http/routes/deployments.js';
-import type { Pipeline } from '../../pipeline/service.js';
+import type { Pipelines } from '../../pipeline/pipelines.js';
 import { ACTIVE } from '../../pipeline/states.js';
 import type { Deployment } from '../../pipeline/types.js';
 import { latencyChart } from './analysis-chart.js';
@@ -32,7 +32,7 @@ const PAGE_HEADERS = {
 };
 
 export interface DeploymentPagesOptions {
-  pipeline: Pipeline;
+  pipelines: Pipelines;
   /** `IGOR_API_TOKEN`: with it, the page asks for it; without it, only loopback gets in, in local mode. */
   apiTokens: readonly ApiToken[];
   localMode: boolean;
@@ -53,15 +53,18 @@ export function sendPage(response: Response, file: string): void {
  * files. Mount at `/`; `close()` ends the open event streams.
  */
 export function createDeploymentPages(options: DeploymentPagesOptions): { router: Router; close(): void } {
-  const { pipeline } = options;
+  const { pipelines } = options;
   const router = Router();
   const guard = consoleGuard({ tokens: options.apiTokens, localMode: options.localMode });
   const stream = createEventStream();
-  const stopPipeline = pipeline.on((event) => {
-    if (event.type === 'created' || event.type === 'changed' || event.type === 'finished') {
-      stream.send('deployment', { id: event.deployment.id, state: event.deployment.state, updatedAt: event.deployment.updatedAt });
-    }
-  });
+  const stopListening = pipelines.all().map((pipeline) =>
+    pipeline.on((event) => {
+      if (event.type === 'created' || event.type === 'changed' || event.type === 'finished') {
+        stream.send('deployment', { id: event.deployment.id, state: event.deployment.state, updatedAt: event.deployment.updatedAt });
+      }
+    }),
+  );
+  const logPath = (deployment: Deployment, step: string) => pipelines.ofDeployment(deployment.id).logPath(deployment.id, step);
 
   router.get('/console/assets/:file', (request, response) => {
     const type = ASSETS.get(request.params.file);
@@ -73,10 +76,10 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
 
   router.get('/console/deployments/:id/data', guard, async (request, response) => {
     const deployment = found(String(request.params.id));
-    const logs = await Promise.all(deployment.steps.map(async (step) => ((await logExists(pipeline.logPath(deployment.id, step.name))) ? step.name : null)));
+    const logs = await Promise.all(deployment.steps.map(async (step) => ((await logExists(logPath(deployment, step.name))) ? step.name : null)));
     response.json({
       deployment: deploymentView(deployment, options.publicUrl()),
-      timeline: await readHostTimeline(pipeline.logPath(deployment.id, deployment.kind === 'rollback' ? 'rollback' : 'deploy')),
+      timeline: await readHostTimeline(logPath(deployment, deployment.kind === 'rollback' ? 'rollback' : 'deploy')),
       logs: logs.filter(Boolean),
       active: ACTIVE.has(deployment.state),
       console: options.withConsole,
@@ -93,7 +96,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
     const deployment = found(String(request.params.id));
     const step = String(request.params.step);
     if (!STEP_NAME.test(step) || !deployment.steps.some((entry) => entry.name === step)) throw new HttpError(404, `deployment ${deployment.id} has no step ${step}`);
-    const path = pipeline.logPath(deployment.id, step);
+    const path = logPath(deployment, step);
     const stillWriting = () => {
       const record = deployment.steps.find((entry) => entry.name === step);
       return ACTIVE.has(deployment.state) && (record?.state === 'running' || record?.state === 'pending');
@@ -103,7 +106,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
   });
 
   function found(id: string): Deployment {
-    const deployment = pipeline.get(id);
+    const deployment = pipelines.get(id);
     if (!deployment) throw new HttpError(404, `there is no deployment ${id}`);
     return deployment;
   }
@@ -111,7 +114,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
   return {
     router,
     close() {
-      stopPipeline();
+      for (const stop of stopListening) stop();
       stream.close();
     },
   };

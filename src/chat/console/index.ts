@@ -17,7 +17,7 @@ export interface LocalConsole {
  * The local console: a Chat adapter that shows igor's channels in the browser as Slack would, and
  * takes the same slash commands and buttons.
  * @example
- * const console = createConsole({ config, pipeline, alarms, commands, actions, log, apiTokens, localMode: true });
+ * const console = createConsole({ apps, alarms, commands, actions, log, apiTokens, localMode: true });
  * http.use('/', console.router); // before finishHttpApp
  * createAnnouncer({ chat: console.chat, … });
  */

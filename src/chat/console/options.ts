@@ -1,15 +1,14 @@
 // What the console is built from; routes and the console's entry both read it.
 import type { Logger } from 'pino';
 import type { Alarms } from '../../alarms/service.js';
-import type { Config } from '../../config/schema.js';
+import type { AppsConfig } from '../../config/apps.js';
 import type { ApiToken } from '../../http/api-tokens.js';
-import type { Pipeline } from '../../pipeline/service.js';
 import type { CommandHandler } from '../commands/answer.js';
 import type { ButtonHandler } from '../interactions.js';
 
 export interface ConsoleOptions {
-  config: Config;
-  pipeline: Pipeline;
+  /** Every app igor serves. */
+  apps: AppsConfig;
   alarms: Alarms;
   /** The slash commands, the same handlers the Slack listeners use: `{ '/deploy': …, '/rollback': … }`. */
   commands: Record<string, CommandHandler>;

@@ -21,13 +21,15 @@ export type ConsoleRouteOptions = ConsoleOptions & { chat: ConsoleChat; stream: 
  * (the same handlers as Slack's). The deployment pages and the files are in deployment-pages.ts.
  */
 export function consoleRoutes(options: ConsoleRouteOptions): Router {
-  const { config, chat, stream, log } = options;
+  const { apps, chat, stream, log } = options;
   const router = Router();
   const guard = consoleGuard({ tokens: options.apiTokens, localMode: options.localMode });
-  const channels = consoleChannels(config);
-  const users = consoleUsers(config);
+  const channels = consoleChannels(apps);
+  const users = consoleUsers(apps);
+  const defaultConfig = apps.apps.get(apps.defaultApp ?? [...apps.apps.keys()][0]!)!;
   const state = () => ({
-    app: config.app,
+    app: [...apps.apps.keys()].join(', '),
+    apps: [...apps.apps.keys()],
     auth: options.apiTokens.length ? 'token' : 'loopback',
     channels,
     users,
@@ -94,7 +96,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
   });
 
   function channelOf(body: Record<string, unknown>): string {
-    return typeof body.channel === 'string' && body.channel !== '' ? body.channel : config.channels.deploys;
+    return typeof body.channel === 'string' && body.channel !== '' ? body.channel : defaultConfig.channels.deploys;
   }
 
   return router;

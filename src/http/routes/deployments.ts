@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { actOnDeployment, DEPLOYMENT_ACTIONS, isDeploymentAction } from '../../pipeline/actions.js';
-import type { Pipeline } from '../../pipeline/service.js';
+import type { Pipelines } from '../../pipeline/pipelines.js';
 import type { Deployment } from '../../pipeline/types.js';
 import { apiActor } from '../api-tokens.js';
 import { HttpError } from '../errors.js';
@@ -26,15 +26,19 @@ export function deploymentView(deployment: Deployment, publicUrl: string) {
 }
 
 /** `/api/deployments`: list, show, start, and step logs; `publicUrl` is igor's address for links. */
-export function deploymentRoutes(pipeline: Pipeline, publicUrl: () => string): Router {
+export function deploymentRoutes(pipelines: Pipelines, publicUrl: () => string): Router {
   const view = (deployment: Deployment) => deploymentView(deployment, publicUrl());
   const router = Router();
 
   router.get('/', (request, response) => {
-    const app = typeof request.query.app === 'string' ? pipeline.appName(request.query.app) : undefined;
-    const environment = typeof request.query.environment === 'string' ? pipeline.environmentName(request.query.environment) : undefined;
+    const { app, environment } = request.query;
+    if (app !== undefined && typeof app !== 'string') throw new HttpError(400, 'app must be one name');
+    if (environment !== undefined && typeof environment !== 'string') throw new HttpError(400, 'environment must be one name');
     const limit = Math.min(Number(request.query.limit) || 50, 500);
-    response.json({ deployments: pipeline.list({ app, environment, limit }).map(view) });
+    // An environment is one app's: the named app's, else the default app's.
+    const pipeline = app !== undefined || environment !== undefined ? pipelines.of(app) : undefined;
+    const deployments = pipeline ? pipeline.list({ environment: environment === undefined ? undefined : pipeline.environmentName(environment), limit }) : pipelines.list({ limit });
+    response.json({ deployments: deployments.map(view) });
   });
 
   router.post('/', async (request, response) => {
@@ -42,17 +46,16 @@ export function deploymentRoutes(pipeline: Pipeline, publicUrl: () => string): R
     if (typeof body.ref !== 'string' || body.ref === '') throw new HttpError(400, 'ref is required: a branch, tag or commit');
     if (body.environment !== undefined && typeof body.environment !== 'string') throw new HttpError(400, 'environment must be a string');
     if (body.app !== undefined && typeof body.app !== 'string') throw new HttpError(400, 'app must be a string');
-    pipeline.appName(body.app);
-    const deployment = await pipeline.request({ ref: body.ref, environment: body.environment, actor: apiActor(request, response, { fallback: 'api' }) });
+    const deployment = await pipelines.of(body.app).request({ ref: body.ref, environment: body.environment, actor: apiActor(request, response, { fallback: 'api' }) });
     response.status(202).json({ id: deployment.id, deployment: view(deployment) });
   });
 
   router.post('/:id/:action', async (request, response) => {
     const { id, action } = request.params;
     const user = apiActor(request, response);
-    found(pipeline, id);
+    found(pipelines, id);
     if (!isDeploymentAction(action)) throw new HttpError(404, `deployments have no action ${action}: ${DEPLOYMENT_ACTIONS.join(', ')}`);
-    const result = await actOnDeployment(pipeline, action, id, user);
+    const result = await actOnDeployment(pipelines, action, id, user);
     if ('started' in result && result.started) {
       response.status(202).json({ id: result.started.id, deployment: view(result.started) });
       return;
@@ -61,21 +64,21 @@ export function deploymentRoutes(pipeline: Pipeline, publicUrl: () => string): R
   });
 
   router.get('/:id', (request, response) => {
-    response.json(view(found(pipeline, request.params.id)));
+    response.json(view(found(pipelines, request.params.id)));
   });
 
   router.get('/:id/logs/:step', async (request, response) => {
-    const deployment = found(pipeline, request.params.id);
+    const deployment = found(pipelines, request.params.id);
     const { step } = request.params;
     if (!STEP_NAME.test(step) || !deployment.steps.some((entry) => entry.name === step)) throw new HttpError(404, `deployment ${deployment.id} has no step ${step}`);
-    await sendLogFile(response, pipeline.logPath(deployment.id, step), `the ${step} step of deployment ${deployment.id} has no log yet`);
+    await sendLogFile(response, pipelines.ofDeployment(deployment.id).logPath(deployment.id, step), `the ${step} step of deployment ${deployment.id} has no log yet`);
   });
 
   return router;
 }
 
-function found(pipeline: Pipeline, id: string): Deployment {
-  const deployment = pipeline.get(id);
+function found(pipelines: Pipelines, id: string): Deployment {
+  const deployment = pipelines.get(id);
   if (!deployment) throw new HttpError(404, `there is no deployment ${id}`);
   return deployment;
 }

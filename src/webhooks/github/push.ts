@@ -5,14 +5,16 @@ import type { WebhookContext } from './types.js';
 const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
- * A push: a new head of a branch is queued for testing (a force push too: `after` is the new
- * head), a deleted branch cancels its runs. Pushes of other repositories and of tags are ignored.
+ * A push, for every app whose `repo` is the pushed repository: a new head of a branch is queued
+ * for testing (a force push too: `after` is the new head), a deleted branch cancels its runs.
+ * Pushes of other repositories and of tags are ignored.
  */
-export async function handlePush(event: EmitterWebhookEvent<'push'>, { config, ci, log }: WebhookContext): Promise<void> {
+export async function handlePush(event: EmitterWebhookEvent<'push'>, { apps, log }: WebhookContext): Promise<void> {
   const { payload } = event;
   const facts = { delivery: event.id, ref: payload.ref, repository: payload.repository.full_name };
-  if (!isConfiguredRepository(payload.repository, config.repo)) {
-    log.info({ ...facts, repo: config.repo }, 'ignored a push to another repository than repo in igor.yml');
+  const targets = apps.filter((app) => isConfiguredRepository(payload.repository, app.config.repo));
+  if (targets.length === 0) {
+    log.info({ ...facts, repos: apps.map((app) => app.config.repo) }, 'ignored a push to a repository no app in igor.yml uses');
     return;
   }
   if (!payload.ref.startsWith('refs/heads/')) {
@@ -21,7 +23,7 @@ export async function handlePush(event: EmitterWebhookEvent<'push'>, { config, c
   }
   const branch = payload.ref.slice('refs/heads/'.length);
   if (payload.deleted) {
-    await ci.deleteBranch(branch);
+    for (const { ci } of targets) await ci.deleteBranch(branch);
     return;
   }
   if (!COMMIT_ID.test(payload.after)) {
@@ -30,7 +32,7 @@ export async function handlePush(event: EmitterWebhookEvent<'push'>, { config, c
   }
   const head = payload.head_commit?.id === payload.after ? payload.head_commit : null;
   const pusher = payload.pusher.name || payload.sender?.login || 'unknown';
-  await ci.push({
+  const push = {
     branch,
     sha: payload.after,
     subject: head?.message.split('\n')[0] ?? null,
@@ -39,5 +41,6 @@ export async function handlePush(event: EmitterWebhookEvent<'push'>, { config, c
     repository: { owner: payload.repository.owner?.login ?? payload.repository.full_name.split('/')[0]!, name: payload.repository.name, htmlUrl: payload.repository.html_url ?? null },
     delivery: event.id,
     forced: payload.forced,
-  });
+  };
+  for (const { ci } of targets) await ci.push(push);
 }

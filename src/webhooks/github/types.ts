@@ -3,10 +3,15 @@ import type { Logger } from 'pino';
 import type { IntegrationServer } from '../../ci/server.js';
 import type { Config } from '../../config/schema.js';
 
-/** What every webhook handler gets besides its event. */
-export interface WebhookContext {
+/** One app's side of the webhooks: its config (its `repo`) and its integration server. */
+export interface WebhookApp {
   config: Config;
   ci: IntegrationServer;
+}
+
+/** What every webhook handler gets besides its event: every app, in igor.yml's order. */
+export interface WebhookContext {
+  apps: readonly WebhookApp[];
   log: Logger;
 }
 

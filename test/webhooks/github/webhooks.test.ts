@@ -54,13 +54,13 @@ describe('the GitHub webhook endpoint', () => {
     const response = await t.deliver('ping', pingPayload(t.repo));
     expect(response.status).toBe(200);
     expect(logged(t, 'GitHub webhook ping: the webhook reaches igor')).toHaveLength(1);
-    expect(logged(t, 'this webhook belongs to another repository than repo in igor.yml: its pushes will be ignored')).toEqual([]);
+    expect(logged(t, 'this webhook belongs to a repository no app in igor.yml uses: its pushes will be ignored')).toEqual([]);
   });
 
   it('warns at the ping when the webhook is for another repository', async () => {
     const t = await start();
     expect((await t.deliver('ping', pingPayload())).status).toBe(200);
-    expect(logged(t, 'this webhook belongs to another repository than repo in igor.yml: its pushes will be ignored')).toHaveLength(1);
+    expect(logged(t, 'this webhook belongs to a repository no app in igor.yml uses: its pushes will be ignored')).toHaveLength(1);
   });
 
   it('answers an event igor does not act on with 2xx and ignores it', async () => {
@@ -84,12 +84,12 @@ describe('the GitHub webhook endpoint', () => {
     expect(t.runs()).toHaveLength(1);
   });
 
-  it('ignores pushes to another repository than repo in igor.yml, with a log line', async () => {
+  it('ignores pushes to a repository no app uses, with one log line naming the repos it knows', async () => {
     const t = await start();
     const response = await t.deliver('push', pushPayload({ branch: 'main', after: t.sha }));
     expect(response.status).toBe(200);
     expect(t.runs()).toEqual([]);
-    expect(logged(t, 'ignored a push to another repository than repo in igor.yml')).toMatchObject([{ repository: 'Codertocat/Hello-World', repo: t.repo }]);
+    expect(logged(t, 'ignored a push to a repository no app in igor.yml uses')).toMatchObject([{ repository: 'Codertocat/Hello-World', repos: [t.repo] }]);
   });
 
   it('ignores pushes of tags', async () => {

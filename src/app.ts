@@ -15,7 +15,7 @@ import { createAnnouncer } from './chat/announcer.js';
 import { createDeployCommand } from './chat/commands/deploy.js';
 import { createRollbackCommand } from './chat/commands/rollback.js';
 import { createDeploymentPages } from './chat/console/deployment-pages.js';
-import { createConsole, type LocalConsole } from './chat/console/index.js';
+import { createConsole, createConsoleChat, type LocalConsole } from './chat/console/index.js';
 import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
 import actionListeners from './chat/slack/listeners/actions/index.js';
@@ -138,6 +138,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     await store.write();
     log.info({ app: mainApp }, 'keyed the records of the store kept per environment by app and environment');
   }
+  // Known for sure only once listening (port 0 picks one): whatever links to igor asks for it when it links.
   let publicUrl = options.publicUrl ?? `http://localhost:${options.port}`;
   const hostKeys = {
     get: (id: string) => store.data.hostKeys[id],
@@ -154,14 +155,16 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     return mirrors.get(key)!;
   };
 
-  let chat: Chat;
+  // The chat comes first: everything below tells people through it. In Slack, the outbox sends through
+  // a client that leaves retries to it; without Slack, the console shows the channels.
+  const slack = options.slack?.botToken ? options.slack : null;
+  const consoleChat = slack ? null : createConsoleChat(log);
+  const chat: Chat = slack ? createSlackChat(createDeliveryClient(slack, log)) : consoleChat!;
   let igorConsole: LocalConsole | null = null;
   // Every message people should see (deployments, alarms, test runs, flags) goes through the outbox.
   const outbox = createOutbox({
     store,
-    get chat() {
-      return chat;
-    },
+    chat,
     log: log.child({ component: 'outbox' }),
     clock,
   });
@@ -202,9 +205,6 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       connectors,
       flagsToken: options.flagsToken,
       flagsAccess,
-      get publicUrl() {
-        return publicUrl;
-      },
       log: appLog,
       clock,
       named: several,
@@ -225,7 +225,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     });
     const raiseCiAlarms = ciAlarms(alarms, config);
     github.ci.on((event) => void raiseCiAlarms(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
-    const announcer = createAnnouncer({ outbox, config, pipeline, get publicUrl() { return publicUrl; }, log: appLog });
+    const announcer = createAnnouncer({ outbox, config, pipeline, publicUrl: () => publicUrl, log: appLog });
     return { config, pipeline, monitor, flags, github, announcer };
   }
   const stacks = new Map([...apps.apps].map(([name, config]) => [name, appStack(config)]));
@@ -289,20 +289,18 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
   let socketMode: SocketModeReceiver | null = null;
-  if (options.slack?.botToken) {
-    ({ app: bolt, socketMode } = createBolt(options.slack, http, log));
-    // The outbox sends through a client that leaves retries to it; ephemeral answers to the person
-    // who pressed a button go straight through Bolt's client, as their response cannot wait.
-    chat = createSlackChat(createDeliveryClient(options.slack, log));
+  if (slack) {
+    ({ app: bolt, socketMode } = createBolt(slack, http, log));
+    // Ephemeral answers to the person who pressed a button go straight through Bolt's client, as
+    // their response cannot wait for the outbox.
     commandListeners.register(bolt, { commands, log });
     actionListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
   } else {
-    igorConsole = createConsole({ apps, alarms, commands, interactions, log, apiTokens, localMode });
+    igorConsole = createConsole({ chat: consoleChat!, apps, alarms, commands, interactions, log, apiTokens, localMode });
     http.use('/', igorConsole.router);
-    chat = igorConsole.chat;
   }
   finishHttpApp(http, log);
   const alarmAnnouncer = createAlarmAnnouncer({ outbox, apps, alarms, log, ...(options.alarmCheckMs ? { checkEveryMs: options.alarmCheckMs } : {}) });

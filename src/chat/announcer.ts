@@ -29,7 +29,7 @@ const KEY = /^deployment:([^:]+)(?::(approval|promotion):(.+))?$/;
  * the outbox, in one lane per deployment, so the story arrives whole and in order however long the
  * chat is away; the refs of posted messages are kept on the deployment as they come back.
  */
-export function createAnnouncer(options: { outbox: Outbox; config: Config; pipeline: Pipeline; publicUrl: string; log: Logger }) {
+export function createAnnouncer(options: { outbox: Outbox; config: Config; pipeline: Pipeline; publicUrl: () => string; log: Logger }) {
   const { outbox, config, log } = options;
   const pendingUpdate = new Map<string, NodeJS.Timeout>();
   const lastUpdate = new Map<string, number>();
@@ -63,7 +63,7 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
   function updateRoot(deployment: Deployment): void {
     lastUpdate.set(deployment.id, Date.now());
     if (!outbox.knows(rootKey(deployment.id)) && !deployment.thread) return;
-    show(deployment, deployment.thread, rootKey(deployment.id), deploymentRoot(deployment, options.publicUrl));
+    show(deployment, deployment.thread, rootKey(deployment.id), deploymentRoot(deployment, options.publicUrl()));
     // Only messages already posted or queued: an update queued before its own post would wait for
     // it at the head of the lane, in front of that very post.
     const queuedOrPosted = (ref: MessageRef | null | undefined, key: string) => Boolean(ref) || outbox.knows(key);
@@ -114,7 +114,7 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
     const { deployment } = event;
     switch (event.type) {
       case 'created': {
-        const message = deploymentRoot(deployment, options.publicUrl);
+        const message = deploymentRoot(deployment, options.publicUrl());
         shown.set(rootKey(deployment.id), JSON.stringify(message));
         lastUpdate.set(deployment.id, Date.now());
         queued(outbox.post(channelOf(deployment), message, { key: rootKey(deployment.id), lane: lane(deployment) }));
@@ -124,7 +124,7 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
         scheduleUpdate(deployment);
         return;
       case 'step': {
-        const message = stepReply(event.step, deploymentPageUrl(options.publicUrl, deployment.id, event.step.step));
+        const message = stepReply(event.step, deploymentPageUrl(options.publicUrl(), deployment.id, event.step.step));
         if (message) reply(deployment, message);
         return;
       }

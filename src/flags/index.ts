@@ -33,8 +33,6 @@ export interface FlagsOptions {
    * `loopback` (only this machine: igor listens off loopback with neither a token nor IGOR_FLAGS_PUBLIC).
    */
   flagsAccess: FlagsAccess;
-  /** Base for links in messages; read on every use, so a getter works. */
-  readonly publicUrl: string;
   log: Logger;
   clock?: Clock;
   /** Name the app in announcements (an igor of several apps). */
@@ -67,7 +65,7 @@ export function logFlagsAccess(access: FlagsAccess, flagsToken: string | undefin
  * One app's feature flags, one per environment and key, set from Slack or the API and served to apps as
  * flagd.json and OFREP.
  * @example
- * const flags = createFlags({ config, store, outbox, discoveries, connectors, flagsToken, get publicUrl() { return publicUrl; }, log, clock });
+ * const flags = createFlags({ config, store, outbox, discoveries, connectors, flagsToken, log, clock });
  * http.use('/flags', flags.publicRoutes);
  */
 export function createFlags(options: FlagsOptions): Flags {

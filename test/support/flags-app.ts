@@ -119,9 +119,6 @@ export async function startFlagsApp(options: FlagsAppOptions = {}): Promise<Flag
       connectors,
       flagsToken: options.flagsToken,
       flagsAccess: options.flagsAccess ?? (options.flagsToken ? 'token' : 'open'),
-      get publicUrl() {
-        return url;
-      },
       log,
     });
     const flushDeliveries = flags.flush;

@@ -1,11 +1,11 @@
 import type { Router } from 'express';
-import { createConsoleChat, type ConsoleChat } from './chat.js';
+import type { ConsoleChat } from './chat.js';
 import { createEventStream } from './event-stream.js';
 import type { ConsoleOptions } from './options.js';
 import { consoleRoutes } from './routes.js';
 
 export interface LocalConsole {
-  /** The Chat port for the announcers: every post, update, reply and ephemeral reaches the open pages. */
+  /** The Chat port it was given, whose every post, update, reply and ephemeral reaches the open pages. */
   chat: ConsoleChat;
   /** Mount at `/`: `GET /` and everything under `/console/`. */
   router: Router;
@@ -17,12 +17,12 @@ export interface LocalConsole {
  * The local console: a Chat adapter that shows igor's channels in the browser as Slack would, and
  * takes the same slash commands and buttons.
  * @example
- * const console = createConsole({ apps, alarms, commands, actions, log, apiTokens, localMode: true });
+ * const chat = createConsoleChat(log); // first: the outbox and announcers post to it
+ * const console = createConsole({ chat, apps, alarms, commands, interactions, log, apiTokens, localMode: true });
  * http.use('/', console.router); // before finishHttpApp
- * createAnnouncer({ chat: console.chat, … });
  */
-export function createConsole(options: ConsoleOptions): LocalConsole {
-  const chat = createConsoleChat(options.log);
+export function createConsole(options: ConsoleOptions & { chat: ConsoleChat }): LocalConsole {
+  const { chat } = options;
   const stream = createEventStream();
   const stopChat = chat.on((change) => stream.send('message', change.message));
   const router = consoleRoutes({ ...options, chat, stream });
@@ -36,6 +36,6 @@ export function createConsole(options: ConsoleOptions): LocalConsole {
   };
 }
 
-export type { ConsoleChat, ConsoleMessage } from './chat.js';
+export { createConsoleChat, type ConsoleChat, type ConsoleMessage } from './chat.js';
 export type { ConsoleOptions } from './options.js';
 export { GUEST } from './directory.js';

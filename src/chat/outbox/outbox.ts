@@ -6,7 +6,6 @@ import { addItem, foldUpdates, knows, nextItems, prunePosted, resolveTarget, ret
 
 export interface OutboxOptions {
   store: Store<OutboxData>;
-  /** Read at each call, so the composition root may hand in a getter for a chat made later. */
   readonly chat: Chat;
   log: Logger;
   /** Time and timers; tests hold it still. Default: the system's. */

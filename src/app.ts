@@ -24,7 +24,7 @@ import { createBolt, createDeliveryClient } from './chat/slack/bolt.js';
 import { createOutbox } from './chat/outbox/outbox.js';
 import { createGithubIntegration, createGithubWebhooks, GITHUB_WEBHOOK_PATH, type GithubIntegration } from './ci/github-integration.js';
 import { findEnvironment } from './config/environments.js';
-import type { AppsConfig } from './config/apps.js';
+import { appNamed, type AppsConfig } from './config/apps.js';
 import { ConfigError, loadConfig, parseAppsConfig } from './config/load.js';
 import { repositoryKey } from './config/repository-key.js';
 import type { Config } from './config/schema.js';
@@ -279,7 +279,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       '/apps/:app/environments': environmentRoutes((request) => pipelines.of(String(request.params.app))),
       '/commands': commandRoutes(commands, stackOf(mainApp).config.channels.deploys),
       '/rollback': rollbackRoutes(pipelines, () => publicUrl),
-      '/ci/runs': ciRunRoutes(stackOf(mainApp).github.ci),
+      '/ci/runs': ciRunRoutes(new Map(allStacks.map((stack) => [stack.config.app, stack.github.ci])), (name) => appNamed(apps, name)),
     },
   });
 
@@ -347,7 +347,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       for (const stack of allStacks) stack.monitor.start();
       log.info({ url, mode: localMode ? 'local' : options.slack?.appToken ? 'slack-socket' : 'slack-http', config: usesExample ? 'bundled example' : options.configPath, apps: [...apps.apps.keys()] }, 'igor is listening');
       if (igorConsole) {
-        const hint = `${usesExample ? ' and type /deploy main to staging' : ''}${apiTokens.length ? ' (it asks for IGOR_API_TOKEN)' : ''}`;
+        const hint = `${usesExample ? ' and type /deploy main to staging (or /deploy worker/main to staging)' : ''}${apiTokens.length ? ' (it asks for IGOR_API_TOKEN)' : ''}`;
         log.info({ console: `${url}/` }, `the console is at ${url}/ : open it in a browser${hint}`);
       }
       return { url };

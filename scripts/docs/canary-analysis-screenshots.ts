@@ -20,9 +20,9 @@ const out = resolve(process.argv[2] ?? 'docs');
 const PORT = 4183;
 const dir = await mkdtemp(join(tmpdir(), 'igor-analysis-shots-'));
 const dataDir = join(dir, 'data');
-const config = parse(await ensureExampleBundle(dataDir, PORT)) as { environments: { staging: Record<string, unknown> } };
+const config = parse(await ensureExampleBundle(dataDir, PORT)) as { apps: { example: { environments: { staging: Record<string, unknown> } } } };
 const prometheus = await startPrometheus([`127.0.0.2:${PORT}`, `127.0.0.3:${PORT}`]);
-const staging = config.environments.staging;
+const staging = config.apps.example.environments.staging;
 staging.restart = `APP_WORK_MS=30 ${String(staging.restart)}`;
 staging.strategy = {
   canary: {

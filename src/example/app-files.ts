@@ -78,8 +78,17 @@ const { greeting } = require('../lib/greeting');
 assert.strictEqual(greeting('igor'), 'hello, igor');
 console.log('unit tests passed');
 `,
-    'scripts/restart.sh': `#!/usr/bin/env bash
-# Restarts the app of this release: stops the one in the pid file, starts this one detached.
+    'scripts/restart.sh': restartScript('the app', 'HOST="${IGOR_HOST:-127.0.0.1}" PORT="${APP_PORT:-8080}" setsid nohup node server.js', 'app.log'),
+  };
+}
+
+/**
+ * A release's `scripts/restart.sh` for an example app: stops the process in `shared/app.pid` (where
+ * igor's stop of the example looks too), then starts `start` detached, appending to `shared/<log>`.
+ */
+export function restartScript(what: string, start: string, log: string): string {
+  return `#!/usr/bin/env bash
+# Restarts ${what} of this release: stops the one in the pid file, starts this one detached.
 set -euo pipefail
 shared="\${IGOR_PATH:?}/shared"
 pidfile="$shared/app.pid"
@@ -91,10 +100,9 @@ if [ -f "$pidfile" ]; then
     for _ in $(seq 50); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
   fi
 fi
-HOST="\${IGOR_HOST:-127.0.0.1}" PORT="\${APP_PORT:-8080}" setsid nohup node server.js >>"$shared/app.log" 2>&1 </dev/null &
+${start} >>"$shared/${log}" 2>&1 </dev/null &
 echo $! >"$pidfile"
-`,
-  };
+`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { exampleAppFiles } from './app-files.js';
 
-/** Creates a git repository at `dir` holding the example app on branch `main`; returns the commit's sha. */
+/** Creates a git repository at `dir` holding `files` (the example app's by default) on branch `main`; returns the commit's sha. */
 export async function createExampleRepository(dir: string, files: Record<string, string> = exampleAppFiles()): Promise<string> {
   await mkdir(dir, { recursive: true });
   const git = simpleGit(dir);

@@ -15,7 +15,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 const APP_PORT = 4181;
 /** Screenshots of each stage, kept after the run to be looked at. */
 const SCREENSHOTS = join(tmpdir(), 'igor-console-e2e');
-const SERVERS = ['web-1', 'web-2', 'prod-1', 'prod-2'];
+const SERVERS = ['web-1', 'web-2', 'prod-1', 'prod-2', 'worker-1'];
 
 let dir: string;
 let igor: ConsoleApp;
@@ -64,6 +64,16 @@ describe('the console in a browser', () => {
     await page.locator('#thread', { hasText: 'is live on 2 host(s) of staging' }).waitFor();
     await shot('1-staging-succeeded');
 
+    // The example's second app, from its own repository, beside the first: every card names its app.
+    await type('/deploy worker/main to staging');
+    await root('worker: deploy main').filter({ hasText: 'to staging: succeeded' }).waitFor();
+    expect(await root('example: deploy main').count()).toBe(1);
+    await root('worker: deploy main').locator('button.replies').click();
+    await page.locator('#thread', { hasText: 'is live on 1 host(s) of staging' }).waitFor();
+    const worker = (await (await fetch(`http://127.0.0.6:${APP_PORT + 1}/health`)).json()) as { status: string; revision: string };
+    expect(worker.status).toBe('ok');
+    await shot('1b-worker-staging-succeeded');
+
     // Production: Alice asks, and may not approve her own request.
     await type('/deploy main to production');
     const production = root(/deploy main \(\w+\) to production/);
@@ -94,7 +104,7 @@ describe('the console in a browser', () => {
     await second.filter({ hasText: 'to production: succeeded' }).waitFor();
 
     await type('/rollback production');
-    await page.locator('#messages .ephemeral', { hasText: /Rollback \d+ puts .* back on production/ }).waitFor();
+    await page.locator('#messages .ephemeral', { hasText: /Rollback \d+ puts .* back on example\/production/ }).waitFor();
     await root(/rollback \S+ \(\w+\) to production: succeeded/).waitFor();
     await shot('5-rolled-back');
 

@@ -19,7 +19,8 @@ export interface Chat {
   post(channel: string, message: ChatMessage): Promise<MessageRef>;
   reply(thread: MessageRef, message: ChatMessage): Promise<MessageRef>;
   update(ref: MessageRef, message: ChatMessage): Promise<void>;
-  ephemeral(channel: string, user: string, message: ChatMessage): Promise<void>;
+  /** Seen by `user` alone: in the thread whose root's ts is `threadTs` (where a button was pressed), else in the channel. */
+  ephemeral(channel: string, user: string, message: ChatMessage, threadTs?: string | null): Promise<void>;
 }
 
 /** Who typed a command, and where. */

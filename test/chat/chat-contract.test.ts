@@ -21,6 +21,7 @@ describeChat('slack', () => {
     chat: () => chat,
     seen: () => slack.allMessages().map((message) => ({ channel: message.channel, ts: message.ts, threadTs: message.thread_ts ?? null, text: message.text, blocks: message.blocks })),
     ephemeralsTo: (user) => slack.ephemerals(user).map((message) => message.text),
+    ephemeralThreadsOf: (user) => slack.ephemerals(user).map((message) => message.thread_ts ?? null),
   };
 });
 
@@ -33,5 +34,6 @@ describeChat('console', () => {
     chat: () => chat,
     seen: () => chat.messages.filter((message) => message.user === null).map((message) => ({ channel: message.channel, ts: message.ts, threadTs: message.threadTs, text: message.text, blocks: message.blocks ?? [] })),
     ephemeralsTo: (user) => chat.messages.filter((message) => message.user === user).map((message) => message.text),
+    ephemeralThreadsOf: (user) => chat.messages.filter((message) => message.user === user).map((message) => message.threadTs),
   };
 });

@@ -26,6 +26,8 @@ export interface ChatHarness {
   seen(): SeenMessage[];
   /** The texts of the ephemeral messages to `user`, in order. */
   ephemeralsTo(user: string): string[];
+  /** The thread (its root's ts) each ephemeral message to `user` is in, null for the channel, in order. */
+  ephemeralThreadsOf(user: string): Array<string | null>;
 }
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
@@ -73,6 +75,17 @@ export function describeChat(name: string, setup: () => ChatHarness): void {
       expect(harness.ephemeralsTo('U0BOB')).toEqual(['you may not deploy to production']);
       expect(harness.ephemeralsTo('U0ALICE')).toEqual([]);
       expect(harness.seen()).toEqual([]);
+    });
+
+    it('answers one person privately in a thread, where they pressed a button of a reply', async () => {
+      const chat = harness.chat();
+      const root = await chat.post('C0DEPLOYS', { text: 'deploying main' });
+      await chat.reply(root, { text: 'Approval needed' });
+      await chat.ephemeral('C0DEPLOYS', 'U0CAROL', { text: 'only the approvers may approve' }, root.ts);
+      await chat.ephemeral('C0DEPLOYS', 'U0CAROL', { text: 'beside the root' }, null);
+      expect(harness.ephemeralsTo('U0CAROL')).toEqual(['only the approvers may approve', 'beside the root']);
+      expect(harness.ephemeralThreadsOf('U0CAROL')).toEqual([root.ts, null]);
+      expect(harness.seen().map((message) => message.text)).toEqual(['deploying main', 'Approval needed']);
     });
 
     it("cuts a message to Slack's limits rather than losing it", async () => {

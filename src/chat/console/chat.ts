@@ -79,9 +79,9 @@ export function createConsoleChat(log: Logger) {
       Object.assign(existing, { text: fitted.text, blocks: fitted.blocks, editedAt: new Date().toISOString() });
       tell({ type: 'updated', message: existing });
     },
-    async ephemeral(channel: string, user: string, message: ChatMessage): Promise<void> {
-      add({ text: message.text, blocks: message.blocks, channel, threadTs: null, user, from: 'igor' });
-      chatLog.info({ channel, user }, message.text);
+    async ephemeral(channel: string, user: string, message: ChatMessage, threadTs?: string | null): Promise<void> {
+      add({ text: message.text, blocks: message.blocks, channel, threadTs: threadTs ?? null, user, from: 'igor' });
+      chatLog.info({ channel, user, ...(threadTs ? { thread: threadTs } : {}) }, message.text);
     },
     /** What a person typed, shown back to them only, as Slack shows a slash command to its author. */
     echo(channel: string, user: string, text: string): void {

@@ -86,12 +86,15 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
     const user = actingUser(body, response);
     const channel = channelOf(body);
     if (typeof body.action !== 'string' || typeof body.value !== 'string') throw new HttpError(400, 'action (igor.<action>) and value (a deployment or alarm id) are required');
+    // The thread the button was pressed in, where a refusal is answered; none: beside the message, in the channel.
+    if (body.thread !== undefined && body.thread !== null && (typeof body.thread !== 'string' || !/^\d+\.\d+$/.test(body.thread))) throw new HttpError(400, 'thread must be the ts of a thread\'s root message (like 1700000000.000001)');
+    const thread = typeof body.thread === 'string' ? body.thread : null;
     const name = body.action.replace(/^igor\./, '');
     if (!options.interactions.has(name)) throw new HttpError(400, `igor has no button igor.${name}`);
     const value = body.value;
     const outcome = await press(options.interactions, name, value, consoleUser(user), (error) => log.error({ err: error, action: name, value, user }, 'a console button failed'));
     log.info({ action: name, value: body.value, user, ok: outcome.ok }, 'console button pressed');
-    if (!outcome.ok) await chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` });
+    if (!outcome.ok) await chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` }, thread);
     response.json(outcome);
   });
 

@@ -31,9 +31,9 @@ export function createSlackChat(client: WebClient, pacing: { burst: number; inte
       const message = fitToSlack(original);
       await call('chat.update', () => client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks ?? [] }));
     },
-    async ephemeral(channel: string, user: string, original: ChatMessage): Promise<void> {
+    async ephemeral(channel: string, user: string, original: ChatMessage, threadTs?: string | null): Promise<void> {
       const message = fitToSlack(original);
-      await call('chat.postEphemeral', () => client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks }));
+      await call('chat.postEphemeral', () => client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }));
     },
   };
 }

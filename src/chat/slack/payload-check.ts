@@ -17,8 +17,9 @@ const blockActions = z.looseObject({
   type: z.literal('block_actions'),
   user: z.looseObject({ id: z.string().min(1) }),
   actions: z.array(z.looseObject({ action_id: z.string().min(1), value: z.string().optional() })).min(1),
-  container: z.looseObject({}).optional(),
+  container: z.looseObject({ message_ts: z.string().optional(), thread_ts: z.string().optional() }).optional(),
   channel: z.looseObject({ id: z.string() }).optional(),
+  message: z.looseObject({ ts: z.string(), thread_ts: z.string().optional() }).optional(),
 });
 
 const interaction = z.looseObject({ type: z.string().min(1) });

@@ -177,7 +177,10 @@ document.addEventListener('click', (event) => {
   if (!target) return;
   if (target.dataset.action) {
     const message = view.messages.get(target.closest('[data-key]').dataset.key);
-    void send('/console/action', { action: target.dataset.action, value: target.dataset.value, channel: message?.channel ?? view.channel }, target);
+    // A refusal is answered where the press was: in the open thread (also for its root shown there), else beside the message.
+    const inThread = Boolean(target.closest('#thread'));
+    const thread = message?.threadTs ?? (inThread ? message?.ts : null) ?? null;
+    void send('/console/action', { action: target.dataset.action, value: target.dataset.value, channel: message?.channel ?? view.channel, thread }, target);
   } else if (target.dataset.thread) {
     view.thread = target.dataset.thread;
     renderThread();

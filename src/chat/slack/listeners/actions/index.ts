@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { slackUser } from '../../../../shared/actor.js';
 import { press, type ButtonHandler } from '../../../interactions.js';
 import type { Chat } from '../../../port.js';
+import { threadOfPress } from '../../press-thread.js';
 
 /**
  * Every `igor.*` button, through the one interaction table: ack at once, press, and tell the
- * presser privately when igor refused. Messages themselves are brought up to date by the
+ * presser privately, where they pressed, when igor refused. Messages themselves are brought up to date by the
  * announcers, so a refused press on a stale message fixes that message too.
  */
 export default {
@@ -19,7 +20,8 @@ export default {
       const outcome = await press(deps.interactions, name, value, slackUser(user), (error) => deps.log.error({ err: error, action: name, value, user }, 'a button failed'));
       deps.log.info({ action: name, value, user, ok: outcome.ok }, 'button pressed');
       const channel = body.channel?.id ?? body.container.channel_id;
-      if (!outcome.ok && channel) await deps.chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` });
+      // Told where the press was: in the thread of a reply's button, beside a root message's.
+      if (!outcome.ok && channel) await deps.chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` }, threadOfPress(body));
     });
   },
 };

@@ -25,21 +25,26 @@ export async function releaseOnHost(transport: Transport, root: string, release:
 
 /**
  * Puts a release that is still on the server back live: switch `current`, restart, health check.
- * No upload and no steps: the release ran them when it was first deployed.
+ * No upload and no steps: the release ran them when it was first deployed. `onPhase` hears the
+ * restart and the health check as they start (the switch is where it begins).
  */
-export async function restoreRelease(server: Server, transport: Transport, release: string, job: RestoreJob): Promise<void> {
+export async function restoreRelease(server: Server, transport: Transport, release: string, job: RestoreJob, onPhase: (phase: 'restart' | 'health') => void = () => {}): Promise<void> {
   // One round trip: is the release there, and which commit is it (exit 3: not there).
   const found = await transport.exec(['bash', '-c', '[ -d "$1" ] || exit 3; cat -- "$1/REVISION" 2>/dev/null || true', 'igor', layout(server.path, release).release], { timeoutMs: job.stepTimeoutMs, signal: job.signal });
   if (found.code === 3) throw new HostPhaseError('switch', `release ${release} is not on this host any more`);
   const sha = found.code === 0 ? found.stdout.trim() : '';
   await switchCurrent(transport, server.path, release, job);
   if (job.restart) {
+    onPhase('restart');
     const env = releaseEnv(server, { app: job.app, environment: job.environment, release, sha });
     await phaseRunner(transport, job)('restart', ['bash', '-lc', job.restart], { cwd: layout(server.path, release).release, env }, `"${job.restart}"`);
   }
   const health = server.health ?? job.health;
-  // The commit is the one REVISION names; an older release may lack the file, and then only {release} can be expected.
-  if (health) await waitUntilHealthy(healthUrl(health, server.address), health, { sha, release });
+  if (health) {
+    onPhase('health');
+    // The commit is the one REVISION names; an older release may lack the file, and then only {release} can be expected.
+    await waitUntilHealthy(healthUrl(health, server.address), health, { sha, release });
+  }
 }
 
 /** Leaves a `BAD_RELEASE` file in the release folder, so people on the server see it too. */

@@ -17,7 +17,7 @@ import type { Deployment } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { plainText, type Phrase } from '../shared/phrase.js';
 import { recordAudit } from './audit.js';
-import { liveOn, newestLive, ofApp } from './queries.js';
+import { badReleasesOfCommit, liveOn, newestLive, ofApp } from './queries.js';
 
 export interface DecisionOptions {
   config: Config;
@@ -60,6 +60,7 @@ export function createDecisions(options: DecisionOptions) {
       expiresAt: expiresAt.toISOString(),
       reaskedBecause,
       message: null,
+      badReleases: badReleasesOfCommit(deployment, options.store.data.deployments, options.store.data.badReleases),
     };
     const superseded = deployment.approval?.message ?? null;
     // Armed at the moment expiresAt is counted from, before anything is awaited: the deadline

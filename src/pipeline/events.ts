@@ -3,6 +3,7 @@ import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
 import type { ChatThread, Deployment } from './types.js';
 import type { Phrase } from '../shared/phrase.js';
+import type { ManualLock } from './store-data.js';
 
 /** What the pipeline tells the chat adapters; each is rendered as a message or an update. */
 export type PipelineEvent =
@@ -30,3 +31,12 @@ export type PipelineListener = (event: PipelineEvent) => void;
 /** The pipeline's hub: its listeners (chat, alarms, CI statuses) must not throw, and must not block. */
 export const createPipelineEvents = () => createEventHub<PipelineEvent>();
 export type EventHub = ReturnType<typeof createPipelineEvents>;
+
+/**
+ * A person locked or unlocked an environment (`/deploy lock`, `/deploy unlock`, the API): the
+ * environment's channel is told, not only the person who did it. `lock` is the lock put on, or the
+ * one lifted; `by` who lifted it.
+ */
+export type LockEvent = { type: 'locked'; app: string; lock: ManualLock } | { type: 'unlocked'; app: string; lock: ManualLock; by: string };
+
+export const createLockEvents = () => createEventHub<LockEvent>();

@@ -22,6 +22,8 @@ import { createShipper } from './ship.js';
 import type { ArtifactStore } from '../fleet/artifacts/s3.js';
 import type { Deployment } from './types.js';
 import { phrase } from '../shared/phrase.js';
+import { badReleasesOfCommit } from './queries.js';
+import { rolledBackBefore } from './warnings.js';
 
 export interface ExecutorOptions {
   config: Config;
@@ -113,6 +115,9 @@ export function createExecutor(options: ExecutorOptions) {
       } else {
         await recorder.transition(deployment, 'approve', { approvedBy: 'policy' });
         recorder.note(deployment, phrase`Approved by policy: ${policy.because}.`);
+        // Nobody is asked, so the thread says it: the approval request would have.
+        const warning = rolledBackBefore(badReleasesOfCommit(deployment, options.store.data.deployments, options.store.data.badReleases));
+        if (warning) recorder.note(deployment, warning, 'warning');
       }
 
       await mkdir(join(options.dataDir, 'artifacts'), { recursive: true });

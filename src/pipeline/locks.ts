@@ -7,6 +7,7 @@ import { RefusedError } from '../shared/refusal.js';
 import { scopeKey } from '../shared/scope.js';
 import type { Store } from '../store/db.js';
 import { EnvironmentBusyError } from './errors.js';
+import { createLockEvents } from './events.js';
 import { requireDeployer } from './policy.js';
 import type { EnvironmentLock, PipelineData } from './store-data.js';
 
@@ -18,6 +19,7 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
   const { config, store, clock, log } = options;
   /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
   const reserving = new Map<string, EnvironmentLock>();
+  const events = createLockEvents();
 
   const permitted = (environment: string, user: string, action: string) => requireDeployer(environment, config.environments[environment]!, user, action);
   /** This app's environment, as the store keys it. */
@@ -28,6 +30,8 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
   }
 
   return {
+    /** Hears each lock a person puts on or lifts, once it is saved; returns the function that stops listening. */
+    on: events.on,
     /** The deployment that holds the environment (or is starting in it), if any. */
     lockOf,
     manualLockOf: (environment: string) => store.data.manualLocks[key(environment)] ?? null,
@@ -64,17 +68,21 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
       permitted(name, user, 'lock');
       const held = store.data.manualLocks[key(name)];
       if (held) throw new RefusedError('conflict', phrase`${name} is locked already by ${person(held.user)} since ${time(held.since)}${held.reason ? phrase`: ${held.reason}` : ''}`);
-      store.data.manualLocks[key(name)] = { environment: name, user, reason, since: clock.now().toISOString() };
+      const lock = { environment: name, user, reason, since: clock.now().toISOString() };
+      store.data.manualLocks[key(name)] = lock;
       await store.write();
       log.info({ environment: name, user, via: actor.via, token: actor.token, reason }, 'environment locked');
+      events.emit({ type: 'locked', app: config.app, lock });
     },
     async unlock(name: string, actor: Actor): Promise<void> {
       const { user } = actor;
       permitted(name, user, 'unlock');
-      if (!store.data.manualLocks[key(name)]) throw new RefusedError('conflict', `${name} is not locked`);
+      const lock = store.data.manualLocks[key(name)];
+      if (!lock) throw new RefusedError('conflict', `${name} is not locked`);
       delete store.data.manualLocks[key(name)];
       await store.write();
       log.info({ environment: name, user, via: actor.via, token: actor.token }, 'environment unlocked');
+      events.emit({ type: 'unlocked', app: config.app, lock, by: user });
     },
   };
 }

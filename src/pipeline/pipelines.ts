@@ -1,6 +1,6 @@
 import { appNamed, appOfEnvironment, defaultAppOf, type AppsConfig } from '../config/apps.js';
 import { RefusedError } from '../shared/refusal.js';
-import { newestFirst } from './queries.js';
+import { newestFirst, rolledBackBy } from './queries.js';
 import type { Pipeline } from './service.js';
 import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
@@ -40,6 +40,8 @@ export function createPipelines(apps: AppsConfig, pipelines: ReadonlyMap<string,
       if (!pipeline) throw new RefusedError('not-found', `there is no deployment ${id}`);
       return pipeline;
     },
+    /** The rollback that took this deployment's release off its environment, while that holds (see `rolledBackBy`). */
+    rolledBackBy: (deployment: Deployment) => rolledBackBy(deployment, store.data.deployments),
     /** Newest first, of every app unless one is named. */
     list(filter: { app?: string | undefined; environment?: string | undefined; limit?: number } = {}): Deployment[] {
       return newestFirst(store.data.deployments, filter);

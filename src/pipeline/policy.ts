@@ -24,6 +24,20 @@ export function approversOf(environment: EnvironmentConfig): readonly string[] |
   return environment.deployers ?? null;
 }
 
+/**
+ * Who may approve a deployment asked for by `requestedBy`, as people are told while it waits: the
+ * approvers named by `approval.approvers`, else any deployer, else anyone; the requester left out
+ * when `allowSelfApproval` is false.
+ */
+export type ApproverRule = { rule: 'approvers' | 'deployers'; users: readonly string[]; requester: string | null } | { rule: 'anyone'; requester: string | null };
+
+export function whoMayApprove(environment: EnvironmentConfig, requestedBy: string): ApproverRule {
+  const requester = environment.approval.allowSelfApproval ? null : requestedBy;
+  const listed = approversOf(environment);
+  if (!listed) return { rule: 'anyone', requester };
+  return { rule: environment.approval.approvers.length ? 'approvers' : 'deployers', users: listed.filter((id) => id !== requester), requester };
+}
+
 /** Whether this deployment needs a person's approval, and if not, which rule grants it. */
 export function approvalPolicy(name: string, environment: EnvironmentConfig, ref: string): { required: true } | { required: false; because: Phrase } {
   if (environment.approval.mode === 'auto') return { required: false, because: phrase`environments.${name}.approval.mode is auto` };

@@ -1,4 +1,5 @@
-import type { Deployment, HostRecord } from './types.js';
+import { scopeKey } from '../shared/scope.js';
+import type { BadRelease, Deployment, HostRecord } from './types.js';
 
 /**
  * The questions every front end asks of a deployment, answered in one place: the buttons, the
@@ -37,6 +38,83 @@ export function canRollBack(deployment: Deployment): boolean {
 /** Who pressed Cancel (or typed `/deploy cancel`) on it, if anyone did. */
 export function cancelledBy(deployment: Deployment): string | null {
   return deployment.audit.findLast((entry) => entry.action === 'cancel' && entry.outcome === 'done')?.user ?? null;
+}
+
+/**
+ * The rollback that took this deployment's release off its environment, while that still holds:
+ * the newest rollback that succeeded from its release. Once a later deployment puts the release
+ * back (an undo, a rollback to it), that deployment is the one that placed it, and this one is no
+ * longer marked. `deployments` oldest first, as the store keeps them.
+ * @example rolledBackBy(deployment3, store.data.deployments)?.id // '4': `/rollback` ran as deployment 4
+ */
+export function rolledBackBy(deployment: Deployment, deployments: readonly Deployment[]): Deployment | undefined {
+  const { release } = deployment;
+  if (!release) return undefined;
+  const from = deployments.findIndex((entry) => entry.id === deployment.id);
+  let found: Deployment | undefined;
+  for (const later of deployments.slice(from + 1)) {
+    if (later.app !== deployment.app || later.environment !== deployment.environment || later.state !== 'succeeded') continue;
+    if (later.kind === 'rollback' && later.fromRelease === release) found = later;
+    else if (later.release === release) return undefined;
+  }
+  return found;
+}
+
+/** Releases of this deployment's commit marked bad (failed, rolled back) in any environment of its app, newest first. */
+export function badReleasesOfCommit(deployment: Deployment, deployments: readonly Deployment[], badReleases: Readonly<Record<string, Record<string, string>>>): BadRelease[] {
+  const found = new Map<string, BadRelease>();
+  for (let index = deployments.length - 1; index >= 0; index--) {
+    const other = deployments[index]!;
+    if (other.id === deployment.id || other.app !== deployment.app || other.sha !== deployment.sha || !other.release || found.has(other.release)) continue;
+    const marks = badReleases[scopeKey(other.app, other.environment)];
+    if (marks && Object.hasOwn(marks, other.release)) found.set(other.release, { environment: other.environment, release: other.release, why: marks[other.release]! });
+  }
+  return [...found.values()];
+}
+
+/** A stretch of a deployment's time; `end` null while it lasts. */
+export interface Span {
+  start: string;
+  end: string | null;
+}
+
+/** Where a deployment's time went, each null when it had none of it. */
+export interface TimeSpent {
+  /** Its integration steps, run here (not when a test run vouched for the commit). */
+  tests: Span | null;
+  /** Waiting for a person to approve (or reject) it. */
+  approval: Span | null;
+  /** From the approval (a rollback: its start) to its end: hosts, bake and verification. */
+  rollout: Span | null;
+  /** The canary's bake, within the rollout. */
+  bake: Span | null;
+}
+
+const NOT_TESTS: ReadonlySet<string> = new Set(['deploy', 'verify', 'rollback']);
+
+/**
+ * Where a deployment's time went, from the states it entered and its steps: so "waited 1m 24s for
+ * approval" is never counted as rolling out. Deployments of an older igor have no record of their
+ * states: only their tests and rollout (from its step) are known.
+ */
+export function timeSpent(deployment: Deployment): TimeSpent {
+  const transitions = deployment.transitions ?? [];
+  const end = (index: number) => transitions[index + 1]?.at ?? deployment.finishedAt;
+  const stay = (state: Deployment['state']): Span | null => {
+    const index = transitions.findIndex((entry) => entry.state === state);
+    return index < 0 ? null : { start: transitions[index]!.at, end: end(index) };
+  };
+  const ran = deployment.testedIn ? [] : deployment.steps.filter((step) => !NOT_TESTS.has(step.name) && step.startedAt);
+  const tests = ran.length
+    ? { start: ran[0]!.startedAt!, end: ran.some((step) => !step.finishedAt) ? null : ran.map((step) => step.finishedAt!).sort().at(-1)! }
+    : null;
+  const deploying = transitions.find((entry) => entry.state === 'deploying')?.at ?? deployment.steps.find((step) => step.name === 'deploy' || step.name === 'rollback')?.startedAt;
+  return {
+    tests,
+    approval: stay('awaiting-approval'),
+    rollout: deploying ? { start: deploying, end: deployment.finishedAt } : null,
+    bake: stay('baking'),
+  };
 }
 
 

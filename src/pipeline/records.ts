@@ -46,9 +46,13 @@ export function createRecorder(store: Store<PipelineData>, events: EventHub, clo
     /** Moves the deployment through `event` (or throws), saves, then announces. */
     async transition(deployment: Deployment, event: DeploymentEvent, patch: Partial<Deployment> = {}): Promise<void> {
       const state = nextState(deployment.state, event);
+      const at = clock.now().toISOString();
       Object.assign(deployment, patch, { state });
+      (deployment.transitions ??= []).push({ state, at });
       if (FINISHED.has(state)) {
-        deployment.finishedAt = clock.now().toISOString();
+        deployment.finishedAt = at;
+        // Steps it never reached did not wait to run: they will not.
+        for (const step of deployment.steps) if (step.state === 'pending') step.state = 'skipped';
         const scope = scopeKey(deployment.app, deployment.environment);
         if (store.data.locks[scope]?.deploymentId === deployment.id) delete store.data.locks[scope];
       }

@@ -78,7 +78,7 @@ export function createRollBack(options: RollBackOptions) {
       await progress.host(deployment, server.name, { state: 'deploying', phase: 'switch', previousRelease }, logFile, `switching to ${release}`);
       try {
         await withTransport(connect, server, async (transport) => {
-          await restoreRelease(server, transport, release, job);
+          await restoreRelease(server, transport, release, job, (phase) => progress.phase(deployment, server.name, { phase }, logFile, phase));
           await marks(transport, server);
         });
         await progress.host(deployment, server.name, { state: 'succeeded', phase: null, release, switched: true }, logFile, 'done');

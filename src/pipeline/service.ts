@@ -15,14 +15,14 @@ import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { requireDeployer } from './policy.js';
 import { createRecorder } from './records.js';
-import { isRetryable, liveOn, newestFirst, ofApp, type Live } from './queries.js';
+import { isRetryable, liveOn, newestFirst, ofApp, rolledBackBy, type Live } from './queries.js';
 import { createHostReadings } from './host-readings.js';
 import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
 import type { Deployment, StepRecord } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
-import { code, phrase } from '../shared/phrase.js';
+import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { scopeKey } from '../shared/scope.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
@@ -216,6 +216,8 @@ export function createPipeline(options: PipelineOptions) {
         await decisions.rollBackRunning(deployment, actor);
         return deployment;
       }
+      const undone = rolledBackBy(deployment, store.data.deployments);
+      if (undone) throw new RefusedError('conflict', phrase`deployment ${id} was rolled back already, by ${person(undone.requestedBy)} at ${time(undone.finishedAt ?? undone.updatedAt)} (deployment ${undone.id})`);
       const before = deployment.kind === 'rollback' ? deployment.fromRelease : deployment.hosts.find((host) => host.previousRelease)?.previousRelease;
       if (!before) throw new RefusedError('conflict', `deployment ${id} changed no host that had a release before it: there is nothing to roll back to`);
       return requestRollback({ environment: deployment.environment, release: before, actor });
@@ -227,6 +229,10 @@ export function createPipeline(options: PipelineOptions) {
       if (!isRetryable(previous)) throw new RefusedError('conflict', `deployment ${id} is ${previous.state}: only deployments that failed in their tests or were interrupted can be retried`);
       return request({ ref: previous.ref, environment: previous.environment, actor, retryOf: previous.id });
     },
+    /** Hears each lock a person puts on an environment of this app, or lifts. */
+    onLock: locks.on,
+    /** The rollback that took this deployment's release off its environment, while that holds. */
+    rolledBackBy: (deployment: Deployment) => rolledBackBy(deployment, store.data.deployments),
     lock: (environment: string, actor: Actor, reason: string | null) => locks.lock(environmentName(environment), actor, reason),
     unlock: (environment: string, actor: Actor) => locks.unlock(environmentName(environment), actor),
     manualLockOf: locks.manualLockOf,

@@ -49,6 +49,21 @@ export interface ApprovalRequest {
   reaskedBecause: string | null;
   /** The thread reply carrying the Approve / Reject buttons. */
   message: ChatThread | null;
+  /** Releases of this commit that failed or were rolled back before (absent in requests of an older igor): the approvers are warned. */
+  badReleases?: BadRelease[];
+}
+
+/** A release marked bad in an environment (it failed, or was rolled back), and why. */
+export interface BadRelease {
+  environment: string;
+  release: string;
+  why: string;
+}
+
+/** When a deployment entered a state. */
+export interface Transition {
+  state: DeploymentState;
+  at: string;
 }
 
 export interface PromotionRequest {
@@ -114,6 +129,8 @@ export interface Deployment {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Each state it entered after `queued`, in order (absent in deployments of an older igor): what its times are counted from. */
+  transitions?: Transition[];
   steps: StepRecord[];
   hosts: HostRecord[];
   thread: ChatThread | null;

@@ -5,7 +5,7 @@ import { findEnvironment } from '../config/environments.js';
 import type { AppsConfig } from '../config/apps.js';
 import { alarmMessage } from './alarm-messages.js';
 import { plain } from './messages.js';
-import { escapeMrkdwn, mention, mrkdwn } from './mrkdwn.js';
+import { dateMrkdwn, mention, mrkdwn } from './mrkdwn.js';
 import type { Outbox } from './outbox/outbox.js';
 import type { MessageRef } from './port.js';
 
@@ -74,7 +74,7 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
         reply(alarm, mrkdwn(change.text));
         return;
       case 'reminder':
-        reply(alarm, `:bell: ${mentionsFor(alarm)} still firing since ${escapeMrkdwn(alarm.since)} and nobody has acknowledged it.`);
+        reply(alarm, `:bell: ${mentionsFor(alarm)} still firing since ${dateMrkdwn(alarm.since)} and nobody has acknowledged it.`);
         return;
     }
   }

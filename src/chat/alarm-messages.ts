@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Alarm } from '../alarms/model.js';
 import { button, buttons } from './messages.js';
-import { escapeMrkdwn as esc, linkMrkdwn, mention } from './mrkdwn.js';
+import { dateMrkdwn, escapeMrkdwn as esc, linkMrkdwn, mention } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
 
 const SEVERITY_ICON = { critical: ':rotating_light:', warning: ':warning:', info: ':information_source:' } as const;
@@ -15,8 +15,8 @@ export function alarmMessage(alarm: Alarm, silencedUntil: string | null): ChatMe
   const icon = resolved ? ':white_check_mark:' : SEVERITY_ICON[alarm.severity];
   const title = `${icon} ${resolved ? '[resolved] ' : ''}${esc(alarm.summary)}`;
   const where = esc([alarm.environment ? `${alarm.app ? `${alarm.app}/` : ''}${alarm.environment}` : alarm.app ?? 'no environment', alarm.hosts.length ? alarm.hosts.join(', ') : null].filter(Boolean).join(' · '));
-  const since = esc(`${alarm.since}${alarm.count > 1 ? ` · fired ${alarm.count} times, last ${alarm.lastSeen}` : ''}`);
-  const who = alarm.acknowledgedBy ? `${mention(alarm.acknowledgedBy)} since ${esc(alarm.acknowledgedAt ?? '?')}` : resolved ? '—' : 'nobody yet: press Acknowledge';
+  const since = `${dateMrkdwn(alarm.since)}${alarm.count > 1 ? ` · fired ${alarm.count} times, last ${dateMrkdwn(alarm.lastSeen)}` : ''}`;
+  const who = alarm.acknowledgedBy ? `${mention(alarm.acknowledgedBy)} since ${alarm.acknowledgedAt ? dateMrkdwn(alarm.acknowledgedAt) : '?'}` : resolved ? '—' : 'nobody yet: press Acknowledge';
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${title}*${alarm.detail ? `\n${esc(alarm.detail.slice(0, 2500))}` : ''}` } },
     {
@@ -27,7 +27,7 @@ export function alarmMessage(alarm: Alarm, silencedUntil: string | null): ChatMe
         { type: 'mrkdwn', text: `*How bad*\n${alarm.severity}` },
         { type: 'mrkdwn', text: `*Who has it*\n${who}` },
         { type: 'mrkdwn', text: `*What to do first*\n${firstStep(alarm)}` },
-        { type: 'mrkdwn', text: `*State*\n${resolved ? `resolved at ${esc(alarm.resolvedAt ?? '?')}` : alarm.state}${silencedUntil ? ` · :mute: silenced until ${esc(silencedUntil)}` : ''}` },
+        { type: 'mrkdwn', text: `*State*\n${resolved ? `resolved at ${alarm.resolvedAt ? dateMrkdwn(alarm.resolvedAt) : '?'}` : alarm.state}${silencedUntil ? ` · :mute: silenced until ${dateMrkdwn(silencedUntil)}` : ''}` },
       ],
     },
   ];

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { button, buttons, plain } from '../chat/messages.js';
-import { codeMrkdwn, escapeMrkdwn as esc, mention } from '../chat/mrkdwn.js';
+import { codeMrkdwn, dateMrkdwn, escapeMrkdwn as esc, mention } from '../chat/mrkdwn.js';
 import type { ChatMessage } from '../chat/port.js';
 import type { FlagChange, FlagRecord, FlagSetting, PushReport } from './model.js';
 
@@ -72,7 +72,7 @@ export function flagListMessage(environment: string, flags: Record<string, FlagR
   if (keys.length === 0) return plain(`No flags in *${esc(environment)}* yet: ${codeMrkdwn(`/flags set <key> on|off|<0-100>% ${environment}`)} creates one.\n${where}`);
   const lines = keys.map((key) => {
     const flag = flags[key]!;
-    return `• ${codeMrkdwn(key)}: *${flag.value}* · ${mention(flag.updatedBy)} · ${esc(flag.updatedAt)}`;
+    return `• ${codeMrkdwn(key)}: *${flag.value}* · ${mention(flag.updatedBy)} · ${dateMrkdwn(flag.updatedAt)}`;
   });
   const text = `*Flags in ${esc(environment)}* (${keys.length})\n${lines.join('\n')}\n${where}`;
   return { text, blocks: sections([`*Flags in ${esc(environment)}* (${keys.length})`, ...lines, where]) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeMrkdwn, escapeMrkdwn, linkMrkdwn, mention, mrkdwn, preformatted, safeUrl } from '../../src/chat/mrkdwn.js';
+import { codeMrkdwn, dateMrkdwn, escapeMrkdwn, linkMrkdwn, mention, mrkdwn, preformatted, safeUrl } from '../../src/chat/mrkdwn.js';
 import { code, phrase, plainText, time, user } from '../../src/shared/phrase.js';
 
 describe('untrusted text in Slack mrkdwn', () => {
@@ -28,7 +28,13 @@ describe('phrases', () => {
   const locked = phrase`production is locked by ${user('U0ALICE')} since ${time('2026-12-03T10:00:00.000Z')}: ${'<!channel> freeze'} (${code('/deploy unlock production')} lifts it)`;
 
   it('render people as mentions and untrusted words escaped in chat', () => {
-    expect(mrkdwn(locked)).toBe('production is locked by <@U0ALICE> since 2026-12-03T10:00:00.000Z: &lt;!channel&gt; freeze (`/deploy unlock production` lifts it)');
+    expect(mrkdwn(locked)).toBe('production is locked by <@U0ALICE> since <!date^1796292000^{date_short_pretty} {time}|2026-12-03 10:00 UTC>: &lt;!channel&gt; freeze (`/deploy unlock production` lifts it)');
+  });
+
+  it("render a time as Slack's date token, in each reader's own time zone, with a fallback to the minute in UTC", () => {
+    expect(dateMrkdwn('2026-12-03T10:02:31.123Z')).toBe('<!date^1796292151^{date_short_pretty} {time}|2026-12-03 10:02 UTC>');
+    expect(mrkdwn(phrase`until ${time('2026-12-03T11:00:00.000Z')}`)).not.toMatch(/\d\d:\d\d:\d\d\.\d{3}Z/);
+    expect(dateMrkdwn('not a time <!channel>')).toBe('not a time &lt;!channel&gt;');
   });
 
   it('render as plain text for the API and the logs, with no Slack markup', () => {

@@ -155,6 +155,23 @@ describe('mrkdwn', () => {
     expect(mrkdwn('<#C0X|ops>')).toBe('<a class="bk-channel" href="#C0X" data-channel="C0X">#ops</a>');
   });
 
+  it("shows Slack's date tokens in the reader's own time zone and words, the fallback as the title", () => {
+    const reader = { locale: 'en-US', timeZone: 'America/New_York', now: '2026-12-03T15:00:00Z' };
+    // 10:02 UTC is 05:02 in New York: the same day there.
+    expect(mrkdwn('since <!date^1796292151^{date_short_pretty} {time}|2026-12-03 10:02 UTC>', reader)).toBe(
+      'since <time class="bk-date" datetime="2026-12-03T10:02:31.000Z" title="2026-12-03 10:02 UTC">today 05:02 AM</time>',
+    );
+    expect(mrkdwn('<!date^1796292151^{date_short_pretty} {time}|x>', { ...reader, now: '2026-12-04T15:00:00Z' })).toContain('>yesterday 05:02 AM<');
+    expect(mrkdwn('<!date^1796292151^{date_short_pretty}|x>', { ...reader, now: '2026-12-20T15:00:00Z' })).toContain('>Dec 3, 2026<');
+    expect(mrkdwn('<!date^1796292151^{date_num} {time_secs}|x>', { ...reader, timeZone: 'UTC' })).toContain('>2026-12-03 10:02:31 AM<');
+  });
+
+  it('shows the fallback of a date token it cannot read, escaped', () => {
+    expect(mrkdwn('<!date^1796292151^{ago}|2026-12-03 10:02 UTC>')).toContain('>2026-12-03 10:02 UTC</time>');
+    expect(mrkdwn('<!date^soon^{time}|when &lt;b&gt;>')).toBe('when &lt;b&gt;');
+    expect(mrkdwn('<!date^1796292151^{constructor}|fine>')).toContain('>fine</time>');
+  });
+
   it('shows special mentions such as <!here>', () => {
     expect(mrkdwn('<!here> look')).toBe('<span class="bk-mention">@here</span> look');
   });
@@ -193,6 +210,8 @@ describe('mrkdwn', () => {
 
 describe('the messages igor builds, rendered', () => {
   const publicUrl = 'http://localhost:3000';
+  /** A reader held still: the times in messages are shown in the reader's locale and zone. */
+  const reader = { locale: 'en-US', timeZone: 'UTC', now: '2026-01-01T15:00:00Z' };
 
   it('shows a root message with its state, fields, details link and buttons', () => {
     const html = renderMessage(deploymentRoot(deployment(), publicUrl));
@@ -212,7 +231,8 @@ describe('the messages igor builds, rendered', () => {
       approvedBy: null,
       approval: { plan: { sha: '0123456789abcdef0123456789abcdef01234567', environment: 'production', hosts: ['web-1', 'web-2'], strategy: 'canary 1, then 100%' }, requestedAt: '2026-01-01T12:00:05.000Z', expiresAt: '2026-01-01T12:30:05.000Z', reaskedBecause: null, message: null },
     });
-    const html = renderMessage(approvalMessage(waiting, [{ sha: 'abcdef0123456789', subject: 'Fix <checkout> & tax', author: 'Bob' }], 'https://github.com/acme/shop/compare/a...b'));
+    const html = renderMessage(approvalMessage(waiting, [{ sha: 'abcdef0123456789', subject: 'Fix <checkout> & tax', author: 'Bob' }], 'https://github.com/acme/shop/compare/a...b'), reader);
+    expect(html).toContain('Expires <time class="bk-date" datetime="2026-01-01T12:30:05.000Z" title="2026-01-01 12:30 UTC">today 12:30 PM</time>');
     expect(html).toContain('✋ <b>Approval needed</b>');
     expect(html).toContain('Fix &lt;checkout&gt; &amp; tax');
     expect(html).toContain('data-action="igor.approve" data-value="7">Approve</button>');
@@ -242,7 +262,8 @@ describe('the messages igor builds, rendered', () => {
       { key: 'health:production', source: 'monitor', severity: 'critical', environment: 'production', hosts: ['web-1'], summary: 'web-1 fails its health check', detail: 'HTTP 500', deploymentId: '7', link: 'http://localhost:3000/api/deployments/7' },
       new Date('2026-01-01T12:05:00.000Z'),
     );
-    const html = renderMessage(alarmMessage(alarm, null));
+    const html = renderMessage(alarmMessage(alarm, null), reader);
+    expect(html).toContain('<b>Since</b><br><time class="bk-date" datetime="2026-01-01T12:05:00.000Z" title="2026-01-01 12:05 UTC">today 12:05 PM</time>');
     expect(html).toContain('🚨 web-1 fails its health check');
     for (const action of ['acknowledge', 'silence', 'rollback']) expect(html).toContain(`data-action="igor.${action}" data-value="A3"`);
     expect(html).not.toContain('bk-unknown');

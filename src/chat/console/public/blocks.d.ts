@@ -12,6 +12,11 @@ export interface RenderOptions {
   origin?: string;
   /** `false` renders buttons disabled. */
   interactive?: boolean;
+  /** The reader's locale and time zone for Slack's date tokens (default: the browser's own). */
+  locale?: string;
+  timeZone?: string;
+  /** What `today` is counted from (ISO-8601; default: now). */
+  now?: string;
 }
 
 export function escapeHtml(text: string): string;

@@ -102,6 +102,7 @@ function special(inner, options) {
     const name = label || options.channels?.[id] || id;
     return `<a class="bk-channel" href="#${escapeHtml(id)}" data-channel="${escapeHtml(id)}">#${escapeHtml(name)}</a>`;
   }
+  if (target.startsWith('!date^')) return dateHtml(target, label, options);
   if (target.startsWith('!')) {
     const word = target.slice(1).split('^')[0];
     return `<span class="bk-mention">@${escapeHtml(label || word)}</span>`;
@@ -111,6 +112,46 @@ function special(inner, options) {
   const href = safeUrl(options.rewriteUrl ? options.rewriteUrl(target) : target, options.origin);
   if (!href) return escapeHtml(label || target);
   return `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${escapeHtml(label || target)}</a>`;
+}
+
+/** Slack's date tokens, each as the reader's own locale and time zone write it. */
+const DATE_TOKENS = {
+  date_num: (date, { timeZone }) => date.toLocaleDateString('en-CA', { timeZone }),
+  date: (date, { timeZone, locale }) => date.toLocaleDateString(locale, { timeZone, year: 'numeric', month: 'long', day: 'numeric' }),
+  date_short: (date, { timeZone, locale }) => date.toLocaleDateString(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric' }),
+  date_long: (date, { timeZone, locale }) => date.toLocaleDateString(locale, { timeZone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }),
+  time: (date, { timeZone, locale }) => date.toLocaleTimeString(locale, { timeZone, hour: '2-digit', minute: '2-digit' }),
+  time_secs: (date, { timeZone, locale }) => date.toLocaleTimeString(locale, { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+};
+for (const size of ['', '_short', '_long']) {
+  const plain = DATE_TOKENS[`date${size}`];
+  DATE_TOKENS[`date${size}_pretty`] = (date, reader) => relativeDay(date, reader) ?? plain(date, reader);
+}
+
+/** `today`, `yesterday` or `tomorrow` in the reader's time zone, else null. */
+function relativeDay(date, { timeZone, now }) {
+  const day = (moment) => Date.parse(`${moment.toLocaleDateString('en-CA', { timeZone })}T00:00:00Z`);
+  const days = Math.round((day(date) - day(now)) / 86_400_000);
+  return { 0: 'today', [-1]: 'yesterday', 1: 'tomorrow' }[days] ?? null;
+}
+
+/**
+ * Slack's `<!date^UNIX^FORMAT|fallback>` as the console's reader would see it in Slack: in their own
+ * locale and time zone (`options.locale`, `options.timeZone` and `options.now` hold them still in
+ * tests), the fallback when the token cannot be read.
+ */
+function dateHtml(target, fallback, options) {
+  const [, seconds, format = ''] = target.split('^');
+  const date = new Date(Number(seconds) * 1000);
+  if (!/^\d+$/.test(seconds ?? '') || Number.isNaN(date.getTime())) return escapeHtml(fallback || target);
+  const reader = { locale: options.locale, timeZone: options.timeZone, now: options.now ? new Date(options.now) : new Date() };
+  let known = true;
+  const text = format.replace(/\{([a-z_]+)\}/g, (whole, token) => {
+    const render = Object.hasOwn(DATE_TOKENS, token) ? DATE_TOKENS[token] : null;
+    if (!render) known = false;
+    return render ? render(date, reader) : whole;
+  });
+  return `<time class="bk-date" datetime="${escapeHtml(date.toISOString())}" title="${escapeHtml(fallback)}">${escapeHtml(known ? text : fallback || text)}</time>`;
 }
 
 function splitOnce(text, separator) {

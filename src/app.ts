@@ -12,6 +12,7 @@ import { createAlarms, type Alarms } from './alarms/service.js';
 import { createInteractions } from './chat/interactions.js';
 import { createAlarmAnnouncer } from './chat/alarm-announcer.js';
 import { createAnnouncer } from './chat/announcer.js';
+import { createLockAnnouncer } from './chat/lock-announcer.js';
 import { createDeployCommand } from './chat/commands/deploy.js';
 import { createRollbackCommand } from './chat/commands/rollback.js';
 import { createDeploymentPages } from './chat/console/deployment-pages.js';
@@ -226,7 +227,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     const raiseCiAlarms = ciAlarms(alarms, config);
     github.ci.on((event) => void raiseCiAlarms(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
     const announcer = createAnnouncer({ outbox, config, pipeline, publicUrl: () => publicUrl, log: appLog });
-    return { config, pipeline, monitor, flags, github, announcer };
+    const stopLockAnnouncer = createLockAnnouncer({ outbox, config, pipeline, named: several, log: appLog });
+    return { config, pipeline, monitor, flags, github, announcer, stopLockAnnouncer };
   }
   const stacks = new Map([...apps.apps].map(([name, config]) => [name, appStack(config)]));
   const allStacks = [...stacks.values()];
@@ -373,6 +375,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       for (const stack of allStacks) {
         stack.announcer.flush();
         stack.announcer.stop();
+        stack.stopLockAnnouncer();
       }
       await alarmAnnouncer.stop();
       for (const stack of allStacks) await stack.flags.flush();
@@ -395,6 +398,7 @@ interface AppStack {
   flags: Flags;
   github: GithubIntegration;
   announcer: ReturnType<typeof createAnnouncer>;
+  stopLockAnnouncer: () => void;
 }
 function readApiTokens(options: AppOptions): ApiToken[] {
   try {

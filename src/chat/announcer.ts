@@ -6,7 +6,9 @@ import type { Pipeline } from '../pipeline/service.js';
 import type { Deployment } from '../pipeline/types.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
-import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply } from './messages.js';
+import { whoMayApprove } from '../pipeline/policy.js';
+import { FINISHED } from '../pipeline/states.js';
+import { approvalMessage, deploymentRoot, finishedReply, plain, promotionMessage, stepReply, type DeploymentContext } from './messages.js';
 import { analysisMessage } from './analysis-message.js';
 import { escapeMrkdwn, mrkdwn } from './mrkdwn.js';
 import type { MessageTarget } from './outbox/model.js';
@@ -21,6 +23,8 @@ const UPDATE_INTERVAL_MS = 1_000;
 const rootKey = (id: string) => `deployment:${id}`;
 const approvalKey = (id: string, requestedAt: string) => `deployment:${id}:approval:${requestedAt}`;
 const promotionKey = (id: string, requestedAt: string) => `deployment:${id}:promotion:${requestedAt}`;
+/** The reply that closes the story: updated when a later rollback undoes the deployment. */
+const finishedKey = (id: string) => `deployment:${id}:finished`;
 const KEY = /^deployment:([^:]+)(?::(approval|promotion):(.+))?$/;
 
 /**
@@ -60,10 +64,19 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
 
   const channelOf = (deployment: Deployment) => environmentChannel(config, deployment.environment);
 
+  /** Who may approve while it waits; the rollback that undid it, once it has finished. */
+  function contextOf(deployment: Deployment): DeploymentContext {
+    return {
+      approvers: deployment.state === 'awaiting-approval' ? whoMayApprove(config.environments[deployment.environment]!, deployment.requestedBy) : null,
+      rolledBackBy: FINISHED.has(deployment.state) ? (options.pipeline.rolledBackBy(deployment) ?? null) : null,
+    };
+  }
+  const rootView = (deployment: Deployment) => deploymentRoot(deployment, options.publicUrl(), contextOf(deployment));
+
   function updateRoot(deployment: Deployment): void {
     lastUpdate.set(deployment.id, Date.now());
     if (!outbox.knows(rootKey(deployment.id)) && !deployment.thread) return;
-    show(deployment, deployment.thread, rootKey(deployment.id), deploymentRoot(deployment, options.publicUrl()));
+    show(deployment, deployment.thread, rootKey(deployment.id), rootView(deployment));
     // Only messages already posted or queued: an update queued before its own post would wait for
     // it at the head of the lane, in front of that very post.
     const queuedOrPosted = (ref: MessageRef | null | undefined, key: string) => Boolean(ref) || outbox.knows(key);
@@ -96,6 +109,22 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
     queued(outbox.reply(target(deployment.thread, root), message, { lane: lane(deployment), ...(key ? { key } : {}) }));
   }
 
+  /**
+   * A rollback succeeded: the deployments whose release it took off (or put back) say so in their
+   * root message and closing reply, which lose (or regain) their `Rollback` button.
+   */
+  function markRolledBack(rollback: Deployment): void {
+    const touched = new Set([rollback.fromRelease, rollback.release].filter(Boolean));
+    for (const deployment of options.pipeline.list({ environment: rollback.environment, limit: 100 })) {
+      if (deployment.id === rollback.id || !deployment.release || !touched.has(deployment.release) || !FINISHED.has(deployment.state)) continue;
+      const context = contextOf(deployment);
+      if (deployment.thread || outbox.knows(rootKey(deployment.id))) {
+        queued(outbox.update(target(deployment.thread, rootKey(deployment.id)), deploymentRoot(deployment, options.publicUrl(), context), { lane: lane(deployment) }));
+      }
+      if (outbox.knows(finishedKey(deployment.id))) queued(outbox.update(finishedKey(deployment.id), finishedReply(deployment, context), { lane: lane(deployment) }));
+    }
+  }
+
   /** A message of a deployment was posted: keep its ref on the deployment. */
   function posted(key: string, ref: MessageRef): void {
     const [, id, kind, requestedAt] = KEY.exec(key) ?? [];
@@ -114,7 +143,7 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
     const { deployment } = event;
     switch (event.type) {
       case 'created': {
-        const message = deploymentRoot(deployment, options.publicUrl());
+        const message = rootView(deployment);
         shown.set(rootKey(deployment.id), JSON.stringify(message));
         lastUpdate.set(deployment.id, Date.now());
         queued(outbox.post(channelOf(deployment), message, { key: rootKey(deployment.id), lane: lane(deployment) }));
@@ -170,7 +199,8 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
         clearTimeout(pendingUpdate.get(deployment.id));
         pendingUpdate.delete(deployment.id);
         updateRoot(deployment);
-        reply(deployment, finishedReply(deployment));
+        reply(deployment, finishedReply(deployment, contextOf(deployment)), finishedKey(deployment.id));
+        if (deployment.kind === 'rollback' && deployment.state === 'succeeded') markRolledBack(deployment);
         lastUpdate.delete(deployment.id);
         approvalContext.delete(deployment.id);
         lastApproval.delete(deployment.id);

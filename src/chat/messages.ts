@@ -1,12 +1,14 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration, formatElapsed } from '../config/duration.js';
 import type { CommitSummary } from '../integration/mirror.js';
 import type { StepEvent } from '../integration/runner.js';
 import { deploymentPageUrl } from '../pipeline/links.js';
-import { canRollBack, cancelledBy, isRetryable } from '../pipeline/queries.js';
+import type { ApproverRule } from '../pipeline/policy.js';
+import { canRollBack, cancelledBy, isRetryable, timeSpent, type Span } from '../pipeline/queries.js';
 import type { Deployment } from '../pipeline/types.js';
+import { rolledBackBefore } from '../pipeline/warnings.js';
 import { analysisText } from './analysis-message.js';
-import { codeMrkdwn, escapeMrkdwn as esc, linkMrkdwn, mention, preformatted } from './mrkdwn.js';
+import { codeMrkdwn, dateMrkdwn, escapeMrkdwn as esc, linkMrkdwn, mention, mrkdwn, preformatted } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
 
 export { canRollBack, isRetryable } from '../pipeline/queries.js';
@@ -30,30 +32,67 @@ const STATE_ICON: Record<Deployment['state'], string> = {
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 7) : '?');
 
-/** The root message of a deployment, kept current with `chat.update`. */
-export function deploymentRoot(deployment: Deployment, publicUrl: string): ChatMessage {
-  const title = `${STATE_ICON[deployment.state]} ${esc(deployment.app)}: ${deployment.kind} ${codeMrkdwn(deployment.ref)} (${short(deployment.sha)}) to ${esc(deployment.environment)}: *${deployment.state}*`;
+/** What a deployment's messages say beyond the deployment itself, from the rules and the deployments after it. */
+export interface DeploymentContext {
+  /** Who may approve it, while it waits (see `whoMayApprove`). */
+  approvers?: ApproverRule | null;
+  /** The rollback that took its release off the hosts later (see `rolledBackBy`). */
+  rolledBackBy?: Deployment | null;
+}
+
+/**
+ * The root message of a deployment, kept current with `chat.update`: while it waits for approval,
+ * who may give it and the `Approve` / `Reject` buttons beside `Cancel` (the same buttons as the
+ * thread's); once a later rollback undid it, who did, and no `Rollback` button.
+ */
+export function deploymentRoot(deployment: Deployment, publicUrl: string, context: DeploymentContext = {}): ChatMessage {
+  const undone = context.rolledBackBy ?? null;
+  const title = `${STATE_ICON[deployment.state]} ${esc(deployment.app)}: ${deployment.kind} ${codeMrkdwn(deployment.ref)} (${short(deployment.sha)}) to ${esc(deployment.environment)}: *${deployment.state}*${undone ? ', then *rolled back*' : ''}`;
+  const waiting = deployment.state === 'awaiting-approval';
+  const notes = [
+    waiting && context.approvers ? `:raised_hand: ${approversText(context.approvers)}` : null,
+    undone ? `:rewind: ${rolledBackText(undone)}` : null,
+  ].filter(Boolean);
   const running = deployment.steps.find((step) => step.state === 'running');
   const done = deployment.hosts.filter((host) => host.state === 'succeeded').length;
   const failed = deployment.hosts.filter((host) => host.state === 'failed');
   const fields = [
     `*Requested by*\n${mention(deployment.requestedBy)}`,
     `*Approved by*\n${deployment.approvedBy === null ? '—' : deployment.approvedBy === 'policy' ? 'policy' : `${mention(deployment.approvedBy)}`}`,
-    `*Step*\n${running ? esc(running.name) : deployment.state}`,
+    // The bake runs inside the deploy step: people are told it bakes.
+    `*Step*\n${deployment.state === 'baking' ? 'bake' : running ? esc(running.name) : deployment.state}`,
     `*Hosts*\n${deployment.hosts.length ? `${done}/${deployment.hosts.length} done${waveProgress(deployment)}${failed.length ? `, failed: ${esc(failed.map((h) => h.host).join(', '))}` : ''}` : '—'}`,
   ];
   const reason = reasonText(deployment);
-  const context = [`deployment ${esc(deployment.id)}`, deployment.release ? `release ${esc(deployment.release)}` : null, reason ? `reason: ${reason}` : null]
+  const facts = [`deployment ${esc(deployment.id)}`, deployment.release ? `release ${esc(deployment.release)}` : null, reason ? `reason: ${reason}` : null]
     .filter(Boolean)
     .join(' · ');
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: title } },
+    { type: 'section', text: { type: 'mrkdwn', text: [title, ...notes].join('\n') } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${context} · ${linkMrkdwn(deploymentPageUrl(publicUrl, deployment.id), 'details')}` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${facts} · ${linkMrkdwn(deploymentPageUrl(publicUrl, deployment.id), 'details')}` }] },
   ];
-  const actions = rootButtons(deployment);
+  const actions = rootButtons(deployment, undone);
   if (actions.length) blocks.push(buttons(`deployment-${deployment.id}`, actions));
-  return { text: `${deployment.app}: ${deployment.kind} ${deployment.ref} to ${deployment.environment}: ${deployment.state}`, blocks };
+  return { text: `${deployment.app}: ${deployment.kind} ${deployment.ref} to ${deployment.environment}: ${deployment.state}${undone ? `, rolled back by deployment ${undone.id}` : ''}`, blocks };
+}
+
+/** `approval needed from <@U0ALICE> or <@U0BOB>`: who may approve, by the environment's rule. */
+export function approversText(approvers: ApproverRule): string {
+  if (approvers.rule === 'anyone') return `approval needed from anyone${approvers.requester ? ` but ${mention(approvers.requester)}, who asked` : ''}`;
+  if (!approvers.users.length) return `approval needed from an approver other than ${mention(approvers.requester)}, who asked, and there is none`;
+  const people = orList(approvers.users.map(mention));
+  return approvers.rule === 'deployers' ? `approval needed from any deployer: ${people}` : `approval needed from ${people}`;
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
+
+/** `rolled back by <@U0BOB> at <date> by deployment 4`. */
+export function rolledBackText(rollback: Deployment): string {
+  return `rolled back by ${mention(rollback.requestedBy)} at ${dateMrkdwn(rollback.finishedAt ?? rollback.updatedAt)} by deployment ${esc(rollback.id)}`;
 }
 
 /** ` (canary 1/1, wave 1 1/3)`: progress per wave, when there is more than one. */
@@ -81,11 +120,14 @@ export function stepReply(step: StepEvent, logUrl: string | null): ChatMessage |
   return null;
 }
 
-/** The thread reply that closes the story. */
-export function finishedReply(deployment: Deployment): ChatMessage {
-  const took = formatDuration(Date.parse(deployment.finishedAt ?? deployment.updatedAt) - Date.parse(deployment.createdAt));
+/**
+ * The thread reply that closes the story: where the time went (the wait for approval apart from the
+ * rollout); its `Rollback` button goes once a later rollback undid the deployment.
+ */
+export function finishedReply(deployment: Deployment, context: DeploymentContext = {}): ChatMessage {
   if (deployment.state === 'succeeded') {
-    return plain(`:white_check_mark: ${esc(deployment.release ?? '?')} is live on ${deployment.hosts.length} host(s) of ${esc(deployment.environment)} (took ${took}).`);
+    const times = timesText(deployment);
+    return plain(`:white_check_mark: ${esc(deployment.release ?? '?')} is live on ${deployment.hosts.length} host(s) of ${esc(deployment.environment)}${times ? `: ${times}` : ''}.`);
   }
   const reason = reasonText(deployment);
   if (deployment.state === 'rolled-back' || deployment.state === 'cancelled') {
@@ -96,23 +138,42 @@ export function finishedReply(deployment: Deployment): ChatMessage {
     ? `\nHosts: ${esc(deployment.hosts.map((host) => `${host.host} ${host.state}${host.error ? ` (${host.error.split('\n')[0]})` : ''}`).join('; '))}`
     : '';
   const text = `${STATE_ICON[deployment.state]} Deployment ${esc(deployment.id)} ${deployment.state}${reason ? `: ${reason}` : ''}.${hosts}`;
-  const message = plain(text);
-  const actions = rootButtons(deployment);
+  const message = plain(`${text}${context.rolledBackBy ? `\n:rewind: ${rolledBackText(context.rolledBackBy)}.` : ''}`);
+  const actions = rootButtons(deployment, context.rolledBackBy ?? null);
   if (actions.length) message.blocks!.push(buttons(`finished-${deployment.id}`, actions));
   return message;
 }
 
+/** `tested in 3.1s, waited 1m 24s for approval, rolled out in 7.6s (baked 1m)`: what took how long; null when nothing is known. */
+export function timesText(deployment: Deployment): string | null {
+  const spent = timeSpent(deployment);
+  const took = (span: Span | null) => (span?.end ? formatElapsed(Date.parse(span.end) - Date.parse(span.start)) : null);
+  const tests = took(spent.tests);
+  const approval = took(spent.approval);
+  const rollout = took(spent.rollout);
+  const bake = took(spent.bake);
+  const parts = [tests ? `tested in ${tests}` : null, approval ? `waited ${approval} for approval` : null, rollout ? `rolled out in ${rollout}${bake ? ` (baked ${bake})` : ''}` : null].filter(Boolean);
+  return parts.length ? parts.join(', ') : null;
+}
+
 /**
- * The buttons of a root message: `Cancel` while running, `Rollback` too once hosts are changing,
- * `Retry` when it failed in its tests or was interrupted, `Rollback` when it left hosts switched.
+ * The buttons of a root message: `Cancel` while running (with `Approve` / `Reject` while it waits
+ * for approval), `Rollback` too once hosts are changing, `Retry` when it failed in its tests or was
+ * interrupted, `Rollback` when it left hosts switched and no later rollback undid it.
  */
-function rootButtons(deployment: Deployment): Button[] {
-  if (['queued', 'testing', 'awaiting-approval'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id)];
+function rootButtons(deployment: Deployment, rolledBack: Deployment | null): Button[] {
+  if (deployment.state === 'awaiting-approval') return [...approvalButtons(deployment), button('Cancel', 'cancel', deployment.id)];
+  if (['queued', 'testing'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id)];
   if (['deploying', 'baking'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id), button('Rollback', 'rollback', deployment.id, 'danger')];
   const found: Button[] = [];
   if (isRetryable(deployment)) found.push(button('Retry', 'retry', deployment.id, 'primary'));
-  if (canRollBack(deployment)) found.push(button('Rollback', 'rollback', deployment.id, 'danger'));
+  if (canRollBack(deployment) && !rolledBack) found.push(button('Rollback', 'rollback', deployment.id, 'danger'));
   return found;
+}
+
+/** `Approve` and `Reject`: the same buttons on the root message and the approval request, acting on the one approval asked now. */
+function approvalButtons(deployment: Deployment): Button[] {
+  return [button('Approve', 'approve', deployment.id, 'primary'), button('Reject', 'reject', deployment.id, 'danger')];
 }
 
 /** The canary has baked; with `promote: manual` a person decides. Afterwards the message says who did what. */
@@ -157,6 +218,8 @@ export function approvalMessage(deployment: Deployment, commits: CommitSummary[]
     ? `:raised_hand: *Approval needed* to deploy ${codeMrkdwn(deployment.ref)} (${short(plan.sha)}) to *${esc(plan.environment)}*, asked by ${mention(deployment.requestedBy)}`
     : `${STATE_ICON[deployment.state]} Approval for ${codeMrkdwn(deployment.ref)} (${short(plan.sha)}) to *${esc(plan.environment)}*: ${decisionText(deployment)}`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: headline } });
+  const warning = rolledBackBefore(approval.badReleases);
+  if (warning && waiting) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${mrkdwn(warning)}` } });
   if (approval.reaskedBecause && waiting) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: Asked again: ${esc(approval.reaskedBecause)}` }] });
   blocks.push({
     type: 'section',
@@ -172,16 +235,16 @@ export function approvalMessage(deployment: Deployment, commits: CommitSummary[]
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Changes*${compareUrl ? ` (${linkMrkdwn(compareUrl, 'compare')})` : ''}\n${list}` } });
   }
   if (waiting) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Expires at ${approval.expiresAt}` }] });
-    blocks.push(buttons(`approval-${deployment.id}`, [button('Approve', 'approve', deployment.id, 'primary'), button('Reject', 'reject', deployment.id, 'danger')]));
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Expires ${dateMrkdwn(approval.expiresAt)}` }] });
+    blocks.push(buttons(`approval-${deployment.id}`, approvalButtons(deployment)));
   }
-  return { text: waiting ? `Approval needed: ${esc(deployment.ref)} to ${esc(plan.environment)}` : `Approval for ${esc(deployment.ref)} to ${esc(plan.environment)}: ${decisionText(deployment)}`, blocks };
+  return { text: waiting ? `Approval needed: ${esc(deployment.ref)} to ${esc(plan.environment)}${warning ? ' (this commit was rolled back before)' : ''}` : `Approval for ${esc(deployment.ref)} to ${esc(plan.environment)}: ${decisionText(deployment)}`, blocks };
 }
 
 function decisionText(deployment: Deployment): string {
   const by = deployment.audit.findLast((entry) => entry.outcome === 'done' && ['approve', 'reject', 'cancel'].includes(entry.action));
-  if (deployment.approvedBy && deployment.approvedBy !== 'policy') return `approved by ${mention(deployment.approvedBy)}${by ? ` at ${by.at}` : ''}`;
-  if (deployment.rejectedBy) return `rejected by ${mention(deployment.rejectedBy)}${by ? ` at ${by.at}` : ''}`;
+  if (deployment.approvedBy && deployment.approvedBy !== 'policy') return `approved by ${mention(deployment.approvedBy)}${by ? ` at ${dateMrkdwn(by.at)}` : ''}`;
+  if (deployment.rejectedBy) return `rejected by ${mention(deployment.rejectedBy)}${by ? ` at ${dateMrkdwn(by.at)}` : ''}`;
   const reason = reasonText(deployment);
   if (deployment.state === 'expired') return `expired (${reason})`;
   return `${deployment.state}${reason ? ` (${reason})` : ''}`;
@@ -205,12 +268,12 @@ export function plain(text: string): ChatMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
-/** `/deploy history`: the latest deployments, newest first. */
-export function historyMessage(deployments: Deployment[], withApp = false): ChatMessage {
+/** `/deploy history`: the latest deployments, newest first; those a later rollback undid say so (`rolledBackBy`: see the pipeline's query). */
+export function historyMessage(deployments: Deployment[], withApp = false, rolledBackBy: (deployment: Deployment) => Deployment | undefined = () => undefined): ChatMessage {
   if (deployments.length === 0) return plain('No deployments yet.');
-  const lines = deployments.map(
-    (d) =>
-      `${STATE_ICON[d.state]} ${esc(d.id)} · ${esc(withApp ? `${d.app}/${d.environment}` : d.environment)} · ${codeMrkdwn(d.ref)} ${short(d.sha)} · ${d.state} · by ${mention(d.requestedBy)}${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `${mention(d.approvedBy)}`}` : ''}${d.rejectedBy ? `, rejected by ${mention(d.rejectedBy)}` : ''} · ${d.createdAt}`,
-  );
+  const lines = deployments.map((d) => {
+    const undone = rolledBackBy(d);
+    return `${STATE_ICON[d.state]} ${esc(d.id)} · ${esc(withApp ? `${d.app}/${d.environment}` : d.environment)} · ${codeMrkdwn(d.ref)} ${short(d.sha)} · ${d.state} · by ${mention(d.requestedBy)}${d.approvedBy ? `, approved by ${d.approvedBy === 'policy' ? 'policy' : `${mention(d.approvedBy)}`}` : ''}${d.rejectedBy ? `, rejected by ${mention(d.rejectedBy)}` : ''} · ${dateMrkdwn(d.createdAt)}${undone ? ` · :rewind: ${rolledBackText(undone)}` : ''}`;
+  });
   return plain(lines.join('\n'));
 }

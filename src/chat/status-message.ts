@@ -2,8 +2,8 @@ import { formatDuration } from '../config/duration.js';
 import type { Live, ReleaseGroup } from '../pipeline/queries.js';
 import type { EnvironmentLock, ManualLock } from '../pipeline/store-data.js';
 import type { Deployment } from '../pipeline/types.js';
-import { plain } from './messages.js';
-import { codeMrkdwn, escapeMrkdwn as esc, mention } from './mrkdwn.js';
+import { plain, rolledBackText } from './messages.js';
+import { codeMrkdwn, dateMrkdwn, escapeMrkdwn as esc, mention } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
 
 /** What `/deploy status` shows of one environment. */
@@ -16,6 +16,8 @@ export interface EnvironmentStatus {
   live: Live;
   /** Flags changed since the live release, as mrkdwn. */
   flags?: string | null;
+  /** The deployment the live release's rollback took off, and that rollback (see `rolledBackBy`). */
+  rolledBack?: { deployment: Deployment; by: Deployment } | null;
 }
 
 /** Host names shown per line at most: a fleet of hundreds still fits in one Slack section. */
@@ -37,14 +39,15 @@ export function statusMessage(apps: AppStatus[], named: boolean): ChatMessage {
   return plain(apps.map(({ app, environments }) => [...(named ? [`:package: *${esc(app)}*`] : []), ...environments.map(environmentLines)].join('\n')).join('\n'));
 }
 
-function environmentLines({ name, lock, manualLock, last, live, flags }: EnvironmentStatus): string {
+function environmentLines({ name, lock, manualLock, last, live, flags, rolledBack }: EnvironmentStatus): string {
   const agreed = live.release !== null;
   const head = agreed ? `live: ${esc(live.release!)} (${origin(live.deployment)})` : live.groups.length ? ':warning: hosts disagree' : 'live: nothing deployed by igor yet';
-  const busy = lock ? ` · busy: ${mention(lock.user)} deploying ${codeMrkdwn(lock.ref)} since ${esc(lock.since)}` : '';
-  const locked = manualLock ? ` · :lock: locked by ${mention(manualLock.user)} since ${esc(manualLock.since)}${manualLock.reason ? `: ${esc(manualLock.reason)}` : ''}` : '';
+  const busy = lock ? ` · busy: ${mention(lock.user)} deploying ${codeMrkdwn(lock.ref)} since ${dateMrkdwn(lock.since)}` : '';
+  const locked = manualLock ? ` · :lock: locked by ${mention(manualLock.user)} since ${dateMrkdwn(manualLock.since)}${manualLock.reason ? `: ${esc(manualLock.reason)}` : ''}` : '';
   const lastText = last && last !== live.deployment ? ` · last: ${esc(last.id)} ${last.state}` : '';
   const everyHostAgrees = agreed && live.groups.length === 1 && live.groups[0]!.hosts.length === live.hosts.length;
   const lines = [`*${esc(name)}*: ${head}${busy}${locked}${lastText}${everyHostAgrees && !live.unasked ? ` · ${live.hosts.length} host(s) agree` : ''}`];
+  if (rolledBack) lines.push(`    :rewind: deployment ${esc(rolledBack.deployment.id)} (${codeMrkdwn(rolledBack.deployment.ref)} ${short(rolledBack.deployment.sha)}) ${rolledBackText(rolledBack.by)}`);
   if (live.unasked) lines.push(`    :warning: could not ask the hosts (${esc(live.unasked)}); by igor's records:`);
   if (!everyHostAgrees || live.unasked) lines.push(...hostLines(live));
   if (flags) lines.push(`    ${flags}`);
@@ -69,6 +72,8 @@ function origin(deployment: ReleaseGroup['deployment']): string {
   if (deployment.state === 'succeeded') return `${what}, ${deployment.finishedAt ? formatDuration(Date.now() - Date.parse(deployment.finishedAt)) : '?'} ago`;
   return `${what}, deployment ${esc(deployment.id)} ${deployment.state}`;
 }
+
+const short = (sha: string | null) => (sha ? sha.slice(0, 7) : '?');
 
 function names(hosts: readonly string[]): string {
   const shown = hosts.slice(0, NAMES_SHOWN).map(esc).join(', ');

@@ -25,3 +25,8 @@ export function formatDuration(ms: number): string {
   const hours = Math.floor(minutes / 60);
   return `${hours}h ${minutes % 60}m`;
 }
+
+/** `7600` → `7.6s`, `84000` → `1m 24s`: how long something took, to a tenth of a second under a minute. */
+export function formatElapsed(ms: number): string {
+  return ms < 59_950 ? `${(Math.max(ms, 0) / 1_000).toFixed(1)}s` : formatDuration(ms);
+}

@@ -12,6 +12,7 @@ import { DEPLOY_USAGE, parseDeployCommand, type DeployCommand } from './deploy-g
 import { UsageError } from './usage.js';
 import { laterAnswer, refusalMessage, type CommandAnswer } from './answer.js';
 import { newestLive } from '../../pipeline/queries.js';
+import type { Deployment } from '../../pipeline/types.js';
 
 /**
  * `/deploy`, chat-neutral: parses and answers. Unparseable text and refs that break git's rules
@@ -51,10 +52,18 @@ export function createDeployCommand(deps: {
           last: pipeline.list({ environment: name, limit: 1 })[0],
           live,
           flags: deps.flagsChangedSince?.(app, name, newestLive(live)?.finishedAt ?? null) ?? null,
+          rolledBack: undoneBy(pipeline, name, newestLive(live)),
         };
       }),
     );
     return { app, environments };
+  }
+
+  /** When what is live was put there by a rollback: the deployment it took off, and the rollback. */
+  function undoneBy(pipeline: Pipeline, environment: string, live: Deployment | undefined): { deployment: Deployment; by: Deployment } | null {
+    if (live?.kind !== 'rollback') return null;
+    const deployment = pipeline.list({ environment, limit: 100 }).find((entry) => entry.release === live.fromRelease && pipeline.rolledBackBy(entry)?.id === live.id);
+    return deployment ? { deployment, by: live } : null;
   }
 
   const later = (work: () => Promise<ChatMessage>) => laterAnswer(work, deps.log, '/deploy');
@@ -93,9 +102,9 @@ export function createDeployCommand(deps: {
         return later(async () => statusMessage(await Promise.all(scope.map(appStatus)), several));
       }
       case 'history': {
-        if (command.environment === undefined) return { now: historyMessage(several ? pipelines.list({ limit: 10 }) : pipelines.of(undefined).list({ limit: 10 }), several) };
+        if (command.environment === undefined) return { now: historyMessage(several ? pipelines.list({ limit: 10 }) : pipelines.of(undefined).list({ limit: 10 }), several, pipelines.rolledBackBy) };
         const { pipeline, environment } = pipelines.at(command.environment);
-        return { now: historyMessage(pipeline.list({ environment, limit: 10 }), several) };
+        return { now: historyMessage(pipeline.list({ environment, limit: 10 }), several, pipelines.rolledBackBy) };
       }
       case 'cancel': {
         const { pipeline, environment } = pipelines.at(command.environment);

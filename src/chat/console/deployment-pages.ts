@@ -6,6 +6,7 @@ import { HttpError } from '../../http/errors.js';
 import { logExists, STEP_NAME } from '../../http/log-file.js';
 import { deploymentView } from '../../http/routes/deployments.js';
 import type { Pipelines } from '../../pipeline/pipelines.js';
+import { timeSpent } from '../../pipeline/queries.js';
 import { ACTIVE } from '../../pipeline/states.js';
 import type { Deployment } from '../../pipeline/types.js';
 import { latencyChart } from './analysis-chart.js';
@@ -49,7 +50,8 @@ export function sendPage(response: Response, file: string): void {
 
 /**
  * Each deployment's page, in local mode and with Slack alike (the links in messages lead here):
- * its steps, logs streamed while they run, and a per-host timeline. Also serves the console's
+ * its steps, the wait for approval and the bake, logs streamed while they run, and a per-host
+ * timeline. Also serves the console's
  * files. Mount at `/`; `close()` ends the open event streams.
  */
 export function createDeploymentPages(options: DeploymentPagesOptions): { router: Router; close(): void } {
@@ -84,6 +86,8 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
       active: ACTIVE.has(deployment.state),
       console: options.withConsole,
       analysisChart: latencyChart(deployment.analysis),
+      // Where the time went: the wait for approval and the bake are drawn apart from the work.
+      timeSpent: timeSpent(deployment),
     });
   });
 

@@ -31,7 +31,7 @@ async function refresh() {
   render(data);
 }
 
-function render({ deployment, timeline, logs, active, console: withConsole, analysisChart }) {
+function render({ deployment, timeline, logs, active, console: withConsole, analysisChart, timeSpent }) {
   const d = deployment;
   // With Slack there is no console to go back to.
   document.querySelector('.crumbs').hidden = !withConsole;
@@ -46,10 +46,14 @@ function render({ deployment, timeline, logs, active, console: withConsole, anal
     ['Started', new Date(d.createdAt).toLocaleString()],
     ['Took', duration((d.finishedAt ? ms(d.finishedAt) : Date.now()) - ms(d.createdAt)) + (active ? ' so far' : '')],
   ];
+  // The whole time counts the wait for approval: what went where is told apart.
+  for (const [name, span] of [['Tests', timeSpent?.tests], ['Waited for approval', timeSpent?.approval], ['Rolled out in', timeSpent?.rollout], ['Baked', timeSpent?.bake]]) {
+    if (span) facts.push([name, duration((span.end ? ms(span.end) : Date.now()) - ms(span.start)) + (span.end ? '' : ' so far')]);
+  }
   if (d.reason) facts.push(['Reason', d.reason]);
   $('facts').innerHTML = facts.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${name === 'Reason' ? mrkdwn(value) : escapeHtml(value)}</dd>`).join('');
   const end = d.finishedAt ? ms(d.finishedAt) : Date.now();
-  drawPipeline(d, end);
+  drawPipeline(d, timeSpent ?? {}, end);
   drawHosts(d, timeline, active ? Date.now() : null);
   $('hosts').innerHTML = d.hosts.length
     ? `<tr><th>Host</th><th>Wave</th><th>State</th><th>Release</th><th>Before</th><th>Error</th></tr>${d.hosts
@@ -110,13 +114,29 @@ function drawBars(container, rows, from, to) {
   }
 }
 
-function drawPipeline(d, end) {
-  const rows = d.steps
-    .filter((step) => step.startedAt)
-    .map((step) => ({
-      label: step.name,
-      segments: [{ name: `step-${step.state}`, start: ms(step.startedAt), end: step.finishedAt ? ms(step.finishedAt) : end, title: `${step.name}: ${step.state} ${duration((step.finishedAt ? ms(step.finishedAt) : end) - ms(step.startedAt))}` }],
-    }));
+/** A stretch that is waiting, not work (the approval, the bake), as a labelled row of its own. */
+function waitRow(label, name, span, end) {
+  const stop = span.end ? ms(span.end) : end;
+  const took = duration(stop - ms(span.start));
+  return { label: `${label} ${took}`, segments: [{ name, start: ms(span.start), end: stop, title: `${label}: ${took}${span.end ? '' : ' so far'}` }] };
+}
+
+/** The steps as bars on one axis, with the wait for approval before the deploy and the bake within it. */
+function drawPipeline(d, spent, end) {
+  const rows = [];
+  let waited = false;
+  for (const step of d.steps) {
+    if (step.name === 'deploy' && spent.approval) {
+      rows.push(waitRow('approval wait', 'approval', spent.approval, end));
+      waited = true;
+    }
+    if (step.startedAt) {
+      const stop = step.finishedAt ? ms(step.finishedAt) : end;
+      rows.push({ label: step.name, segments: [{ name: `step-${step.state}`, start: ms(step.startedAt), end: stop, title: `${step.name}: ${step.state} ${duration(stop - ms(step.startedAt))}` }] });
+    }
+    if (step.name === 'deploy' && spent.bake) rows.push(waitRow('bake', 'bake', spent.bake, end));
+  }
+  if (spent.approval && !waited) rows.push(waitRow('approval wait', 'approval', spent.approval, end));
   if (!rows.length) {
     $('pipeline').textContent = 'No step has started yet.';
     return;

@@ -78,14 +78,23 @@ describe('the console in a browser', () => {
     await type('/deploy main to production');
     const production = root(/deploy main \(\w+\) to production/);
     await production.filter({ hasText: 'awaiting-approval' }).waitFor();
+    // The root message says whose approval it needs, with Approve and Reject beside Cancel.
+    await production.filter({ hasText: 'approval needed from @U0BOB' }).waitFor();
+    expect(await production.locator('button[data-action]').allTextContents()).toEqual(['Approve', 'Reject', 'Cancel']);
     await production.locator('button.replies').click();
-    await page.locator('#thread button[data-action="igor.approve"]').click();
-    await page.locator('#messages .ephemeral', { hasText: 'allowSelfApproval is false' }).waitFor();
+    // The request's expiry in the reader's local time, not as ISO.
+    const expires = page.locator('#thread-messages time.bk-date').first();
+    await expires.waitFor();
+    expect(await expires.textContent()).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    await page.locator('#thread-messages button[data-action="igor.approve"]').click();
+    // Refused in the thread, where the button was pressed.
+    await page.locator('#thread .ephemeral', { hasText: 'allowSelfApproval is false' }).waitFor();
+    expect(await page.locator('#messages .ephemeral', { hasText: 'allowSelfApproval is false' }).count()).toBe(0);
     await shot('2-self-approval-refused');
 
-    // Bob approves; the canary bakes, then the wave, then success.
+    // Bob approves on the root message; the canary bakes, then the wave, then success.
     await page.selectOption('#act-as', 'U0BOB');
-    await page.locator('#thread button[data-action="igor.approve"]').click();
+    await production.locator('button[data-action="igor.approve"]').click();
     await production.filter({ hasText: 'canary 1/1' }).waitFor();
     await shot('3-canary');
     await production.filter({ hasText: 'to production: succeeded' }).waitFor();
@@ -100,12 +109,15 @@ describe('the console in a browser', () => {
     await second.filter({ hasText: 'awaiting-approval' }).waitFor();
     await second.locator('button.replies').click();
     await page.selectOption('#act-as', 'U0ALICE');
-    await page.locator('#thread button[data-action="igor.approve"]').click();
+    await page.locator('#thread-messages button[data-action="igor.approve"]').click();
     await second.filter({ hasText: 'to production: succeeded' }).waitFor();
 
     await type('/rollback production');
     await page.locator('#messages .ephemeral', { hasText: /Rollback \d+ puts .* back on example\/production/ }).waitFor();
     await root(/rollback \S+ \(\w+\) to production: succeeded/).waitFor();
+    // The release it took off says so, and offers no Rollback any more.
+    await second.filter({ hasText: /rolled back by @U0ALICE at .* by deployment \d+/ }).waitFor();
+    expect(await second.locator('button[data-action="igor.rollback"]').count()).toBe(0);
     await shot('5-rolled-back');
 
     // The deployment page: steps, logs, and a timeline bar per host phase.
@@ -118,6 +130,10 @@ describe('the console in a browser', () => {
       await details.locator('#title', { hasText: 'succeeded' }).waitFor();
       expect(await details.locator('#hosts-timeline .row').count()).toBe(2);
       for (const phase of ['upload', 'unpack', 'switch', 'restart', 'health']) expect(await details.locator(`#hosts-timeline .bar.phase-${phase}`).count(), phase).toBe(2);
+      // The wait for approval and the bake are bars of their own, labelled, apart from the work.
+      expect(await details.locator('#pipeline .row', { hasText: 'approval wait' }).locator('.bar.phase-approval').count()).toBe(1);
+      expect(await details.locator('#pipeline .row', { hasText: 'bake' }).locator('.bar.phase-bake').count()).toBe(1);
+      expect(await details.locator('#facts').textContent()).toContain('Waited for approval');
       await details.click('[data-log="unit"]');
       await details.locator('#log', { hasText: 'unit tests passed' }).waitFor();
       await details.screenshot({ path: join(SCREENSHOTS, '6-deployment-page.png'), fullPage: true });
@@ -125,6 +141,16 @@ describe('the console in a browser', () => {
       await details.close();
     }
     expect(rollbackId).toMatch(/Rollback \d+/);
+    // The rollback's page: each host's switch, restart and health.
+    const rollbackPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    rollbackPage.setDefaultTimeout(0);
+    try {
+      await rollbackPage.goto(`${igor.url}/console/deployments/${/Rollback (\d+)/.exec(rollbackId!)![1]}`);
+      await rollbackPage.locator('#title', { hasText: 'succeeded' }).waitFor();
+      for (const phase of ['switch', 'restart', 'health']) expect(await rollbackPage.locator(`#hosts-timeline .bar.phase-${phase}`).count(), phase).toBe(2);
+    } finally {
+      await rollbackPage.close();
+    }
   }, 240_000);
 
   it('asks for the API token when igor has one, refuses a wrong one, and opens with the right one', async () => {

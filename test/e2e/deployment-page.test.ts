@@ -39,6 +39,8 @@ describe('the deployment page with Slack', () => {
       await page.fill('#token', API_TOKEN);
       await page.press('#token', 'Enter');
       await page.locator('#title', { hasText: 'awaiting-approval' }).waitFor();
+      // The wait is drawn while it lasts.
+      await page.locator('#pipeline .row', { hasText: 'approval wait' }).locator('.bar.phase-approval').waitFor();
       // No console to go back to with Slack.
       expect(await page.locator('.crumbs').isHidden()).toBe(true);
 
@@ -47,6 +49,10 @@ describe('the deployment page with Slack', () => {
       expect((await slack.press(request, 'Approve', 'U0BOB')).status).toBe(200);
       await page.locator('#title', { hasText: 'succeeded' }).waitFor();
       expect(await page.locator('#hosts-timeline .row').count()).toBe(2);
+      // Then the wait for approval and the rollout are told apart.
+      await page.locator('#facts', { hasText: 'Rolled out in' }).waitFor();
+      expect(await page.locator('#facts').textContent()).toContain('Waited for approval');
+      expect(await page.locator('#pipeline .row .label').allTextContents()).toEqual([expect.stringMatching(/^unit/), expect.stringMatching(/^approval wait \d/), 'deploy', 'verify']);
     } finally {
       await context.close();
     }

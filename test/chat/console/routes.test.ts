@@ -190,6 +190,38 @@ describe('the console routes', () => {
     await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.channel === 'C0PROD' && data.threadTs === null && data.text.includes('production: succeeded'));
   });
 
+  it('puts Approve and Reject on the root while a deployment awaits approval, and answers a refused press in the thread it was pressed in', async () => {
+    const stream = await events();
+    await post('/console/command', { command: '/deploy', text: 'main to production', user: 'U0CAROL', channel: 'C0PROD' });
+    const root = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.channel === 'C0PROD' && data.threadTs === null && JSON.stringify(data.blocks ?? []).includes('igor.approve'));
+    const id = /"igor.approve","value":"(\d+)"/.exec(JSON.stringify(root.data.blocks))![1]!;
+    expect(JSON.stringify(root.data.blocks)).toContain('approval needed from <@U0ALICE> or <@U0BOB>');
+
+    // Pressed in the thread panel: answered there; pressed in the channel: beside the message.
+    expect((await post('/console/action', { action: 'igor.approve', value: id, user: 'U0GUEST', channel: 'C0PROD', thread: root.data.ts })).body.ok).toBe(false);
+    const inThread = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.user === 'U0GUEST' && data.text.includes('only the approvers'));
+    expect(inThread.data).toMatchObject({ channel: 'C0PROD', threadTs: root.data.ts });
+    await post('/console/action', { action: 'igor.reject', value: id, user: 'U0CAROL', channel: 'C0PROD', thread: null });
+    const beside = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.user === 'U0CAROL' && data.text.includes('only the approvers'));
+    expect(beside.data.threadTs).toBeNull();
+    expect(await post('/console/action', { action: 'igor.approve', value: id, user: 'U0BOB', channel: 'C0PROD', thread: '<script>' })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^thread must be the ts/) } });
+
+    expect(await post('/console/action', { action: 'igor.reject', value: id, user: 'U0BOB', channel: 'C0PROD', thread: null })).toMatchObject({ status: 200, body: { ok: true } });
+    const rejected = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.ts === root.data.ts && data.text.endsWith('rejected'));
+    expect(JSON.stringify(rejected.data.blocks)).not.toContain('igor.approve');
+  });
+
+  it("announces a lock and an unlock in the environment's channel, not only to who typed them", async () => {
+    const stream = await events();
+    await post('/console/command', { command: '/deploy', text: 'lock production load test until 3pm', user: 'U0ALICE', channel: 'C0DEPLOYS' });
+    const locked = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.user === null && data.text.startsWith(':lock:'));
+    expect(locked.data).toMatchObject({ channel: 'C0PROD', threadTs: null, text: ':lock: <@U0ALICE> locked *production*: load test until 3pm. Deploys are refused until `/deploy unlock production`.' });
+    await post('/console/command', { command: '/deploy', text: 'unlock production', user: 'U0CAROL', channel: 'C0DEPLOYS' });
+    const unlocked = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.user === null && data.text.startsWith(':unlock:'));
+    expect(unlocked.data.channel).toBe('C0PROD');
+    expect(unlocked.data.text).toMatch(/^:unlock: <@U0CAROL> unlocked \*production\* \(<@U0ALICE> locked it <!date\^\d+\^/);
+  });
+
   it('answers an unknown command with an ephemeral naming the known ones, and bad requests with 400', async () => {
     const stream = await events();
     expect((await post('/console/command', { command: '/launch', text: 'rockets', user: 'U0BOB' })).body.ok).toBe(false);

@@ -10,37 +10,22 @@ import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { APP_PORT, API_TOKEN, prepareHarness, startIgor, type Harness } from '../support/igor-harness.js';
 import { commitFiles } from '../support/example-changes.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { motoAsEc2 } from '../support/moto.js';
 import type { SshFleet } from '../support/sshd-fleet.js';
 import { slackDriver } from './slack-driver.js';
 
 const REGION = 'eu-west-1';
-const AWS_VARIABLES = ['AWS_ENDPOINT_URL_EC2', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE'];
-const saved = Object.fromEntries(AWS_VARIABLES.map((name) => [name, process.env[name]]));
-let moto: Moto;
+const moto = motoAsEc2({ beforeAll, afterEach, afterAll });
 let harness: Harness | undefined;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  Object.assign(process.env, { AWS_ENDPOINT_URL_EC2: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
-  delete process.env.AWS_PROFILE;
-});
+// Registered after motoAsEc2's hooks, so it runs before moto is emptied.
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
-  await moto.reset();
-});
-afterAll(async () => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  await moto?.stop();
 });
 
 /** One instance per host of the fleet, all named `web`, each at its host's loopback address. */
 async function launchGroup(fleet: SshFleet): Promise<string[]> {
-  const client = new EC2Client({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const client = new EC2Client({ region: REGION, endpoint: moto().endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   try {
     const [a, b, c] = fleet.hosts[0]!.host.split('.');
     const vpc = await client.send(new CreateVpcCommand({ CidrBlock: `${a}.${b}.0.0/16` }));

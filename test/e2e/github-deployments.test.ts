@@ -20,15 +20,15 @@ afterEach(async () => {
   github = undefined;
 });
 
-type StoredConfig = { repo: string; environments: Record<string, Record<string, unknown> & { servers: { static: Array<{ name: string }> } }> };
+type StoredConfig = { repo: string; integration: { steps: unknown[]; env?: Record<string, string> }; environments: Record<string, Record<string, unknown> & { servers: { static: Array<{ name: string }> } }> };
 
 /**
  * igor on two real sshd hosts (staging on web-1, production on web-2), its app's `repo` a real git
  * repository served by the fake GitHub as `<fake>/acme/shop.git`, so the app is on "this GitHub"
  * (`GITHUB_API_URL` is the fake's `/api/v3`, as GitHub Enterprise Server serves it). Without
- * `token`, igor has no GITHUB_TOKEN.
+ * `token`, igor has no GITHUB_TOKEN. With `gate`, a deployment's tests wait for `openGate()`.
  */
-async function start(options: { token?: boolean; staging?: Record<string, unknown> } = {}) {
+async function start(options: { token?: boolean; staging?: Record<string, unknown>; gate?: boolean } = {}) {
   const api = (github = await startFakeGithub());
   const p = (prepared = await prepareHarness({ staging: { url: STAGING_URL, ...options.staging } }));
   const repo = await api.serveRepository('acme/shop', join(p.repo, '.git'));
@@ -38,6 +38,8 @@ async function start(options: { token?: boolean; staging?: Record<string, unknow
   config.repo = repo;
   config.environments.production = { ...staging, url: undefined, channel: 'C0PROD', servers: { static: [web2!] } };
   staging.servers.static = [web1!];
+  const gate = join(p.dir, 'gate');
+  if (options.gate) config.integration = { steps: [{ name: 'unit', run: 'while [ ! -e "$GATE" ]; do sleep 0.05; done' }], env: { GATE: gate } };
   await writeFile(p.configPath, stringify(config));
   const githubOptions = { github: options.token === false ? {} : { token: TOKEN, apiUrl: api.apiUrl } };
   let { igor, logs } = await startIgor(p, githubOptions);
@@ -48,6 +50,7 @@ async function start(options: { token?: boolean; staging?: Record<string, unknow
     igor: () => igor,
     logs: () => logs,
     slack: () => slackDriver(h()),
+    openGate: () => writeFile(gate, ''),
     /** igor again, on the same data folder, after `igor().stop()`. */
     async startAgain() {
       ({ igor, logs } = await startIgor(p, githubOptions));
@@ -108,7 +111,7 @@ describe("GitHub's deployments view", () => {
     expect(await view.json()).toMatchObject({ githubDeploymentId: mirrored.deployment.id });
   });
 
-  it('marks the deployment a second deploy replaced inactive, itself and not by GitHub, and for good', async () => {
+  it('marks the deployment a later success replaced inactive (a deploy, then a rollback, mirrored too), itself and not by GitHub, and for good', async () => {
     const t = await start();
     await t.slack().slash('main to staging');
     await settled(t, '1', 'succeeded');
@@ -123,10 +126,12 @@ describe("GitHub's deployments view", () => {
     // A refused press on the replaced deployment changes its record, not what GitHub shows of it.
     const press = await fetch(`${t.igor().url}/api/deployments/1/approve`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0BOB' }) });
     expect(press.status).toBe(409);
-    await t.slack().slash('main to staging');
-    await settled(t, '3', 'succeeded');
-    // The calls go out in order: once the third deploy's are through, anything the press queued would be too.
+    // A rollback is a GitHub Deployment too, of the commit it puts back, and replaces the second.
+    await t.slack().slash('staging', 'U0ALICE', '/rollback');
+    const rollback = await settled(t, '3', 'succeeded');
+    // The calls go out in order: once the rollback's are through, anything the press queued would be too.
     expect(await githubStates(t, '3', 3)).toEqual(['queued', 'in_progress', 'success']);
+    expect(githubDeploymentOf(t.api, '3')!.request).toMatchObject({ ref: rollback.sha, environment: 'staging', payload: { igor: { kind: 'rollback', ref: t.igor().pipeline.get('1')!.release } } });
     expect(await githubStates(t, '2', 4)).toEqual(['queued', 'in_progress', 'success', 'inactive']);
     expect(t.api.deploymentStates(Number(githubDeploymentOf(t.api, '1')!.deployment.id))).toEqual(['queued', 'in_progress', 'success', 'inactive']);
   }, 120_000);
@@ -164,18 +169,21 @@ describe("GitHub's deployments view", () => {
     expect(retries.find((line) => line.error === 'rate limited (429)')).toMatchObject({ retryInMs: 1_000 });
   }, 120_000);
 
-  it('keeps what GitHub has not taken across a restart of igor, and delivers it in order afterwards', async () => {
-    const t = await start();
-    t.api.down(502);
+  it('keeps what GitHub has not taken across a restart of igor, and delivers it afterwards to the GitHub Deployment it made before', async () => {
+    const t = await start({ gate: true });
     await t.slack().slash('main to staging');
+    expect(await githubStates(t, '1', 1)).toEqual(['queued']);
+    t.api.down(502);
+    await t.openGate();
     await settled(t, '1', 'succeeded');
     await t.igor().stop();
     // What the stopped igor left: in the store, in order.
-    expect(t.api.deployments).toEqual([]);
-    expect(await storedCalls(t)).toEqual(['1 create', '1 queued', '1 in_progress', '1 success']);
+    expect(await storedCalls(t)).toEqual(['1 in_progress', '1 success']);
     t.api.up();
     await t.startAgain();
     expect(await githubStates(t, '1', 3, 60_000)).toEqual(['queued', 'in_progress', 'success']);
+    // GitHub's id was read from igor's deployment after the restart: still one GitHub Deployment.
+    expect(t.api.deployments).toHaveLength(1);
     expect(t.igor().pipeline.get('1')!.githubDeploymentId).toBe(githubDeploymentOf(t.api, '1')!.deployment.id);
     await until('the store to let go of the calls GitHub took', async () => ((await storedCalls(t)).length === 0 ? true : undefined));
   }, 120_000);

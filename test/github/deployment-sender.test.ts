@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 /** A sender against the fake GitHub, on a store held in memory (shared by `restarted`), with a held clock. */
-async function setup() {
+async function setup(options: { timeoutMs?: number } = {}) {
   const api = (github = await startFakeGithub());
   const clock = manualClock();
   const store = { data: emptyGithubDeploymentsData(), writes: 0, async write() { store.writes++; }, writeSoon() { store.writes++; } };
@@ -33,7 +33,7 @@ async function setup() {
   const make = () => {
     const sender = createGithubCallSender({
       store,
-      octokit: createGithubClient({ token: TOKEN, apiUrl: api.apiUrl, log }),
+      octokit: createGithubClient({ token: TOKEN, apiUrl: api.apiUrl, log, ...options }),
       deploymentOf: (call) => deployments.get(call.deployment),
       keepGithubId: (_call, deployment, id) => void (deployment.githubDeploymentId = id),
       publicUrl: () => 'https://igor.example.com',
@@ -114,6 +114,19 @@ describe('the calls to GitHub’s deployments API', () => {
     await requests(api, 5);
     expect(api.deploymentStates(1)).toEqual(['queued', 'in_progress', 'success']);
     expect(logs.find((line) => line.msg === 'GitHub did not take a deployment call; it is kept and tried again')).toMatchObject({ level: 40, retryInMs: 7_000, error: 'rate limited (429)', call: 'create' });
+  });
+
+  it('gives up on a call GitHub does not answer within its timeout, and tries it again after the back-off', async () => {
+    const { api, sender, deployments, clock, logs } = await setup({ timeoutMs: 300 });
+    api.hangNext(1);
+    await sender.enqueue(story(deployments));
+    sender.start();
+    const retry = await until('the timed-out call to be kept for a retry', async () => logs.find((line) => line.msg === 'GitHub did not take a deployment call; it is kept and tried again'));
+    expect(retry).toMatchObject({ call: 'create', retryInMs: 1_000, error: expect.stringContaining('timeout') });
+    await advance(clock, 1_000);
+    await requests(api, 5);
+    expect(api.deployments).toHaveLength(1);
+    expect(api.deploymentStates(1)).toEqual(['queued', 'in_progress', 'success']);
   });
 
   it('drops a deployment GitHub refuses the token for with one line naming GITHUB_TOKEN, and its statuses without asking GitHub', async () => {

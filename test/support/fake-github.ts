@@ -70,6 +70,8 @@ export interface FakeGithub {
   deploymentStates(deploymentId: number): string[];
   /** The next `times` API requests are answered with `status` (and `headers`, e.g. `retry-after`). */
   failNext(status: number, times?: number, headers?: Record<string, string>): void;
+  /** The next `times` API requests are never answered (until `close`): the caller's timeout must end them. */
+  hangNext(times?: number): void;
   /** Every API request is answered with `status` until {@link up}. */
   down(status?: number): void;
   up(): void;
@@ -86,6 +88,7 @@ export async function startFakeGithub(): Promise<FakeGithub> {
   const deploymentStatuses: RecordedDeploymentStatus[] = [];
   const requests: string[] = [];
   let failures: Array<{ status: number; headers: Record<string, string> }> = [];
+  let hangs = 0;
   let outage: number | null = null;
   const gitRoot = await mkdtemp(join(tmpdir(), 'igor-fake-github-'));
   let base = '';
@@ -102,6 +105,7 @@ export async function startFakeGithub(): Promise<FakeGithub> {
       };
       const route = path.replace(/^\/api\/v3(?=\/)/, '');
       requests.push(`${request.method} ${route}`);
+      if (hangs > 0) return void hangs--;
       const failure = failures.shift() ?? (outage === null ? undefined : { status: outage, headers: {} });
       if (failure) return send(failure.status, { message: failureMessage(failure.status), documentation_url: 'https://docs.github.com/rest' }, failure.headers);
       if (request.method !== 'POST') return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
@@ -188,6 +192,7 @@ export async function startFakeGithub(): Promise<FakeGithub> {
     statesOf: (sha) => statuses.filter((status) => status.sha === sha).map((status) => `${status.state}: ${status.description}`),
     deploymentStates: (deploymentId) => deploymentStatuses.filter((status) => status.deploymentId === deploymentId).map((status) => status.status.state),
     failNext: (status, times = 1, headers = {}) => void (failures = [...failures, ...Array.from({ length: times }, () => ({ status, headers }))]),
+    hangNext: (times = 1) => void (hangs += times),
     down: (status = 500) => void (outage = status),
     up: () => void (outage = null),
     async serveRepository(fullName, gitDir) {

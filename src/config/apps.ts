@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { nearest } from '../shared/nearest.js';
 import { RefusedError } from '../shared/refusal.js';
+import { findEnvironment } from './environments.js';
 import type { appsSchema, Config } from './schema.js';
 
 /**
@@ -76,4 +77,17 @@ export function appOfEnvironment(config: AppsConfig, text: string | undefined): 
   const slash = text?.indexOf('/') ?? -1;
   if (text === undefined || slash < 0) return { app: defaultAppOf(config, text ?? '<env>'), environment: text };
   return { app: appNamed(config, text.slice(0, slash)), environment: text.slice(slash + 1) || undefined };
+}
+
+/**
+ * Whether `word` names a configured environment: `billing/production` of that app, or a bare
+ * `production` of the default app. For grammars where a word may be an environment or something
+ * else (`/rollback [env] [release]`).
+ * @example namesEnvironment(config, 'billing/production') // true
+ */
+export function namesEnvironment(config: AppsConfig, word: string): boolean {
+  const slash = word.indexOf('/');
+  const app = slash < 0 ? config.defaultApp : word.slice(0, slash);
+  const settings = app === null ? undefined : config.apps.get(app);
+  return settings !== undefined && findEnvironment(settings, slash < 0 ? word : word.slice(slash + 1)) !== undefined;
 }

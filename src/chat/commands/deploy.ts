@@ -57,6 +57,11 @@ export function createDeployCommand(deps: {
     return { app, environments };
   }
 
+  /** With several apps, how to name one (`/deploy help`). */
+  const appsUsage = escapeMrkdwn(
+    `Apps: ${[...apps.apps.keys()].map((name) => `\`${name}\``).join(', ')}${apps.defaultApp ? ` (a bare ref or env is ${apps.defaultApp}'s)` : ''}. ` +
+      'Name one as `/deploy <app>/<ref> [to <env>]`, and `<app>/<env>` wherever an environment is named.',
+  );
   const later = (work: () => Promise<ChatMessage>) => laterAnswer(work, deps.log, '/deploy');
   /** How a deployment's environment is named to people: `shop/production` when igor serves several apps. */
   const where = (app: string, environment: string) => escapeMrkdwn(several ? `${app}/${environment}` : environment);
@@ -87,7 +92,7 @@ export function createDeployCommand(deps: {
   function dispatch(command: DeployCommand, app: string | undefined, context: CommandContext): CommandAnswer {
     switch (command.kind) {
       case 'help':
-        return { now: plain(DEPLOY_USAGE) };
+        return { now: plain(several ? `${DEPLOY_USAGE}\n${appsUsage}` : DEPLOY_USAGE) };
       case 'status': {
         const scope = statusScope(command.environment);
         return later(async () => statusMessage(await Promise.all(scope.map(appStatus)), several));

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { findEnvironment } from '../../config/environments.js';
+import { namesEnvironment } from '../../config/apps.js';
 import type { Pipelines } from '../../pipeline/pipelines.js';
 import { plain } from '../messages.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
@@ -25,16 +25,7 @@ export function parseRollbackCommand(text: string, isEnvironment: (word: string)
 export function createRollbackCommand(deps: { pipelines: Pipelines; log: Logger }) {
   const { pipelines } = deps;
   const several = pipelines.apps.apps.size > 1;
-  /** `production` of the default app, or `billing/production`. */
-  function isEnvironment(word: string): boolean {
-    const slash = word.indexOf('/');
-    if (slash < 0) {
-      const { defaultApp } = pipelines.apps;
-      return defaultApp !== null && findEnvironment(pipelines.of(defaultApp).config, word) !== undefined;
-    }
-    const app = word.slice(0, slash);
-    return pipelines.isApp(app) && findEnvironment(pipelines.of(app).config, word.slice(slash + 1)) !== undefined;
-  }
+  const isEnvironment = (word: string) => namesEnvironment(pipelines.apps, word);
 
   return {
     answer(text: string, context: CommandContext): CommandAnswer {

@@ -33,8 +33,8 @@ async function refresh() {
 
 function render({ deployment, timeline, logs, active, console: withConsole, analysisChart }) {
   const d = deployment;
-  // With Slack there is no console to go back to.
-  document.querySelector('.crumbs').hidden = !withConsole;
+  // With Slack there is no console to go back to; the list of deployments is there either way.
+  $('to-console').hidden = !withConsole;
   document.title = `${d.kind} ${d.id} · ${d.environment} · igor`;
   $('title').innerHTML = `${escapeHtml(d.app)}: ${escapeHtml(d.kind)} <code>${escapeHtml(d.ref)}</code> to ${escapeHtml(d.environment)} <span class="state state-${escapeHtml(d.state)}">${escapeHtml(d.state)}</span>`;
   const facts = [

@@ -167,6 +167,20 @@ describe('the console routes', () => {
     expect((await fetch(`${igor.url}/console/deployments/999/events`)).status).toBe(404);
   });
 
+  it('answers a command naming an app it does not serve with the nearest app, whichever command names it', async () => {
+    const stream = await events();
+    for (const [command, text] of [['/rollback', 'shpo/production'], ['/rollback', 'shpo/production 20260101T120000Z-0123456'], ['/deploy', 'history shpo/staging'], ['/flags', 'shpo/staging']] as const) {
+      await post('/console/command', { command, text, user: 'U0CAROL', channel: 'C0DEPLOYS' });
+      const answer = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.from === 'igor' && data.user === 'U0CAROL' && data.text.includes('shpo'));
+      expect([command, answer.data.text]).toEqual([command, expect.stringContaining('there is no app "shpo" (did you mean shop?); configured: shop')]);
+      stream.events.splice(0);
+    }
+    // The app right, the environment mistyped: the nearest environment, not a release of that name.
+    await post('/console/command', { command: '/rollback', text: 'shop/stagign', user: 'U0CAROL', channel: 'C0DEPLOYS' });
+    const answer = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.from === 'igor' && data.user === 'U0CAROL' && data.text.includes('stagign'));
+    expect(answer.data.text).toContain('there is no environment "stagign" (did you mean staging?)');
+  });
+
   it('serves the emoji of its messages as SVG images, by name, and nothing else from the emoji folder', async () => {
     const rocket = await fetch(`${igor.url}/console/emoji/rocket.svg`);
     expect([rocket.status, rocket.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);

@@ -3,16 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { createExampleRepository } from '../../src/example/repository.js';
 import { launchChromium, screenshotFolder } from '../support/chromium.js';
-import { startConsoleApp, type ConsoleApp } from '../support/console-app.js';
+import { shopConsoleConfig, startConsoleApp, type ConsoleApp } from '../support/console-app.js';
 import { until } from '../support/until.js';
 
 /**
  * The console on three screens: a desktop (1400 px), half a laptop (900 px) and a phone (420 px),
- * in Debian's Chromium. Staging deploys to local folders with no restart, so nothing listens on a
- * fixed port; production needs an approval.
+ * in Debian's Chromium, with the app of shopConsoleConfig: staging deploys to a local folder with
+ * no restart, so nothing listens on a fixed port; production needs an approval.
  */
 const SCREENS = { desktop: { width: 1400, height: 900 }, half: { width: 900, height: 800 }, phone: { width: 420, height: 860 } } as const;
 
@@ -22,30 +20,10 @@ let igor: ConsoleApp;
 let browser: Browser;
 const pages: Page[] = [];
 
-async function configYaml(root: string): Promise<string> {
-  const repo = join(root, 'repo');
-  await createExampleRepository(repo);
-  return stringify({
-    app: 'shop',
-    repo,
-    defaultEnvironment: 'staging',
-    channels: { deploys: 'C0DEPLOYS', alerts: 'C0ALERTS' },
-    integration: { steps: [{ name: 'unit', run: 'npm test' }] },
-    environments: {
-      staging: { servers: { local: [{ name: 'web-1', path: join(root, 'web-1') }, { name: 'web-2', path: join(root, 'web-2') }] } },
-      production: {
-        deployers: ['U0ALICE', 'U0BOB'],
-        approval: { mode: 'required', approvers: ['U0ALICE', 'U0BOB'] },
-        servers: { local: [{ name: 'prod-1', path: join(root, 'prod-1') }] },
-      },
-    },
-  });
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'igor-console-screens-'));
   screenshots = await screenshotFolder('console-screens');
-  igor = await startConsoleApp({ configYaml: await configYaml(dir), dataDir: join(dir, 'data') });
+  igor = await startConsoleApp({ configYaml: await shopConsoleConfig(dir), dataDir: join(dir, 'data') });
   browser = await launchChromium();
 });
 
@@ -123,7 +101,7 @@ describe('the console on any screen', () => {
     const page = await consoleOn('desktop');
     const root = await deployToStaging(page);
     await root.locator('button.replies').click();
-    await page.locator('#thread', { hasText: 'is live on 2 host(s) of staging' }).waitFor();
+    await page.locator('#thread', { hasText: 'is live on 1 host(s) of staging' }).waitFor();
 
     const [sidebar, channel, thread] = await Promise.all([box(page.locator('.sidebar')), box(page.locator('.channel')), box(page.locator('#thread'))]);
     expect(sidebar.x + sidebar.width).toBeLessThanOrEqual(channel.x + 1);
@@ -142,7 +120,7 @@ describe('the console on any screen', () => {
     const page = await consoleOn('half');
     const root = await deployToStaging(page);
     await root.locator('button.replies').click();
-    await page.locator('#thread', { hasText: 'is live on 2 host(s) of staging' }).waitFor();
+    await page.locator('#thread', { hasText: 'is live on 1 host(s) of staging' }).waitFor();
 
     const [composer, input, send, thread] = await Promise.all([box(page.locator('#composer')), box(page.locator('#command')), box(page.locator('#composer button[type="submit"]')), box(page.locator('#thread'))]);
     expect(overlap(composer, thread)).toBe(false);
@@ -168,7 +146,7 @@ describe('the console on any screen', () => {
     await shot(page, '420-channel');
 
     await root.locator('button.replies').click();
-    await page.locator('#thread', { hasText: 'is live on 2 host(s) of staging' }).waitFor();
+    await page.locator('#thread', { hasText: 'is live on 1 host(s) of staging' }).waitFor();
     const thread = await box(page.locator('#thread'));
     expect(thread).toEqual({ x: 0, y: 0, width: SCREENS.phone.width, height: SCREENS.phone.height });
     await shot(page, '420-thread');

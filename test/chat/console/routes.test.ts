@@ -3,10 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import type { ConsoleMessage } from '../../../src/chat/console/index.js';
-import { createExampleRepository } from '../../../src/example/repository.js';
-import { openEventStream, startConsoleApp, type ConsoleApp, type EventStreamReader } from '../../support/console-app.js';
+import { openEventStream, shopConsoleConfig, startConsoleApp, type ConsoleApp, type EventStreamReader } from '../../support/console-app.js';
 import { until } from '../../support/until.js';
 
 type State = { app: string; auth: string; channels: Array<{ id: string; name: string }>; users: Array<{ id: string; roles: string[] }>; commands: string[]; messages: ConsoleMessage[] };
@@ -14,27 +12,6 @@ type State = { app: string; auth: string; channels: Array<{ id: string; name: st
 let dir: string;
 let igor: ConsoleApp;
 const streams: EventStreamReader[] = [];
-
-/** Staging deploys to a local folder with no restart (nothing to start or stop); production needs an approval. */
-async function configYaml(root: string): Promise<string> {
-  const repo = join(root, 'repo');
-  await createExampleRepository(repo);
-  return stringify({
-    app: 'shop',
-    repo,
-    channels: { deploys: 'C0DEPLOYS', alerts: 'C0ALERTS' },
-    integration: { steps: [{ name: 'unit', run: 'npm test' }] },
-    environments: {
-      staging: { servers: { local: [{ name: 'web-1', path: join(root, 'web-1') }] } },
-      production: {
-        channel: 'C0PROD',
-        deployers: ['U0ALICE', 'U0CAROL'],
-        approval: { mode: 'required', approvers: ['U0ALICE', 'U0BOB'] },
-        servers: { local: [{ name: 'prod-1', path: join(root, 'prod-1') }] },
-      },
-    },
-  });
-}
 
 async function events(path = '/console/events', init: RequestInit = {}): Promise<EventStreamReader> {
   const stream = await openEventStream(`${igor.url}${path}`, init);
@@ -51,7 +28,7 @@ const textOf = (message: ConsoleMessage) => message.text;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'igor-console-'));
-  igor = await startConsoleApp({ configYaml: await configYaml(dir), dataDir: join(dir, 'data') });
+  igor = await startConsoleApp({ configYaml: await shopConsoleConfig(dir), dataDir: join(dir, 'data') });
 });
 
 afterEach(async () => {
@@ -280,7 +257,7 @@ describe('the console with IGOR_API_TOKEN', () => {
 
   beforeAll(async () => {
     guardedDir = await mkdtemp(join(tmpdir(), 'igor-console-token-'));
-    guarded = await startConsoleApp({ configYaml: await configYaml(guardedDir), dataDir: join(guardedDir, 'data'), apiToken: TOKEN });
+    guarded = await startConsoleApp({ configYaml: await shopConsoleConfig(guardedDir), dataDir: join(guardedDir, 'data'), apiToken: TOKEN });
   });
   afterAll(async () => {
     await guarded?.close();

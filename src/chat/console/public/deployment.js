@@ -1,15 +1,14 @@
-/* global document, window, TextDecoder, AbortController, setTimeout */
+/* global document, window, TextDecoder, AbortController */
 // A deployment's page: its facts, a timeline of the pipeline and of each host drawn as bars, and
 // its steps' logs, streamed while they are written. Kept current by its own event stream.
 import { escapeHtml, mrkdwn } from './blocks.js';
-import { api, openEvents } from './session.js';
+import { api, onceABurst, openEvents } from './session.js';
 
 const id = decodeURIComponent(window.location.pathname.split('/').pop());
 const $ = (name) => document.getElementById(name);
 const PHASES = ['connect', 'upload', 'unpack', 'steps', 'switch', 'restart', 'health', 'prune', 'rollback'];
 /** The log being shown: its step and the stream's abort controller. */
 let openLog = null;
-let refreshTimer = null;
 let last = null;
 
 const ms = (iso) => Date.parse(iso);
@@ -210,13 +209,7 @@ document.addEventListener('click', (event) => {
 });
 
 /** Many changes arrive while hosts deploy: one refresh for each burst. */
-function scheduleRefresh() {
-  if (refreshTimer) return;
-  refreshTimer = setTimeout(() => {
-    refreshTimer = null;
-    void refresh();
-  }, 250);
-}
+const scheduleRefresh = onceABurst(() => void refresh());
 
 async function start() {
   await refresh();

@@ -1,14 +1,13 @@
-/* global document, window, URLSearchParams, setTimeout */
+/* global document, window, URLSearchParams */
 // The list of deployments, newest first, filtered by app and environment (kept in the address, so
 // a filtered list can be shared), each row linking to the deployment's page. Kept current by the
 // same event stream as the deployment pages: any deployment's change refreshes the list.
 import { escapeHtml } from './blocks.js';
-import { api, openEvents } from './session.js';
+import { api, onceABurst, openEvents } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 /** Apps and their environments, as the last answer named them. */
 let apps = [];
-let refreshTimer = null;
 
 function filters() {
   const params = new URLSearchParams(window.location.search);
@@ -80,13 +79,7 @@ $('filters').addEventListener('change', (event) => {
 });
 
 /** Many changes arrive while hosts deploy: one refresh for each burst. */
-function scheduleRefresh() {
-  if (refreshTimer) return;
-  refreshTimer = setTimeout(() => {
-    refreshTimer = null;
-    void refresh();
-  }, 250);
-}
+const scheduleRefresh = onceABurst(() => void refresh());
 
 async function start() {
   await refresh();

@@ -22,11 +22,11 @@ export default tseslint.config(
 /**
  * Which folder of src/ may import which: lower layers never import higher ones. `shared` is the
  * vocabulary everyone may use (phrases, names, actors, refusals, the clock); the features at the
- * top (alarms, chat, ci, flags, http, webhooks) may use every lower layer; only the composition
+ * top (alarms, chat, ci, flags, github, http, webhooks) may use every lower layer; only the composition
  * root (src/app.ts, src/main.ts) sees everything. Written as regexes over relative import paths.
  */
 function layers() {
-  const higher = ['alarms', 'chat', 'ci', 'flags', 'http', 'webhooks'];
+  const higher = ['alarms', 'chat', 'ci', 'flags', 'github', 'http', 'webhooks'];
   const may = {
     shared: [],
     config: ['shared'],

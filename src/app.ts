@@ -33,6 +33,8 @@ import { stopExampleApps } from './example/stop-apps.js';
 import { flagsChangedText } from './flags/changed-since.js';
 import { createFlags, createFlagsCommand, logFlagsAccess, type Flags } from './flags/index.js';
 import { createFleets } from './fleet/environments.js';
+import { DEFAULT_GITHUB_API_URL } from './github/client.js';
+import { createGithubDeployments } from './github/deployments/mirror.js';
 import { routedByApp } from './http/app-routes.js';
 import { alarmRoutes } from './http/routes/alarms.js';
 import { ciRunRoutes } from './http/routes/ci-runs.js';
@@ -63,6 +65,9 @@ export const DEFAULT_GRACE_MS = 30_000;
 /** How long `stop()` waits for the outbox to send what it holds (Slack may be down: the rest waits in the store). */
 const OUTBOX_DRAIN_MS = 3_000;
 
+/** The same for the calls to GitHub's deployments view. */
+const GITHUB_DRAIN_MS = 3_000;
+
 export interface AppOptions {
   /** Path of `igor.yml`. In local mode a missing file means the bundled example. */
   configPath: string;
@@ -89,7 +94,7 @@ export interface AppOptions {
   logDestination?: DestinationStream;
   /** igor's PATH and HOME, handed to integration steps; the default user for SSH. */
   processEnv: { PATH: string; HOME: string; USER: string; SSH_AUTH_SOCK?: string | undefined };
-  /** GitHub webhooks (`GITHUB_WEBHOOK_SECRET`) and commit statuses (`GITHUB_TOKEN`, `GITHUB_API_URL`). */
+  /** GitHub webhooks (`GITHUB_WEBHOOK_SECRET`), commit statuses and deployments (`GITHUB_TOKEN`, `GITHUB_API_URL`). */
   github?: { webhookSecret?: string | undefined; token?: string | undefined; apiUrl?: string | undefined };
   clock?: Clock;
 }
@@ -170,6 +175,11 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   });
   const alarms = createAlarms({ store, clock, log });
   const alarmsOfDeployments = deploymentAlarms(alarms, () => publicUrl);
+  // With a token, the deployments of apps whose repo is on GitHub show in GitHub's deployments view.
+  const githubToken = options.github?.token;
+  const githubDeployments = githubToken
+    ? createGithubDeployments({ store, token: githubToken, apiUrl: options.github?.apiUrl || DEFAULT_GITHUB_API_URL, publicUrl: () => publicUrl, log, clock })
+    : null;
   const flagsAccess = options.flagsToken ? 'token' : options.flagsPublic || loopbackOnly ? 'open' : 'loopback';
   logFlagsAccess(flagsAccess, options.flagsToken, log);
 
@@ -186,6 +196,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     const mirror = mirrorOf(config.repo);
     const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog });
     pipeline.on((event) => void alarmsOfDeployments.onEvent(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
+    githubDeployments?.follow(config, pipeline);
     const monitor = createMonitor({
       config,
       discoveries,
@@ -342,6 +353,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       // After the URL is known: the alarms link to the deployment's page. The stranded ones raised theirs as they were interrupted.
       const caughtUp = await alarmsOfDeployments.catchUp(store.data.deployments.filter((deployment) => !stranded.has(deployment)), clock.now());
       if (caughtUp.length) log.warn({ alarms: caughtUp.map((alarm) => alarm.id) }, 'raised the alarms of deployments that finished while igor was being stopped');
+      await githubDeployments?.start();
       if (bolt && socketMode) await bolt.start();
       alarmAnnouncer.start();
       for (const stack of allStacks) stack.monitor.start();
@@ -376,6 +388,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       }
       await alarmAnnouncer.stop();
       for (const stack of allStacks) await stack.flags.flush();
+      await githubDeployments?.stop(GITHUB_DRAIN_MS);
       // A little time to send what waits; the rest stays in the store for the next start.
       await outbox.drain(OUTBOX_DRAIN_MS);
       await outbox.stop();

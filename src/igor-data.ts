@@ -3,15 +3,16 @@ import { emptyOutboxData, type OutboxData } from './chat/outbox/model.js';
 import { emptyCiData, scopeCiData, type CiSlice } from './ci/types.js';
 import { emptyFlags, scopeFlagsData, type FlagsSlice } from './flags/model.js';
 import { emptyFleetData, type FleetData } from './fleet/store-data.js';
+import { emptyGithubDeploymentsData, type GithubDeploymentsData } from './github/deployments/calls.js';
 import { FINISHED } from './pipeline/states.js';
 import { emptyPipelineData, scopePipelineData, type PipelineData } from './pipeline/store-data.js';
 import type { StoreOptions } from './store/db.js';
 
 /** Everything igor keeps in its store (`db.json` and the history beside it): each feature's part, assembled here. */
-export type IgorData = { version: 1 } & PipelineData & AlarmsData & FleetData & FlagsSlice & CiSlice & OutboxData;
+export type IgorData = { version: 1 } & PipelineData & AlarmsData & FleetData & FlagsSlice & CiSlice & OutboxData & GithubDeploymentsData;
 
 export function emptyIgorData(): IgorData {
-  return { version: 1, ...emptyPipelineData(), ...emptyAlarmsData(), ...emptyFleetData(), flags: emptyFlags(), ci: emptyCiData(), ...emptyOutboxData() };
+  return { version: 1, ...emptyPipelineData(), ...emptyAlarmsData(), ...emptyFleetData(), flags: emptyFlags(), ci: emptyCiData(), ...emptyOutboxData(), ...emptyGithubDeploymentsData() };
 }
 
 /**

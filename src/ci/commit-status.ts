@@ -1,5 +1,5 @@
-import { Octokit } from '@octokit/core';
 import type { Logger } from 'pino';
+import { createGithubClient } from '../github/client.js';
 import type { CiRepository } from './types.js';
 
 /** The states GitHub's commit status API knows. */
@@ -21,12 +21,7 @@ export interface CommitStatuses {
  */
 export function createCommitStatuses(options: { token: string; baseUrl: string; log: Logger }): CommitStatuses {
   const log = options.log.child({ component: 'github-statuses' });
-  const octokit = new Octokit({
-    auth: options.token,
-    baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    userAgent: 'igor',
-    log: { debug: (message) => log.debug(message), info: (message) => log.info(message), warn: (message) => log.warn(message), error: (message) => log.error(message) },
-  });
+  const octokit = createGithubClient({ token: options.token, apiUrl: options.baseUrl, log });
   return {
     async set(repository, sha, state, description) {
       try {

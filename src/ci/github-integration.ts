@@ -13,13 +13,13 @@ import { githubWebhookRoutes } from '../webhooks/github/route.js';
 import { createCiAnnouncer } from './announcer.js';
 import { createAutoDeploy } from './auto-deploy.js';
 import { createCommitStatuses } from './commit-status.js';
+import { DEFAULT_GITHUB_API_URL } from '../github/client.js';
 import { createIntegrationServer, type IntegrationServer } from './server.js';
 import { reportCommitStatuses } from './status-reporter.js';
 import type { CiRun } from './types.js';
 import type { WebhookApp } from '../webhooks/github/types.js';
 
 export const GITHUB_WEBHOOK_PATH = '/api/github/webhooks';
-export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
 export interface GithubIntegrationOptions {
   config: Config;

@@ -34,6 +34,7 @@ export function fromAppsForm(form: z.output<typeof appsSchema>): AppsConfig {
       environments: app.environments,
       alarms: form.alarms,
       artifacts: app.artifacts ?? form.artifacts,
+      github: form.github,
     });
   }
   const only = apps.size === 1 ? [...apps.keys()][0]! : null;

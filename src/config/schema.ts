@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dictionary, isReservedName } from '../shared/names.js';
+import { nearest } from '../shared/nearest.js';
 import { parseDuration } from './duration.js';
 import { repositoryKey } from './repository-key.js';
 
@@ -229,6 +230,8 @@ const jumpHost = z
 
 const environment = z.strictObject({
   channel: nonEmpty.optional(),
+  /** Where people reach the environment (`https://staging.shop.example.com`): GitHub's link to it. */
+  url: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL where people reach this environment' }).optional(),
   deployers: userIds.optional(),
   approval: approval.prefault({}),
   servers,
@@ -285,6 +288,24 @@ const environments = z
 
 const alarms = z.strictObject({ remindAfter: duration.optional() });
 
+/** What GitHub's deployments view is told: which environments are the ones end users reach. */
+const github = z.strictObject({ productionEnvironments: z.array(environmentKey).optional() });
+
+/** The environments GitHub shows as production when `github.productionEnvironments` is not set. */
+export const DEFAULT_PRODUCTION_ENVIRONMENTS: readonly string[] = ['production'];
+
+/** `github.productionEnvironments`, when set, names only environments that exist (in some app). */
+function checkProductionEnvironments(settings: z.output<typeof github> | undefined, environmentNames: readonly string[], ctx: z.RefinementCtx): void {
+  const unknown = (settings?.productionEnvironments ?? []).filter((name) => !environmentNames.includes(name));
+  if (unknown.length === 0) return;
+  const guess = nearest(unknown[0]!, environmentNames);
+  ctx.addIssue({
+    code: 'custom',
+    path: ['github', 'productionEnvironments'],
+    message: `names no environment: ${unknown.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}; configured: ${[...new Set(environmentNames)].join(', ')}`,
+  });
+}
+
 /** What one app's environments must satisfy together; `at` is where the app sits in igor.yml. */
 function checkEnvironments(app: { defaultEnvironment?: string | undefined; environments: Record<string, z.output<typeof environment>> }, ctx: z.RefinementCtx, at: PropertyKey[]): void {
   const names = Object.keys(app.environments);
@@ -315,8 +336,12 @@ export const configSchema = z
     environments,
     alarms: alarms.optional(),
     artifacts: artifacts.optional(),
+    github: github.optional(),
   })
-  .superRefine((config, ctx) => checkEnvironments(config, ctx, []));
+  .superRefine((config, ctx) => {
+    checkEnvironments(config, ctx, []);
+    checkProductionEnvironments(config.github, Object.keys(config.environments), ctx);
+  });
 
 /** One app under `apps:`: its name is its key; `channels` and `artifacts` override the shared ones. */
 const appSchema = z.strictObject({
@@ -339,6 +364,7 @@ export const appsSchema = z
     channels: z.strictObject({ deploys: nonEmpty, alerts: nonEmpty.optional() }),
     alarms: alarms.optional(),
     artifacts: artifacts.optional(),
+    github: github.optional(),
   })
   .superRefine((config, ctx) => {
     const names = Object.keys(config.apps);
@@ -348,6 +374,7 @@ export const appsSchema = z
       ctx.addIssue({ code: 'custom', path: ['defaultApp'], message: `names no app (configured: ${names.join(', ')})` });
     }
     for (const [name, app] of Object.entries(config.apps)) checkEnvironments(app, ctx, ['apps', name]);
+    checkProductionEnvironments(config.github, Object.values(config.apps).flatMap((app) => Object.keys(app.environments)), ctx);
     // Two apps of one repository with an environment of the same name would be one target twice:
     // a push or a deploy could not tell which one it means.
     const seen = new Map<string, { app: string; environments: string[] }>();

@@ -24,7 +24,22 @@ export function newestFirst(deployments: readonly Deployment[], filter: { app?: 
 /** A deployment that failed before touching any host, or was interrupted: `Retry` starts it again. */
 export function isRetryable(deployment: Deployment): boolean {
   if (deployment.state === 'interrupted') return true;
-  return deployment.state === 'failed' && deployment.hosts.every((host) => host.state === 'pending' || host.state === 'untouched');
+  return deployment.state === 'failed' && !touchedHosts(deployment);
+}
+
+/** Whether the rollout began on any host (an upload, at least): what ran there may have changed. */
+export function touchedHosts(deployment: Deployment): boolean {
+  return deployment.hosts.some((host) => host.state !== 'pending' && host.state !== 'untouched');
+}
+
+/**
+ * The deployment whose release `deployment` replaced: the last one of its app and environment
+ * that succeeded before it (`deployments` in the store's order, oldest first).
+ */
+export function previousSuccess(deployments: readonly Deployment[], deployment: Deployment): Deployment | undefined {
+  const index = deployments.indexOf(deployment);
+  const before = index < 0 ? deployments : deployments.slice(0, index);
+  return before.findLast((earlier) => earlier.app === deployment.app && earlier.environment === deployment.environment && earlier.state === 'succeeded');
 }
 
 /** A finished deployment that left hosts on its release, with a release before it to go back to. */

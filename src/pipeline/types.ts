@@ -117,4 +117,6 @@ export interface Deployment {
   steps: StepRecord[];
   hosts: HostRecord[];
   thread: ChatThread | null;
+  /** The id of the GitHub Deployment that mirrors this one (GitHub's deployments view), once GitHub made it. */
+  githubDeploymentId?: number;
 }

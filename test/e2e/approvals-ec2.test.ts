@@ -2,36 +2,20 @@ import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buttonsOf, textOf } from '../support/fake-slack.js';
 import { startHarness, type Harness } from '../support/igor-harness.js';
-import { startMoto, type Moto } from '../support/moto.js';
+import { motoAsEc2 } from '../support/moto.js';
 import { slackDriver } from './slack-driver.js';
 
 const REGION = 'eu-west-1';
-const AWS_VARIABLES = ['AWS_ENDPOINT_URL_EC2', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE'];
-let moto: Moto;
+const moto = motoAsEc2({ beforeAll, afterEach, afterAll });
 let harness: Harness | undefined;
-const saved = Object.fromEntries(AWS_VARIABLES.map((name) => [name, process.env[name]]));
-
-beforeAll(async () => {
-  moto = await startMoto();
-  // igor builds its EC2 client from the SDK's own variables, as in production.
-  Object.assign(process.env, { AWS_ENDPOINT_URL_EC2: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
-  delete process.env.AWS_PROFILE;
-});
+// Registered after motoAsEc2's hooks, so it runs before moto is emptied.
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
-  await moto.reset();
-});
-afterAll(async () => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  await moto?.stop();
 });
 
 async function launch(name: string) {
-  const client = new EC2Client({ region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const client = new EC2Client({ region: REGION, endpoint: moto().endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   await client.send(
     new RunInstancesCommand({
       ImageId: 'ami-12c6146b',

@@ -8,7 +8,7 @@ import { createExampleRepository } from '../../src/example/repository.js';
 import { cleanHome } from './clean-home.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { startFakeSlackSocket, type FakeSlackSocket } from './fake-slack-socket.js';
-import { killPidFiles, killProcessesUnder, startSshFleet, type SshFleet } from './sshd-fleet.js';
+import { killPidFiles, killProcessesUnder, startSshFleet, type SshFleet, type SshFleetOptions } from './sshd-fleet.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test-token';
@@ -48,6 +48,8 @@ export interface Prepared {
 
 export interface HarnessOptions {
   hosts?: number;
+  /** How the sshd hosts are started (e.g. `ownPath`: a folder of their own at one shared path). */
+  fleet?: Omit<SshFleetOptions, 'hosts'>;
   /** Merged into the `integration` section. */
   integration?: Record<string, unknown>;
   /** Merged into the `staging` environment. */
@@ -75,8 +77,13 @@ export async function prepareHarness(options: HarnessOptions = {}): Promise<Prep
     const home = await cleanHome(dir);
     const repo = join(dir, 'repo');
     const sha = await createExampleRepository(repo);
-    const fleet = await startSshFleet({ hosts: options.hosts ?? 2 });
+    const fleet = await startSshFleet({ hosts: options.hosts ?? 2, ...options.fleet });
     cleanups.push(() => fleet.stop());
+    const { ownPath } = fleet;
+    if (ownPath) {
+      cleanups.push(() => killPidFiles(Object.values(ownPath.roots).map((root) => join(root, 'shared', 'app.pid'))));
+      cleanups.push(() => killProcessesUnder(fleet.dir));
+    }
     const hostPaths = Object.fromEntries(fleet.hosts.map((host) => [host.name, join(dir, 'hosts', host.name)]));
     cleanups.push(() => killPidFiles(Object.values(hostPaths).map((path) => join(path, 'shared', 'app.pid'))));
     cleanups.push(() => killProcessesUnder(join(dir, 'hosts')));

@@ -145,3 +145,38 @@ function fallbackDirs(): string[] {
 }
 
 
+
+const AWS_VARIABLES = ['AWS_ENDPOINT_URL_EC2', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE'];
+
+/**
+ * For a test file whose igor finds its servers with `servers.ec2`: moto started before the file,
+ * given to igor through the AWS SDK's own variables (as in production), emptied after each test,
+ * and stopped with the variables put back after the file. Returns the running moto.
+ *
+ * @example
+ * const moto = motoAsEc2({ beforeAll, afterEach, afterAll });
+ * it('…', async () => { const client = new EC2Client({ endpoint: moto().endpoint, … }); });
+ */
+export function motoAsEc2(hooks: { beforeAll(run: () => Promise<void>): void; afterEach(run: () => Promise<void>): void; afterAll(run: () => Promise<void>): void }): () => Moto {
+  const saved = Object.fromEntries(AWS_VARIABLES.map((name) => [name, process.env[name]]));
+  let moto: Moto | undefined;
+  hooks.beforeAll(async () => {
+    moto = await startMoto();
+    Object.assign(process.env, { AWS_ENDPOINT_URL_EC2: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    delete process.env.AWS_PROFILE;
+  });
+  hooks.afterEach(async () => {
+    await moto?.reset();
+  });
+  hooks.afterAll(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await moto?.stop();
+  });
+  return () => {
+    if (!moto) throw new Error('moto is not started: call motoAsEc2 at the top of the test file');
+    return moto;
+  };
+}

@@ -36,6 +36,11 @@ export interface SshFleet {
   /** Temp folder holding keys, configs and pid files; removed by stop(). */
   dir: string;
   /**
+   * With `ownPath`: the one absolute path every host has (as the servers of one cloud environment
+   * share `path`), and the folder of this machine that it is on each host, by host name.
+   */
+  ownPath?: { path: string; roots: Record<string, string> };
+  /**
    * Makes one host unreachable: its sshd stops listening (sessions already open keep running, as
    * with a real sshd). New connections to it are refused.
    */
@@ -57,6 +62,12 @@ export interface SshFleetOptions {
   hosts: number;
   /** sshd's LogLevel (default ERROR); DEBUG1 logs each forwarded channel, for jump host tests. */
   logLevel?: 'ERROR' | 'INFO' | 'VERBOSE' | 'DEBUG1';
+  /**
+   * Gives every host a folder of its own at one shared absolute path, as separate machines have:
+   * each sshd runs in its own mount namespace (unshare, as root) with its folder bound there, and
+   * so does everything its sessions start. Without it, hosts share this machine's files.
+   */
+  ownPath?: boolean;
 }
 
 interface Sshd {
@@ -123,8 +134,12 @@ function startError(sshd: Sshd, reason: string): Error {
   return new Error(`${head}\nsshd stderr:\n${stderr === '' ? '(empty)' : stderr}`);
 }
 
-function spawnSshd(name: string, address: string, configPath: string): Sshd {
-  const child = spawn(SSHD_PATH, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** `mount` binds `root` at `at` in a mount namespace of the sshd's own; `exec` keeps the pid the sshd's. */
+function spawnSshd(name: string, address: string, configPath: string, mount?: { root: string; at: string }): Sshd {
+  const [command, args] = mount
+    ? ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" "$2" && exec "$3" -D -e -f "$4"', 'sh', mount.root, mount.at, SSHD_PATH, configPath]]
+    : [SSHD_PATH, ['-D', '-e', '-f', configPath]];
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const sshd: Sshd = { name, address, child, exit: undefined, exited: Promise.resolve(), stderr: '', paused: false };
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {
@@ -233,11 +248,19 @@ export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet>
 
     const user = os.userInfo().username;
     const hosts: SshFleetHost[] = [];
+    // The shared path is an empty folder on this machine; each host sees its own root there.
+    const ownPath = options.ownPath ? { path: path.join(dir, 'srv'), roots: {} as Record<string, string> } : undefined;
+    if (ownPath) await mkdir(ownPath.path);
     for (const [i, address] of addresses.entries()) {
       const name = `web-${i + 1}`;
       const configPath = path.join(dir, `sshd-${name}.conf`);
       await writeFile(configPath, sshdConfig(address, dir, path.join(dir, `sshd-${name}.pid`), options.logLevel));
-      sshds.push(spawnSshd(name, address, configPath));
+      const root = ownPath ? path.join(dir, 'roots', name) : undefined;
+      if (ownPath && root) {
+        await mkdir(root, { recursive: true });
+        ownPath.roots[name] = root;
+      }
+      sshds.push(spawnSshd(name, address, configPath, ownPath && root ? { root, at: ownPath.path } : undefined));
       hosts.push({ name, host: address, port: SSH_FLEET_PORT, user });
     }
     await Promise.all(sshds.map(waitUntilReady));
@@ -259,7 +282,7 @@ export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet>
       sshd.child.kill('SIGSTOP');
     };
     const resumeHost = (name: string) => resume(sshdOf(name));
-    return { hosts, privateKeyPath, dir, stopHost, pauseHost, resumeHost, logOf, stop };
+    return { hosts, privateKeyPath, dir, ...(ownPath ? { ownPath } : {}), stopHost, pauseHost, resumeHost, logOf, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../shared/clock.js';
+import { createRetryGate } from '../../shared/retry-gate.js';
 import type { Store } from '../../store/db.js';
 import type { Chat, ChatMessage, MessageRef } from '../port.js';
 import { addItem, foldUpdates, knows, nextItems, prunePosted, resolveTarget, retryDecision, type MessageTarget, type NewItem, type OutboxData, type OutboxItem } from './model.js';
@@ -42,12 +43,10 @@ export function createOutbox(options: OutboxOptions) {
   const busyLanes = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   const listeners = new Set<(key: string, ref: MessageRef) => void>();
-  const idleWaiters = new Set<() => void>();
+  const gate = createRetryGate(clock, pump);
   let running = false;
-  let pausedUntil = 0;
   /** Failed calls since the last one the chat took: what the back-off grows with. */
   let failuresInARow = 0;
-  let wake: { cancel(): void } | null = null;
 
   async function enqueue(item: NewItem): Promise<void> {
     addItem(state(), item, sending, now());
@@ -56,17 +55,8 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function pump(): void {
-    if (state().items.length === 0 && sending.size === 0) for (const resolve of idleWaiters) resolve();
-    if (!running) return;
-    const wait = pausedUntil - now().getTime();
-    if (wait > 0) {
-      wake?.cancel();
-      wake = clock.schedule(() => {
-        wake = null;
-        pump();
-      }, wait);
-      return;
-    }
+    if (state().items.length === 0 && sending.size === 0) gate.idle();
+    if (!running || gate.held()) return;
     for (const item of nextItems(state(), busyLanes, concurrency - sending.size)) begin(item);
   }
 
@@ -124,7 +114,7 @@ export function createOutbox(options: OutboxOptions) {
         remove(item);
       } else {
         foldUpdates(state(), item);
-        pausedUntil = Math.max(pausedUntil, now().getTime() + decision.delayMs);
+        gate.pause(decision.delayMs);
         const line = { ...context, attempts: item.attempts, retryInMs: decision.delayMs, error: item.lastError };
         if (item.attempts === 1 || item.attempts % 10 === 0) log.warn(line, 'the chat did not take a message; the outbox will retry');
         else log.debug(line, 'the chat did not take a message; the outbox will retry');
@@ -179,19 +169,12 @@ export function createOutbox(options: OutboxOptions) {
     /** Resolves when nothing waits, or after `timeoutMs`, whichever is first. */
     async drain(timeoutMs: number): Promise<void> {
       if (state().items.length === 0 && sending.size === 0) return;
-      let done = () => undefined as void;
-      const idle = new Promise<void>((resolve) => (done = resolve));
-      idleWaiters.add(done);
-      const timer = setTimeout(done, timeoutMs);
-      await idle;
-      clearTimeout(timer);
-      idleWaiters.delete(done);
+      await gate.drain(timeoutMs);
     },
     /** Stops sending; what waits stays in the store for the next start. */
     async stop(): Promise<void> {
       running = false;
-      wake?.cancel();
-      wake = null;
+      gate.stop();
       await Promise.all(inFlight);
     },
   };

@@ -21,6 +21,7 @@ export function deploymentView(deployment: Deployment, publicUrl: string) {
     // Where the tests passed, without igor's own log paths.
     testedIn: testedIn ? testedIn.source : null,
     analysis: rest.analysis ?? null,
+    githubDeploymentId: rest.githubDeploymentId ?? null,
     hosts: hosts.map(({ phase: _phase, ...host }) => host),
   };
 }

@@ -81,10 +81,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
   router.get('/console/deployments/list', guard, (request, response) => {
     const query = listQuery.safeParse(request.query);
     if (!query.success) throw new HttpError(400, query.error.issues[0]!.message);
-    const { app, environment } = query.data;
-    // An environment is one app's: the named app's, else the default app's (unknown names refused with the nearest).
-    const pipeline = app !== undefined || environment !== undefined ? pipelines.of(app) : undefined;
-    const deployments = pipeline ? pipeline.list({ environment: environment === undefined ? undefined : pipeline.environmentName(environment), limit: LIST_LIMIT }) : pipelines.list({ limit: LIST_LIMIT });
+    const deployments = pipelines.listFor({ ...query.data, limit: LIST_LIMIT });
     response.json({
       apps: pipelines.all().map(({ config }) => ({ name: config.app, environments: Object.keys(config.environments) })),
       console: options.withConsole,

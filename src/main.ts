@@ -47,7 +47,7 @@ try {
   process.on('SIGINT', shutdown);
 } catch (error) {
   if (error instanceof ConfigError) {
-    process.stderr.write(`igor: ${error.message}\n`);
+    for (const problem of error.problems) process.stderr.write(`igor: ${problem}\n`);
     process.exit(1);
   }
   throw error;

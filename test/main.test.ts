@@ -35,6 +35,20 @@ describe('igor as a process', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('prints every problem of igor.yml at once, one line each, with the nearest key for a mistyped one', async () => {
+    const config = join(dir, 'igor.yml');
+    await writeFile(
+      config,
+      'app: shop\nrepo: /tmp/x\nchannels: { deploys: C1 }\nenvironments:\n  production:\n    aproval: { mode: required }\n    servers: { local: [{ name: a, path: /tmp/a }] }\n    health: { url: "not a url" }\n',
+    );
+    const result = await execa('node', MAIN, { cwd: dir, env: { IGOR_CONFIG: config, IGOR_DATA_DIR: join(dir, 'data'), PORT: '0' }, reject: false });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr.trim().split('\n').sort()).toEqual([
+      'igor: environments.production.aproval: unknown key (did you mean approval?)',
+      'igor: environments.production.health.url: must be a URL (http or https; {host} is replaced by each server)',
+    ]);
+  });
+
   it('refuses a SLACK_APP_TOKEN that is not an app-level token, in one line', async () => {
     const config = join(dir, 'igor.yml');
     await writeFile(config, 'app: shop\nrepo: /tmp/x\nchannels: { deploys: C1 }\nenvironments:\n  production:\n    servers: { local: [{ name: a, path: /tmp/a }] }\n');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { withoutCredentials } from '../config/repository-key.js';
 import type { Config } from '../config/schema.js';
 import type { Mirror } from '../integration/mirror.js';
 import { integrationFingerprint, type TestEvidence } from '../integration/evidence.js';
@@ -150,7 +151,7 @@ export function createIntegrationServer(options: IntegrationServerOptions) {
     try {
       await mirror.fetch();
       if (!(await mirror.resolve(run.sha))) {
-        result = { ok: false, step: 'checkout', reason: `found no commit ${run.sha} in ${config.repo} (repo in igor.yml)`, logTail: '', cancelled: false };
+        result = { ok: false, step: 'checkout', reason: `found no commit ${run.sha} in ${withoutCredentials(config.repo)} (repo in igor.yml)`, logTail: '', cancelled: false };
       } else {
         result = await runIntegration(
           config.integration,

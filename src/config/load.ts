@@ -1,12 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { nearest } from '../shared/nearest.js';
 import { fromAppsForm, fromSingleApp, type AppsConfig } from './apps.js';
+import { keysAt } from './known-keys.js';
 import { appsSchema, configSchema, SINGLE_APP_KEYS, type Config } from './schema.js';
 
-/** A config that cannot be used; `message` is the one line start-up prints. */
+/**
+ * A config that cannot be used. `problems` are the lines start-up prints, one per problem (a config
+ * with three mistakes shows all three at once); `message` is them joined by newlines.
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[], options?: ErrorOptions) {
+    const lines = typeof problems === 'string' ? [problems] : [...problems];
+    super(lines.join('\n'), options);
+    this.problems = lines;
+  }
 }
 
 /** Reads and validates `igor.yml` (either form); throws {@link ConfigError} naming the key and the problem. */
@@ -53,12 +65,25 @@ function readYaml(text: string, source: string): unknown {
 function validate<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.output<Schema> {
   // reportInput: the issue keeps the offending value, so a wrong type is not mistaken for a missing key.
   const result = schema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigError(formatIssue(result.error.issues[0]!));
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap((issue) => configProblems(issue, schema)));
   return result.data;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The lines of one config issue: one per unknown key, with the nearest key that place allows
+ * (`environments.production.aproval: unknown key (did you mean approval?)`); else as formatIssue.
+ */
+function configProblems(issue: z.core.$ZodIssue, schema: z.ZodType): string[] {
+  if (issue.code !== 'unrecognized_keys') return [formatIssue(issue)];
+  const known = keysAt(schema, issue.path);
+  return issue.keys.map((key) => {
+    const guess = nearest(key, known);
+    return `${[...issue.path.map(String), key].join('.')}: unknown key${guess ? ` (did you mean ${guess}?)` : ''}`;
+  });
 }
 
 /** One issue as `environments.production.health.url: must be a URL`. */

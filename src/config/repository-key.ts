@@ -23,3 +23,13 @@ export function repositoryKey(url: string): string {
 function trimGit(path: string): string {
   return path.replace(/\/+$/, '').replace(/\.git$/, '').replace(/\/+$/, '');
 }
+
+/**
+ * A repository URL as it may be shown and logged: without the user and password of an
+ * `https://user:token@host/…` URL (a token put there to clone a private repository), and with any
+ * such part of a URL inside `text` removed the same way. The URL igor clones keeps them.
+ * @example withoutCredentials('https://x-access-token:ghp_123@github.com/acme/shop.git') // 'https://github.com/acme/shop.git'
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
+}

@@ -14,7 +14,9 @@ const duration = z
       return z.NEVER;
     }
     return ms;
-  });
+  })
+  // What the README's reference calls the kind of value (scripts/docs/config-reference.ts).
+  .meta({ title: 'duration' });
 
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
@@ -71,7 +73,7 @@ const share = z.union([
     .transform((text) => Number(text.slice(0, -1)) / 100)
     .refine((value) => value <= 1, { error: 'must be at most 100%' }),
   z.number().min(0).max(1),
-]);
+]).meta({ title: 'share' });
 
 /** A URL path on the canary's own origin: never `//other.host`, never a full URL. */
 const probePath = z.string().regex(/^\/(?!\/)[^\s#\\]*$/, { error: 'must be a path on the host such as / or /api/items (no scheme, no host)' });
@@ -99,7 +101,7 @@ const analysis = z
         duration: duration.prefault('20s'),
         concurrency: z.number().int().positive().max(200).default(10),
         maxLatencyRatio: z.number().min(1).default(1.25),
-        maxErrorRate: share.default(0.01),
+        maxErrorRate: share.prefault('1%'),
         maxP95: duration.optional(),
         /** A p95 difference below this never fails the canary: microsecond noise is not a regression. */
         latencyFloor: duration.prefault('5ms'),

@@ -4,6 +4,7 @@ import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Artifact } from '../fleet/host-deploy.js';
+import { withoutCredentials } from '../config/repository-key.js';
 import { checkRef } from './refs.js';
 
 /** The repository could not be fetched; names the URL. */
@@ -49,7 +50,8 @@ export function createMirror(options: { repo: string; cacheDir: string }): Mirro
         await simpleGit().clone(options.repo, dir, ['--mirror']);
       }
     } catch (error) {
-      throw new RepositoryError(`[integration] cannot fetch ${options.repo} (repo in igor.yml): ${firstLine(error)}`, { cause: error });
+      // Without the token a private repository's URL may carry: this message reaches logs and Slack.
+      throw new RepositoryError(`[integration] cannot fetch ${withoutCredentials(options.repo)} (repo in igor.yml): ${withoutCredentials(firstLine(error))}`, { cause: error });
     }
   }
 

@@ -46,6 +46,15 @@ export function createPipelines(apps: AppsConfig, pipelines: ReadonlyMap<string,
     list(filter: { app?: string | undefined; environment?: string | undefined; limit?: number } = {}): Deployment[] {
       return newestFirst(store.data.deployments, filter);
     },
+    /**
+     * Newest first, as a person's filter names them: an app's (an unknown one refused with the
+     * nearest name), an environment of it (a bare one is the default app's), or every app's.
+     */
+    listFor(filter: { app?: string | undefined; environment?: string | undefined; limit?: number }): Deployment[] {
+      if (filter.app === undefined && filter.environment === undefined) return newestFirst(store.data.deployments, { limit: filter.limit });
+      const pipeline = of(filter.app);
+      return pipeline.list({ environment: filter.environment === undefined ? undefined : pipeline.environmentName(filter.environment), limit: filter.limit });
+    },
   };
 }
 export type Pipelines = ReturnType<typeof createPipelines>;

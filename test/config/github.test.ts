@@ -59,7 +59,11 @@ describe('github.productionEnvironments', () => {
 
   it('refuses what is not a list of environment names, and unknown keys', () => {
     expect(errorOf(single('github: { productionEnvironments: production }'))).toBe('github.productionEnvironments: must be a list');
-    expect(errorOf(single('github: { productionEnvironments: [Production] }'))).toBe('github.productionEnvironments.0: environment names are lower-case letters, digits, "-" or "_"');
+    // Every problem, one line each: the name's rule, and that it names no environment.
+    expect(errorOf(single('github: { productionEnvironments: [Production] }')).split('\n')).toEqual([
+      'github.productionEnvironments.0: environment names are lower-case letters, digits, "-" or "_"',
+      'github.productionEnvironments: names no environment: Production (did you mean production?); configured: staging, production',
+    ]);
     expect(errorOf(single('github: { production: [production] }'))).toBe('github.production: unknown key');
   });
 });

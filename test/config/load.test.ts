@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { ConfigError, parseAppsConfig, parseConfig } from '../../src/config/load.js';
 
 /** The example config from CONTRACT.md's "Config: igor.yml" section, verbatim. */
 const CONTRACT_EXAMPLE = `
@@ -65,6 +65,15 @@ function configError(text: string, source?: string): ConfigError {
     return error as ConfigError;
   }
   throw new Error('expected a ConfigError, but the config parsed');
+}
+
+function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }
 
 function expectOneLine(error: ConfigError): void {
@@ -248,6 +257,43 @@ describe('parseConfig errors', () => {
   it('names an unknown key deep inside the strategy', () => {
     const error = configError(minimal('strategy: { canary: { servers: 1, soak: 5s } }\n    servers: { local: [{ name: web-1, path: ./web-1 }] }'));
     expect(error.message).toBe('environments.production.strategy.canary.soak: unknown key');
+  });
+
+  it('suggests the nearest key that place allows', () => {
+    const error = configError(minimal('aproval: { mode: required }\n    servers: { local: [{ name: web-1, path: ./web-1 }] }'));
+    expect(error.message).toBe('environments.production.aproval: unknown key (did you mean approval?)');
+    expectOneLine(error);
+  });
+
+  it('suggests keys of that place only, through lists and alternatives', () => {
+    // `name` is a key of a local server, `timeout` one of health: each is suggested where it belongs.
+    const error = configError(minimal('health: { url: "http://{host}/", timout: 5s }\n    servers: { local: [{ nmae: web-1, path: ./web-1 }] }'));
+    expect(error.problems).toContain('environments.production.health.timout: unknown key (did you mean timeout?)');
+    expect(error.problems).toContain('environments.production.servers.local.0.nmae: unknown key (did you mean name?)');
+  });
+
+  it('suggests nothing for a key far from every key there', () => {
+    const error = configError(`${minimal()}\nfrobnicate: true\n`);
+    expect(error.problems).toEqual(['frobnicate: unknown key']);
+  });
+
+  it('reports every problem of the config, one line each', () => {
+    const error = configError(
+      minimal('aproval: { mode: required }\n    keepReleases: 1\n    health: { url: "not a url" }\n    servers: { local: [{ name: web-1, path: ./web-1 }] }').replace('channels: { deploys: C0DEPLOYS }', 'channels: { deploys: C0DEPLOYS, alert: C0ALERTS }'),
+    );
+    expect([...error.problems].sort()).toEqual([
+      'channels.alert: unknown key (did you mean alerts?)',
+      'environments.production.aproval: unknown key (did you mean approval?)',
+      'environments.production.health.url: must be a URL (http or https; {host} is replaced by each server)',
+      'environments.production.keepReleases: must be at least 2 (the live release and the one before it)',
+    ]);
+    expect(error.message.split('\n')).toEqual(error.problems);
+  });
+
+  it('suggests the nearest key in the apps form too', () => {
+    const error = thrownBy(() => parseAppsConfig('defaultap: shop\nchannels: { deploys: C1 }\napps:\n  shop:\n    repo: /tmp/shop\n    enviroments: {}\n'));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(expect.arrayContaining(['defaultap: unknown key (did you mean defaultApp?)', 'apps.shop.enviroments: unknown key (did you mean environments?)']));
   });
 
   it('refuses keepReleases of 1 and names the key', () => {

@@ -1,33 +1,30 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureExampleBundle } from '../../src/example/bundle.js';
+import { launchChromium, screenshotFolder } from '../support/chromium.js';
 import { startConsoleApp, type ConsoleApp } from '../support/console-app.js';
 import { killPidFiles } from '../support/sshd-fleet.js';
 
-/** Debian's Chromium, as on the machines (see test/support/system-deps.ts); no browser download. */
-const CHROMIUM = '/usr/bin/chromium';
-/** Without the background-networking flags, Chromium keeps calling out and this closed network refuses it. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** The example app's port: not the bundle's 4180, so test/main.test.ts can deploy the bundle beside this file. */
 const APP_PORT = 4181;
-/** Screenshots of each stage, kept after the run to be looked at. */
-const SCREENSHOTS = join(tmpdir(), 'igor-console-e2e');
 const SERVERS = ['web-1', 'web-2', 'prod-1', 'prod-2', 'worker-1'];
 
 let dir: string;
+/** Screenshots of each stage, kept after the run (CI's artifacts) to be looked at. */
+let screenshots: string;
 let igor: ConsoleApp;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'igor-console-e2e-'));
-  await mkdir(SCREENSHOTS, { recursive: true });
+  screenshots = await screenshotFolder('console');
   const dataDir = join(dir, 'data');
   igor = await startConsoleApp({ configYaml: await ensureExampleBundle(dataDir, APP_PORT), dataDir });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   // No time limits of Playwright's own: a wait ends when the page shows it, or at vitest's test timeout.
   page.setDefaultTimeout(0);
@@ -45,7 +42,7 @@ async function type(command: string): Promise<void> {
   await page.press('#command', 'Enter');
 }
 
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`) });
 const root = (text: string | RegExp) => page.locator('#messages article.message:not(.ephemeral)', { hasText: text });
 
 describe('the console in a browser', () => {
@@ -136,7 +133,7 @@ describe('the console in a browser', () => {
       expect(await details.locator('#facts').textContent()).toContain('Waited for approval');
       await details.click('[data-log="unit"]');
       await details.locator('#log', { hasText: 'unit tests passed' }).waitFor();
-      await details.screenshot({ path: join(SCREENSHOTS, '6-deployment-page.png'), fullPage: true });
+      await details.screenshot({ path: join(screenshots, '6-deployment-page.png'), fullPage: true });
     } finally {
       await details.close();
     }

@@ -1,16 +1,13 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import { API_TOKEN, startHarness, type Harness } from '../support/igor-harness.js';
 import { slackDriver } from './slack-driver.js';
-
-/** As in console.test.ts: Debian's Chromium, and no calls out of this closed network. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let browser: Browser;
 let harness: Harness | undefined;
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 afterEach(async () => {
   await harness?.close();
@@ -41,8 +38,9 @@ describe('the deployment page with Slack', () => {
       await page.locator('#title', { hasText: 'awaiting-approval' }).waitFor();
       // The wait is drawn while it lasts.
       await page.locator('#pipeline .row', { hasText: 'approval wait' }).locator('.bar.phase-approval').waitFor();
-      // No console to go back to with Slack.
-      expect(await page.locator('.crumbs').isHidden()).toBe(true);
+      // No console to go back to with Slack; the list of deployments is there.
+      expect(await page.locator('#to-console').isHidden()).toBe(true);
+      expect(await page.locator('.crumbs a[href="/console/deployments"]').isVisible()).toBe(true);
 
       // Approved in Slack: the open page follows over its event stream, without a reload.
       const request = await slack.approvalRequest('1');

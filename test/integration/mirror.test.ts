@@ -145,6 +145,18 @@ describe('createMirror', () => {
       expect((error as Error).message).toContain(missing);
       expect((error as Error).message).toContain('repo in igor.yml');
     });
+
+    it('never puts the token of a private repository\'s URL in its error (which reaches logs and Slack)', async () => {
+      // Nothing listens on port 9 of loopback: git fails at once, as for a host that cannot be reached.
+      const unreachable = createMirror({ repo: 'https://x-access-token:ghp_s3cret@127.0.0.1:9/acme/shop.git', cacheDir: join(dir, 'cache') });
+      const error = await unreachable.fetch().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(RepositoryError);
+      expect((error as Error).message).toContain('cannot fetch https://127.0.0.1:9/acme/shop.git (repo in igor.yml)');
+      expect((error as Error).message).not.toMatch(/s3cret|x-access-token/);
+    });
   });
 
   describe('checkout', () => {

@@ -102,4 +102,21 @@ describe('the pipelines of several apps', () => {
     expect(pipelines.list({ environment: 'production' }).map((d) => d.id)).toEqual(['3', '2', '1']);
     expect(pipelines.of('shop').list().map((d) => d.id)).toEqual(['1']);
   });
+
+  it('lists as a person filters: an app, an environment of it or of the default app, or everything; an unknown name refused with the nearest', () => {
+    const pipelines = registry(parseAppsConfig(appsYaml('shop')));
+    store.data.deployments.push(
+      deployment('1', '20261201T100000Z-1111111', 'succeeded', [], { app: 'shop', environment: 'staging' }),
+      deployment('2', '20261202T100000Z-2222222', 'succeeded', [], { app: 'billing', environment: 'production' }),
+      deployment('3', '20261203T100000Z-3333333', 'succeeded', [], { app: 'shop', environment: 'production' }),
+    );
+    const ids = (filter: Parameters<Pipelines['listFor']>[0]) => pipelines.listFor(filter).map((d) => d.id);
+    expect(ids({})).toEqual(['3', '2', '1']);
+    expect(ids({ limit: 2 })).toEqual(['3', '2']);
+    expect(ids({ app: 'billing' })).toEqual(['2']);
+    expect(ids({ environment: 'production' })).toEqual(['3']);
+    expect(ids({ app: 'billing', environment: 'production' })).toEqual(['2']);
+    expect(() => ids({ app: 'biling' })).toThrow('there is no app "biling" (did you mean billing?)');
+    expect(() => ids({ app: 'billing', environment: 'staging' })).toThrow('there is no environment "staging"');
+  });
 });

@@ -3,9 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { stringify } from 'yaml';
 import type { Alarms } from '../../src/alarms/service.js';
 import { createApp } from '../../src/app.js';
 import type { Config } from '../../src/config/schema.js';
+import { createExampleRepository } from '../../src/example/repository.js';
 import type { Pipeline } from '../../src/pipeline/service.js';
 import { cleanHome } from './clean-home.js';
 
@@ -17,6 +19,31 @@ export interface ConsoleApp {
   /** Every log line, parsed. */
   logs: Array<Record<string, unknown>>;
   close(): Promise<void>;
+}
+
+/**
+ * The app `shop` of the example's repository (made under `root`): staging deploys to a local
+ * folder with no restart (nothing to start, stop or listen on a port), open to anyone; production
+ * (channel C0PROD) to Alice and Carol, approved by Alice or Bob.
+ */
+export async function shopConsoleConfig(root: string): Promise<string> {
+  const repo = join(root, 'repo');
+  await createExampleRepository(repo);
+  return stringify({
+    app: 'shop',
+    repo,
+    channels: { deploys: 'C0DEPLOYS', alerts: 'C0ALERTS' },
+    integration: { steps: [{ name: 'unit', run: 'npm test' }] },
+    environments: {
+      staging: { servers: { local: [{ name: 'web-1', path: join(root, 'web-1') }] } },
+      production: {
+        channel: 'C0PROD',
+        deployers: ['U0ALICE', 'U0CAROL'],
+        approval: { mode: 'required', approvers: ['U0ALICE', 'U0BOB'] },
+        servers: { local: [{ name: 'prod-1', path: join(root, 'prod-1') }] },
+      },
+    },
+  });
 }
 
 /** Starts igor's local mode with the console on 127.0.0.1, port 0, from the YAML config given (written beside `dataDir`). */

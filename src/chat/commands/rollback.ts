@@ -25,7 +25,9 @@ export function parseRollbackCommand(text: string, isEnvironment: (word: string)
 export function createRollbackCommand(deps: { pipelines: Pipelines; log: Logger }) {
   const { pipelines } = deps;
   const several = pipelines.apps.apps.size > 1;
-  const isEnvironment = (word: string) => namesEnvironment(pipelines.apps, word);
+  // A word with a slash is `app/env` even when it names none (releases and commits have no slash),
+  // so a mistyped app or environment is refused with the nearest name rather than taken for a release.
+  const isEnvironment = (word: string) => word.includes('/') || namesEnvironment(pipelines.apps, word);
 
   return {
     answer(text: string, context: CommandContext): CommandAnswer {

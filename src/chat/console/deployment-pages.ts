@@ -1,6 +1,6 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Router, type Response } from 'express';
+import { z } from 'zod';
 import type { ApiToken } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
 import { logExists, STEP_NAME } from '../../http/log-file.js';
@@ -12,18 +12,10 @@ import type { Deployment } from '../../pipeline/types.js';
 import { latencyChart } from './analysis-chart.js';
 import { consoleGuard } from './auth.js';
 import { createEventStream } from './event-stream.js';
+import { consoleFiles, PUBLIC } from './files.js';
 import { followLog } from './log-follow.js';
 import { readHostTimeline } from './timeline.js';
 
-const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public');
-/** The pages' files: plain HTML, CSS and ES modules, served as they are. */
-const ASSETS: ReadonlyMap<string, string> = new Map([
-  ['console.js', 'text/javascript'],
-  ['deployment.js', 'text/javascript'],
-  ['blocks.js', 'text/javascript'],
-  ['session.js', 'text/javascript'],
-  ['console.css', 'text/css'],
-]);
 /** Scripts and styles only from this server; no inline script can run even if escaping failed somewhere. */
 const PAGE_HEADERS = {
   'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -43,16 +35,30 @@ export interface DeploymentPagesOptions {
   publicUrl: () => string;
 }
 
+/** A deployment as one row of the list. */
+function listed(deployment: Deployment) {
+  const { id, app, kind, environment, ref, sha, release, state, requestedBy, createdAt, finishedAt } = deployment;
+  return { id, app, kind, environment, ref, sha, release, state, requestedBy, createdAt, finishedAt };
+}
+
 /** Sends a page of the console with its security headers. */
 export function sendPage(response: Response, file: string): void {
   response.set(PAGE_HEADERS).sendFile(join(PUBLIC, file));
 }
 
+/** The list page's filters: one app, one environment (of that app, else of the default app). */
+const listQuery = z.object({
+  app: z.string({ error: 'app must be one name' }).min(1, { error: 'app must not be empty' }).optional(),
+  environment: z.string({ error: 'environment must be one name' }).min(1, { error: 'environment must not be empty' }).optional(),
+});
+/** How many deployments the list shows, newest first. */
+const LIST_LIMIT = 200;
+
 /**
  * Each deployment's page, in local mode and with Slack alike (the links in messages lead here):
  * its steps, the wait for approval and the bake, logs streamed while they run, and a per-host
- * timeline. Also serves the console's
- * files. Mount at `/`; `close()` ends the open event streams.
+ * timeline; and the list of deployments (`/console/deployments`), filtered by app and environment.
+ * Also serves the console's files. Mount at `/`; `close()` ends the open event streams.
  */
 export function createDeploymentPages(options: DeploymentPagesOptions): { router: Router; close(): void } {
   const { pipelines } = options;
@@ -68,10 +74,25 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
   );
   const logPath = (deployment: Deployment, step: string) => pipelines.ofDeployment(deployment.id).logPath(deployment.id, step);
 
-  router.get('/console/assets/:file', (request, response) => {
-    const type = ASSETS.get(request.params.file);
-    if (!type) throw new HttpError(404, `the console has no file ${request.params.file}`);
-    response.set({ 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).sendFile(join(PUBLIC, request.params.file));
+  router.use(consoleFiles());
+
+  // Before the routes of one deployment, whose id these names are not.
+  router.get('/console/deployments', (_request, response) => sendPage(response, 'deployments.html'));
+
+  router.get('/console/deployments/list', guard, (request, response) => {
+    const query = listQuery.safeParse(request.query);
+    if (!query.success) throw new HttpError(400, query.error.issues[0]!.message);
+    const deployments = pipelines.listFor({ ...query.data, limit: LIST_LIMIT });
+    response.json({
+      apps: pipelines.all().map(({ config }) => ({ name: config.app, environments: Object.keys(config.environments) })),
+      console: options.withConsole,
+      deployments: deployments.map(listed),
+    });
+  });
+
+  // Changes of every deployment after a `hello`; the list refreshes on each.
+  router.get('/console/deployments/events', guard, (_request, response) => {
+    stream.open(response, { event: 'hello', data: {} });
   });
 
   router.get('/console/deployments/:id', (_request, response) => sendPage(response, 'deployment.html'));

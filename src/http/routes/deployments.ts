@@ -36,10 +36,7 @@ export function deploymentRoutes(pipelines: Pipelines, publicUrl: () => string):
     if (app !== undefined && typeof app !== 'string') throw new HttpError(400, 'app must be one name');
     if (environment !== undefined && typeof environment !== 'string') throw new HttpError(400, 'environment must be one name');
     const limit = Math.min(Number(request.query.limit) || 50, 500);
-    // An environment is one app's: the named app's, else the default app's.
-    const pipeline = app !== undefined || environment !== undefined ? pipelines.of(app) : undefined;
-    const deployments = pipeline ? pipeline.list({ environment: environment === undefined ? undefined : pipeline.environmentName(environment), limit }) : pipelines.list({ limit });
-    response.json({ deployments: deployments.map(view) });
+    response.json({ deployments: pipelines.listFor({ app, environment, limit }).map(view) });
   });
 
   router.post('/', async (request, response) => {

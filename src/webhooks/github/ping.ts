@@ -1,4 +1,5 @@
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import { withoutCredentials } from '../../config/repository-key.js';
 import { isConfiguredRepository } from './repository.js';
 import type { WebhookContext } from './types.js';
 
@@ -13,6 +14,6 @@ export function handlePing(event: EmitterWebhookEvent<'ping'>, { apps, log }: We
   }
   const { repository } = payload;
   if (repository && !apps.some((app) => isConfiguredRepository(repository, app.config.repo))) {
-    log.warn({ ...facts, repos: apps.map((app) => app.config.repo) }, 'this webhook belongs to a repository no app in igor.yml uses: its pushes will be ignored');
+    log.warn({ ...facts, repos: apps.map((app) => withoutCredentials(app.config.repo)) }, 'this webhook belongs to a repository no app in igor.yml uses: its pushes will be ignored');
   }
 }

@@ -1,4 +1,5 @@
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import { withoutCredentials } from '../../config/repository-key.js';
 import { isConfiguredRepository } from './repository.js';
 import type { WebhookContext } from './types.js';
 
@@ -14,7 +15,7 @@ export async function handlePush(event: EmitterWebhookEvent<'push'>, { apps, log
   const facts = { delivery: event.id, ref: payload.ref, repository: payload.repository.full_name };
   const targets = apps.filter((app) => isConfiguredRepository(payload.repository, app.config.repo));
   if (targets.length === 0) {
-    log.info({ ...facts, repos: apps.map((app) => app.config.repo) }, 'ignored a push to a repository no app in igor.yml uses');
+    log.info({ ...facts, repos: apps.map((app) => withoutCredentials(app.config.repo)) }, 'ignored a push to a repository no app in igor.yml uses');
     return;
   }
   if (!payload.ref.startsWith('refs/heads/')) {

@@ -5,6 +5,9 @@ import { approvalMessage, deploymentRoot, finishedReply, promotionMessage, stepR
 import { escapeHtml, mrkdwn, renderBlock, renderMessage } from '../../../src/chat/console/public/blocks.js';
 import type { Deployment } from '../../../src/pipeline/types.js';
 
+/** An emoji as the console shows it: igor's image of it, its name as the text. */
+const emoji = (name: string) => `<img class="emoji" src="/console/emoji/${name}.svg" alt=":${name}:" title=":${name}:" draggable="false">`;
+
 /** A deployment as the pipeline records one, with fixed times so the output is stable. */
 function deployment(patch: Partial<Deployment> = {}): Deployment {
   return {
@@ -176,8 +179,8 @@ describe('mrkdwn', () => {
     expect(mrkdwn('<!here> look')).toBe('<span class="bk-mention">@here</span> look');
   });
 
-  it('shows the emoji igor uses as characters, and unknown names as they are', () => {
-    expect(mrkdwn(':white_check_mark: done :not_an_emoji: at 12:30:00')).toBe('✅ done :not_an_emoji: at 12:30:00');
+  it('shows the emoji igor uses as images, and unknown names as they are', () => {
+    expect(mrkdwn(':white_check_mark: done :not_an_emoji: at 12:30:00')).toBe(`${emoji('white_check_mark')} done :not_an_emoji: at 12:30:00`);
   });
 
   it('escapes every character that means something in HTML, in text, links, mentions and attributes', () => {
@@ -215,7 +218,7 @@ describe('the messages igor builds, rendered', () => {
 
   it('shows a root message with its state, fields, details link and buttons', () => {
     const html = renderMessage(deploymentRoot(deployment(), publicUrl));
-    expect(html).toContain('🚀 shop: deploy <code class="bk-code">main</code> (0123456) to production: <b>deploying</b>');
+    expect(html).toContain(`${emoji('rocket')} shop: deploy <code class="bk-code">main</code> (0123456) to production: <b>deploying</b>`);
     expect(html).toContain('<b>Requested by</b><br><span class="bk-mention" data-user="U0ALICE">@U0ALICE</span>');
     expect(html).toContain('1/2 done (canary 1/1, wave 1 0/1)');
     expect(html).toContain('href="http://localhost:3000/console/deployments/7"');
@@ -233,7 +236,7 @@ describe('the messages igor builds, rendered', () => {
     });
     const html = renderMessage(approvalMessage(waiting, [{ sha: 'abcdef0123456789', subject: 'Fix <checkout> & tax', author: 'Bob' }], 'https://github.com/acme/shop/compare/a...b'), reader);
     expect(html).toContain('Expires <time class="bk-date" datetime="2026-01-01T12:30:05.000Z" title="2026-01-01 12:30 UTC">today 12:30 PM</time>');
-    expect(html).toContain('✋ <b>Approval needed</b>');
+    expect(html).toContain(`${emoji('raised_hand')} <b>Approval needed</b>`);
     expect(html).toContain('Fix &lt;checkout&gt; &amp; tax');
     expect(html).toContain('data-action="igor.approve" data-value="7">Approve</button>');
     expect(html).toContain('data-action="igor.reject" data-value="7">Reject</button>');
@@ -244,7 +247,7 @@ describe('the messages igor builds, rendered', () => {
   it('shows a failed step with its log tail as a code block', () => {
     const message = stepReply({ type: 'failed', step: 'unit', durationMs: 1500, reason: 'exit code 1', logTail: 'AssertionError: <1> !== 2' }, `${publicUrl}/console/deployments/7#log-unit`);
     const html = renderMessage(message!);
-    expect(html).toContain('❌ <code class="bk-code">unit</code> failed after');
+    expect(html).toContain(`${emoji('x')} <code class="bk-code">unit</code> failed after`);
     expect(html).toContain('<pre class="bk-pre">AssertionError: &lt;1&gt; !== 2</pre>');
     expect(html).toMatchSnapshot();
   });
@@ -253,7 +256,7 @@ describe('the messages igor builds, rendered', () => {
     const baking = deployment({ state: 'baking', promotion: { requestedAt: '2026-01-01T12:01:00.000Z', message: null, decision: null, decidedBy: null } });
     expect(renderMessage(promotionMessage(baking))).toContain('data-action="igor.promote"');
     const done = deployment({ state: 'succeeded', finishedAt: '2026-01-01T12:02:00.000Z', hosts: deployment().hosts.map((host) => ({ ...host, state: 'succeeded', switched: true })) });
-    expect(renderMessage(finishedReply(done))).toContain('✅ 20260101T120000Z-0123456 is live on 2 host(s) of production');
+    expect(renderMessage(finishedReply(done))).toContain(`${emoji('white_check_mark')} 20260101T120000Z-0123456 is live on 2 host(s) of production`);
   });
 
   it('shows an alarm with Acknowledge, Silence 1h and Rollback', () => {
@@ -264,7 +267,7 @@ describe('the messages igor builds, rendered', () => {
     );
     const html = renderMessage(alarmMessage(alarm, null), reader);
     expect(html).toContain('<b>Since</b><br><time class="bk-date" datetime="2026-01-01T12:05:00.000Z" title="2026-01-01 12:05 UTC">today 12:05 PM</time>');
-    expect(html).toContain('🚨 web-1 fails its health check');
+    expect(html).toContain(`${emoji('rotating_light')} web-1 fails its health check`);
     for (const action of ['acknowledge', 'silence', 'rollback']) expect(html).toContain(`data-action="igor.${action}" data-value="A3"`);
     expect(html).not.toContain('bk-unknown');
     expect(html).toMatchSnapshot();

@@ -3,37 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import type { ConsoleMessage } from '../../../src/chat/console/index.js';
-import { createExampleRepository } from '../../../src/example/repository.js';
-import { openEventStream, startConsoleApp, type ConsoleApp, type EventStreamReader } from '../../support/console-app.js';
+import { openEventStream, shopConsoleConfig, startConsoleApp, type ConsoleApp, type EventStreamReader } from '../../support/console-app.js';
+import { until } from '../../support/until.js';
 
 type State = { app: string; auth: string; channels: Array<{ id: string; name: string }>; users: Array<{ id: string; roles: string[] }>; commands: string[]; messages: ConsoleMessage[] };
 
 let dir: string;
 let igor: ConsoleApp;
 const streams: EventStreamReader[] = [];
-
-/** Staging deploys to a local folder with no restart (nothing to start or stop); production needs an approval. */
-async function configYaml(root: string): Promise<string> {
-  const repo = join(root, 'repo');
-  await createExampleRepository(repo);
-  return stringify({
-    app: 'shop',
-    repo,
-    channels: { deploys: 'C0DEPLOYS', alerts: 'C0ALERTS' },
-    integration: { steps: [{ name: 'unit', run: 'npm test' }] },
-    environments: {
-      staging: { servers: { local: [{ name: 'web-1', path: join(root, 'web-1') }] } },
-      production: {
-        channel: 'C0PROD',
-        deployers: ['U0ALICE', 'U0CAROL'],
-        approval: { mode: 'required', approvers: ['U0ALICE', 'U0BOB'] },
-        servers: { local: [{ name: 'prod-1', path: join(root, 'prod-1') }] },
-      },
-    },
-  });
-}
 
 async function events(path = '/console/events', init: RequestInit = {}): Promise<EventStreamReader> {
   const stream = await openEventStream(`${igor.url}${path}`, init);
@@ -50,7 +28,7 @@ const textOf = (message: ConsoleMessage) => message.text;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'igor-console-'));
-  igor = await startConsoleApp({ configYaml: await configYaml(dir), dataDir: join(dir, 'data') });
+  igor = await startConsoleApp({ configYaml: await shopConsoleConfig(dir), dataDir: join(dir, 'data') });
 });
 
 afterEach(async () => {
@@ -69,7 +47,7 @@ describe('the console routes', () => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await page.text();
     expect(html).toContain('<script type="module" src="/console/assets/console.js"></script>');
-    for (const file of ['console.js', 'blocks.js', 'session.js', 'deployment.js', 'console.css']) {
+    for (const file of ['console.js', 'blocks.js', 'emoji.js', 'session.js', 'deployment.js', 'deployments.js', 'console.css', 'favicon.svg']) {
       const asset = await fetch(`${igor.url}/console/assets/${file}`);
       expect(asset.status, file).toBe(200);
     }
@@ -166,6 +144,65 @@ describe('the console routes', () => {
     expect((await fetch(`${igor.url}/console/deployments/999/events`)).status).toBe(404);
   });
 
+  it('answers a command naming an app it does not serve with the nearest app, whichever command names it', async () => {
+    const stream = await events();
+    for (const [command, text] of [['/rollback', 'shpo/production'], ['/rollback', 'shpo/production 20260101T120000Z-0123456'], ['/deploy', 'history shpo/staging'], ['/flags', 'shpo/staging']] as const) {
+      await post('/console/command', { command, text, user: 'U0CAROL', channel: 'C0DEPLOYS' });
+      const answer = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.from === 'igor' && data.user === 'U0CAROL' && data.text.includes('shpo'));
+      expect([command, answer.data.text]).toEqual([command, expect.stringContaining('there is no app "shpo" (did you mean shop?); configured: shop')]);
+      stream.events.splice(0);
+    }
+    // The app right, the environment mistyped: the nearest environment, not a release of that name.
+    await post('/console/command', { command: '/rollback', text: 'shop/stagign', user: 'U0CAROL', channel: 'C0DEPLOYS' });
+    const answer = await stream.next<ConsoleMessage>(({ event, data }) => event === 'message' && data.from === 'igor' && data.user === 'U0CAROL' && data.text.includes('stagign'));
+    expect(answer.data.text).toContain('there is no environment "stagign" (did you mean staging?)');
+  });
+
+  it('serves the emoji of its messages as SVG images, by name, and nothing else from the emoji folder', async () => {
+    const rocket = await fetch(`${igor.url}/console/emoji/rocket.svg`);
+    expect([rocket.status, rocket.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(await rocket.text()).toMatch(/^<svg /);
+    for (const name of ['not_an_emoji.svg', 'constructor.svg', '__proto__.svg', 'rocket', '1f680.svg', '..%2F..%2Fpackage.json']) {
+      const answer = await fetch(`${igor.url}/console/emoji/${name}`);
+      expect([name, answer.status]).toEqual([name, 404]);
+      expect(((await answer.json()) as { error: string }).error).toMatch(/^the console has no emoji /);
+    }
+  });
+
+  it('lists deployments newest first for the list page, filtered by app and environment, and refuses filters that name nothing', async () => {
+    await post('/console/command', { command: '/deploy', text: 'main to staging', user: 'U0ALICE', channel: 'C0DEPLOYS' });
+    const before = igor.pipeline.list({ environment: 'staging' }).length;
+    // Waited for to the end, so staging is free for the tests after this one.
+    await until('a deployment to staging that ended', async () => (igor.pipeline.list({ environment: 'staging' }).length > before && igor.pipeline.list({ environment: 'staging', limit: 1 })[0]!.finishedAt ? true : undefined));
+    const list = async (query = '') => {
+      const response = await fetch(`${igor.url}/console/deployments/list${query}`);
+      return { status: response.status, body: (await response.json()) as { apps: unknown; console: boolean; deployments: Array<Record<string, unknown>>; error?: string } };
+    };
+    const all = await list();
+    expect(all.status).toBe(200);
+    expect(all.body.apps).toEqual([{ name: 'shop', environments: ['staging', 'production'] }]);
+    expect(all.body.console).toBe(true);
+    expect(all.body.deployments.map((d) => d.id)).toEqual(igor.pipeline.list({ limit: 200 }).map((d) => d.id));
+    expect(Object.keys(all.body.deployments[0]!).sort()).toEqual(['app', 'createdAt', 'environment', 'finishedAt', 'id', 'kind', 'ref', 'release', 'requestedBy', 'sha', 'state']);
+    const staging = await list('?environment=staging');
+    expect(staging.body.deployments.length).toBeGreaterThan(0);
+    expect(staging.body.deployments.every((d) => d.environment === 'staging')).toBe(true);
+    expect((await list('?app=shop&environment=staging')).body.deployments).toEqual(staging.body.deployments);
+
+    expect(await list('?environment=stagign')).toMatchObject({ status: 404, body: { error: expect.stringContaining('did you mean staging?') } });
+    expect(await list('?app=shpo')).toMatchObject({ status: 404, body: { error: 'there is no app "shpo" (did you mean shop?); configured: shop' } });
+    expect(await list('?app=shop&app=billing')).toMatchObject({ status: 400, body: { error: 'app must be one name' } });
+    expect(await list('?environment=')).toMatchObject({ status: 400, body: { error: 'environment must not be empty' } });
+    const page = await fetch(`${igor.url}/console/deployments`);
+    expect([page.status, page.headers.get('content-security-policy')?.includes("script-src 'self'")]).toEqual([200, true]);
+    expect(await page.text()).toContain('/console/assets/deployments.js');
+  });
+
+  it('answers /favicon.ico with the icon', async () => {
+    const icon = await fetch(`${igor.url}/favicon.ico`, { redirect: 'manual' });
+    expect([icon.status, icon.headers.get('location')]).toEqual([301, '/console/assets/favicon.svg']);
+  });
+
   it('tells a refused button press privately to who pressed it, in the channel of the message', async () => {
     const stream = await events();
     const pressed = await post('/console/action', { action: 'igor.approve', value: '424242', user: 'U0BOB', channel: 'C0PROD' });
@@ -252,7 +289,7 @@ describe('the console with IGOR_API_TOKEN', () => {
 
   beforeAll(async () => {
     guardedDir = await mkdtemp(join(tmpdir(), 'igor-console-token-'));
-    guarded = await startConsoleApp({ configYaml: await configYaml(guardedDir), dataDir: join(guardedDir, 'data'), apiToken: TOKEN });
+    guarded = await startConsoleApp({ configYaml: await shopConsoleConfig(guardedDir), dataDir: join(guardedDir, 'data'), apiToken: TOKEN });
   });
   afterAll(async () => {
     await guarded?.close();
@@ -261,6 +298,10 @@ describe('the console with IGOR_API_TOKEN', () => {
 
   it('serves the page to anyone (it asks for the token) but its data only with the bearer token, even on loopback', async () => {
     expect((await fetch(`${guarded.url}/`)).status).toBe(200);
+    expect((await fetch(`${guarded.url}/console/deployments`)).status).toBe(200);
+    expect((await fetch(`${guarded.url}/console/deployments/list`)).status).toBe(401);
+    expect((await fetch(`${guarded.url}/console/deployments/events`)).status).toBe(401);
+    expect((await fetch(`${guarded.url}/console/deployments/list`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     expect((await fetch(`${guarded.url}/console/state`)).status).toBe(401);
     expect((await fetch(`${guarded.url}/console/state`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const ok = await fetch(`${guarded.url}/console/state`, { headers: { authorization: `Bearer ${TOKEN}` } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repositoryKey } from '../../../src/config/repository-key.js';
+import { repositoryKey, withoutCredentials } from '../../../src/config/repository-key.js';
 import { isConfiguredRepository } from '../../../src/webhooks/github/repository.js';
 
 describe('repository names', () => {
@@ -29,4 +29,12 @@ describe('repository names', () => {
     expect(isConfiguredRepository(payload, 'https://github.com/acme/other.git')).toBe(false);
     expect(isConfiguredRepository({ clone_url: null }, '/srv/git/shop')).toBe(false);
   });
+
+  it('shows a URL without the user and token a private repository may carry, and leaves other spellings alone', () => {
+    expect(withoutCredentials('https://x-access-token:ghp_123@github.com/acme/shop.git')).toBe('https://github.com/acme/shop.git');
+    expect(withoutCredentials('https://ghp_123@github.com/acme/shop.git')).toBe('https://github.com/acme/shop.git');
+    expect(withoutCredentials("fatal: unable to access 'https://u:p%40ss@git.example.com/shop.git/': denied")).toBe("fatal: unable to access 'https://git.example.com/shop.git/': denied");
+    for (const same of ['git@github.com:acme/shop.git', 'https://github.com/acme/shop.git', '/srv/git/shop.git']) expect(withoutCredentials(same)).toBe(same);
+  });
 });
+

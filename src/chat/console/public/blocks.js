@@ -3,38 +3,15 @@
 // Slack shows them. A plain ES module with no DOM, so the browser and vitest load the same file.
 // Everything that comes from a message is escaped; a block or element it does not know is shown
 // as a labelled placeholder, never dropped.
+import { EMOJI, emojiUrl } from './emoji.js';
 
-/** Slack's emoji names that igor's messages use, as characters; others stay `:name:`. */
-const EMOJI = {
-  alarm_clock: '⏰',
-  arrows_counterclockwise: '🔄',
-  bell: '🔔',
-  bread: '🍞',
-  eyes: '👀',
-  hourglass: '⌛',
-  information_source: 'ℹ️',
-  lock: '🔒',
-  mag: '🔍',
-  mute: '🔇',
-  no_entry: '⛔',
-  no_entry_sign: '🚫',
-  raised_hand: '✋',
-  rewind: '⏪',
-  rocket: '🚀',
-  rotating_light: '🚨',
-  test_tube: '🧪',
-  unlock: '🔓',
-  warning: '⚠️',
-  white_check_mark: '✅',
-  x: '❌',
-  tada: '🎉',
-  triangular_flag_on_post: '🚩',
-  arrow_right: '➡️',
-  leftwards_arrow_with_hook: '↩️',
-  heavy_check_mark: '✔️',
-  large_green_circle: '🟢',
-  red_circle: '🔴',
-};
+/** `:name:` in text: an emoji, shown as igor's image of it when it has one. */
+const EMOJI_NAME = /:([a-z0-9_+-]+):/g;
+
+/** `:name:` as the emoji's image when igor has it (`set` sets the markup aside), else as written. */
+function emoji(text, set = (html) => html) {
+  return text.replace(EMOJI_NAME, (whole, name) => (Object.hasOwn(EMOJI, name) ? set(`<img class="emoji" src="${emojiUrl(name)}" alt="${whole}" title="${whole}" draggable="false">`) : whole));
+}
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -79,7 +56,8 @@ export function mrkdwn(text, options = {}) {
   source = source.replace(/`([^`\n]+)`/g, (_, code) => keep(`<code class="bk-code">${escapeHtml(unescapeSlack(code))}</code>`));
   source = source.replace(/<([^<>\n]+)>/g, (_, inner) => keep(special(inner, options)));
   let html = escapeHtml(unescapeSlack(source));
-  html = html.replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
+  // Set aside, so the formatting below never reaches into the image's attributes.
+  html = emoji(html, keep);
   html = html.replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])/g, '$1<b>$2</b>');
   html = html.replace(/(^|[^\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])/g, '$1<i>$2</i>');
   html = html.replace(/(^|[^\w~])~(?=\S)([^~\n]*?\S)~(?![\w~])/g, '$1<s>$2</s>');
@@ -163,7 +141,7 @@ function splitOnce(text, separator) {
 export function textObject(text, options = {}) {
   if (!text || typeof text !== 'object') return '';
   if (text.type === 'mrkdwn') return mrkdwn(text.text, options);
-  return escapeHtml(text.text ?? '').replace(/:([a-z0-9_+-]+):/g, (whole, name) => EMOJI[name] ?? whole);
+  return emoji(escapeHtml(text.text ?? ''));
 }
 
 function placeholder(kind, type) {

@@ -172,9 +172,19 @@ function flash(text) {
   $('connection').classList.add('problem');
 }
 
+/** The sidebar as a drawer, on a phone's screen. */
+function showSidebar(open) {
+  document.body.classList.toggle('sidebar-open', open);
+  $('open-sidebar').setAttribute('aria-expanded', String(open));
+}
+
 document.addEventListener('click', (event) => {
-  const target = event.target.closest('[data-action], [data-thread], [data-channel], #close-thread');
+  const target = event.target.closest('[data-action], [data-thread], [data-channel], #close-thread, #back-from-thread, #open-sidebar, #close-sidebar');
   if (!target) return;
+  if (target.id === 'open-sidebar' || target.id === 'close-sidebar') {
+    showSidebar(target.id === 'open-sidebar');
+    return;
+  }
   if (target.dataset.action) {
     const message = view.messages.get(target.closest('[data-key]').dataset.key);
     // A refusal is answered where the press was: in the open thread (also for its root shown there), else beside the message.
@@ -187,6 +197,7 @@ document.addEventListener('click', (event) => {
   } else if (target.dataset.channel) {
     event.preventDefault();
     selectChannel(target.dataset.channel);
+    showSidebar(false);
   } else {
     view.thread = null;
     renderThread();

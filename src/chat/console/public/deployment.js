@@ -1,15 +1,14 @@
-/* global document, window, TextDecoder, AbortController, setTimeout */
+/* global document, window, TextDecoder, AbortController */
 // A deployment's page: its facts, a timeline of the pipeline and of each host drawn as bars, and
 // its steps' logs, streamed while they are written. Kept current by its own event stream.
 import { escapeHtml, mrkdwn } from './blocks.js';
-import { api, openEvents } from './session.js';
+import { api, onceABurst, openEvents } from './session.js';
 
 const id = decodeURIComponent(window.location.pathname.split('/').pop());
 const $ = (name) => document.getElementById(name);
 const PHASES = ['connect', 'upload', 'unpack', 'steps', 'switch', 'restart', 'health', 'prune', 'rollback'];
 /** The log being shown: its step and the stream's abort controller. */
 let openLog = null;
-let refreshTimer = null;
 let last = null;
 
 const ms = (iso) => Date.parse(iso);
@@ -33,8 +32,8 @@ async function refresh() {
 
 function render({ deployment, timeline, logs, active, console: withConsole, analysisChart, timeSpent }) {
   const d = deployment;
-  // With Slack there is no console to go back to.
-  document.querySelector('.crumbs').hidden = !withConsole;
+  // With Slack there is no console to go back to; the list of deployments is there either way.
+  $('to-console').hidden = !withConsole;
   document.title = `${d.kind} ${d.id} · ${d.environment} · igor`;
   $('title').innerHTML = `${escapeHtml(d.app)}: ${escapeHtml(d.kind)} <code>${escapeHtml(d.ref)}</code> to ${escapeHtml(d.environment)} <span class="state state-${escapeHtml(d.state)}">${escapeHtml(d.state)}</span>`;
   const facts = [
@@ -230,13 +229,7 @@ document.addEventListener('click', (event) => {
 });
 
 /** Many changes arrive while hosts deploy: one refresh for each burst. */
-function scheduleRefresh() {
-  if (refreshTimer) return;
-  refreshTimer = setTimeout(() => {
-    refreshTimer = null;
-    void refresh();
-  }, 250);
-}
+const scheduleRefresh = onceABurst(() => void refresh());
 
 async function start() {
   await refresh();

@@ -57,3 +57,18 @@ export function openEvents(path, handlers, onStatus, probe = '/console/state') {
   start();
   return () => source.close();
 }
+
+/**
+ * `run` at most once per burst of calls: the first call schedules it `ms` later, and the calls
+ * until then are part of that one (many deployment changes arrive while hosts deploy).
+ */
+export function onceABurst(run, ms = 250) {
+  let timer = null;
+  return () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      run();
+    }, ms);
+  };
+}

@@ -27,7 +27,7 @@ export function alarmMessage(alarm: Alarm, silencedUntil: string | null): ChatMe
         { type: 'mrkdwn', text: `*How bad*\n${alarm.severity}` },
         { type: 'mrkdwn', text: `*Who has it*\n${who}` },
         { type: 'mrkdwn', text: `*What to do first*\n${firstStep(alarm)}` },
-        { type: 'mrkdwn', text: `*State*\n${resolved ? `resolved at ${alarm.resolvedAt ? dateMrkdwn(alarm.resolvedAt) : '?'}` : alarm.state}${silencedUntil ? ` · :mute: silenced until ${dateMrkdwn(silencedUntil)}` : ''}` },
+        { type: 'mrkdwn', text: `*State*\n${resolved ? `resolved ${alarm.resolvedAt ? dateMrkdwn(alarm.resolvedAt) : '?'}` : alarm.state}${silencedUntil ? ` · :mute: silenced until ${dateMrkdwn(silencedUntil)}` : ''}` },
       ],
     },
   ];

@@ -92,7 +92,7 @@ function orList(items: readonly string[]): string {
 
 /** `rolled back by <@U0BOB> at <date> by deployment 4`. */
 export function rolledBackText(rollback: Deployment): string {
-  return `rolled back by ${mention(rollback.requestedBy)} at ${dateMrkdwn(rollback.finishedAt ?? rollback.updatedAt)} by deployment ${esc(rollback.id)}`;
+  return `rolled back by ${mention(rollback.requestedBy)} ${dateMrkdwn(rollback.finishedAt ?? rollback.updatedAt)} by deployment ${esc(rollback.id)}`;
 }
 
 /** ` (canary 1/1, wave 1 1/3)`: progress per wave, when there is more than one. */
@@ -243,8 +243,8 @@ export function approvalMessage(deployment: Deployment, commits: CommitSummary[]
 
 function decisionText(deployment: Deployment): string {
   const by = deployment.audit.findLast((entry) => entry.outcome === 'done' && ['approve', 'reject', 'cancel'].includes(entry.action));
-  if (deployment.approvedBy && deployment.approvedBy !== 'policy') return `approved by ${mention(deployment.approvedBy)}${by ? ` at ${dateMrkdwn(by.at)}` : ''}`;
-  if (deployment.rejectedBy) return `rejected by ${mention(deployment.rejectedBy)}${by ? ` at ${dateMrkdwn(by.at)}` : ''}`;
+  if (deployment.approvedBy && deployment.approvedBy !== 'policy') return `approved by ${mention(deployment.approvedBy)}${by ? ` ${dateMrkdwn(by.at)}` : ''}`;
+  if (deployment.rejectedBy) return `rejected by ${mention(deployment.rejectedBy)}${by ? ` ${dateMrkdwn(by.at)}` : ''}`;
   const reason = reasonText(deployment);
   if (deployment.state === 'expired') return `expired (${reason})`;
   return `${deployment.state}${reason ? ` (${reason})` : ''}`;

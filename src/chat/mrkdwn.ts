@@ -46,13 +46,13 @@ export function mention(user: string | null): string {
  * A moment as Slack shows it to each reader, in their own time zone and words (`today 10:02`):
  * Slack's date token, with a UTC fallback for clients that cannot render it. An ISO string with
  * milliseconds never reaches people.
- * @example dateMrkdwn('2026-12-03T10:02:31.123Z') // '<!date^1796292151^{date_short_pretty} {time}|2026-12-03 10:02 UTC>'
+ * @example dateMrkdwn('2026-12-03T10:02:31.123Z') // '<!date^1796292151^{date_short_pretty} at {time}|2026-12-03 10:02 UTC>'
  */
 export function dateMrkdwn(iso: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return escapeMrkdwn(iso);
   const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${Math.floor(ms / 1_000)}^{date_short_pretty} {time}|${fallback}>`;
+  return `<!date^${Math.floor(ms / 1_000)}^{date_short_pretty} at {time}|${fallback}>`;
 }
 
 /** A channel link, for ids igor's config names. */

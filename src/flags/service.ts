@@ -136,11 +136,11 @@ export function createFlagsService(options: FlagsServiceOptions) {
       const environment = environmentName(original.environment);
       mayChange(environment, user);
       if (original.undoneBy) {
-        throw new RefusedError('conflict', phrase`change ${changeId} was undone already by ${person(original.undoneBy.user)} at ${time(original.undoneBy.at)} (change ${original.undoneBy.change})`);
+        throw new RefusedError('conflict', phrase`change ${changeId} was undone already by ${person(original.undoneBy.user)} (change ${original.undoneBy.change}, ${time(original.undoneBy.at)})`);
       }
       const current = flagsOf(environment)[original.key] ?? null;
       if ((current?.value ?? null) !== original.to) {
-        const now = current ? phrase`it is ${current.value} since ${person(current.updatedBy)} set it at ${time(current.updatedAt)}` : phrase`it was deleted since`;
+        const now = current ? phrase`it is ${current.value} since ${person(current.updatedBy)} set it (${time(current.updatedAt)})` : phrase`it was deleted since`;
         throw new RefusedError('conflict', phrase`${code(original.key)} in ${environment} changed after change ${changeId} (${now}): undo the later change, or set it with ${code('/flags set')}`);
       }
       return record({ environment, key: original.key, action: 'undo', from: original.to, to: original.from, user, undoOf: original.id, via });

@@ -217,7 +217,7 @@ export function createPipeline(options: PipelineOptions) {
         return deployment;
       }
       const undone = rolledBackBy(deployment, store.data.deployments);
-      if (undone) throw new RefusedError('conflict', phrase`deployment ${id} was rolled back already, by ${person(undone.requestedBy)} at ${time(undone.finishedAt ?? undone.updatedAt)} (deployment ${undone.id})`);
+      if (undone) throw new RefusedError('conflict', phrase`deployment ${id} was rolled back already, by ${person(undone.requestedBy)} (deployment ${undone.id}, ${time(undone.finishedAt ?? undone.updatedAt)})`);
       const before = deployment.kind === 'rollback' ? deployment.fromRelease : deployment.hosts.find((host) => host.previousRelease)?.previousRelease;
       if (!before) throw new RefusedError('conflict', `deployment ${id} changed no host that had a release before it: there is nothing to roll back to`);
       return requestRollback({ environment: deployment.environment, release: before, actor });

@@ -4,7 +4,7 @@ import { newAlarm } from '../../src/alarms/model.js';
 import { alarmMessage } from '../../src/chat/alarm-messages.js';
 import { flagListMessage } from '../../src/flags/messages.js';
 
-const token = (iso: string) => `<!date^${Date.parse(iso) / 1_000}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
+const token = (iso: string) => `<!date^${Date.parse(iso) / 1_000}^{date_short_pretty} at {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
 const ISO_WITH_MS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
 
 describe('times in alarms and flag lists', () => {
@@ -22,7 +22,7 @@ describe('times in alarms and flag lists', () => {
 
   it('show when an alarm was resolved', () => {
     const resolved = { ...alarm, state: 'resolved' as const, resolvedAt: '2026-12-03T10:30:00.000Z' };
-    expect(JSON.stringify(alarmMessage(resolved, null).blocks)).toContain(`resolved at ${token('2026-12-03T10:30:00.000Z')}`);
+    expect(JSON.stringify(alarmMessage(resolved, null).blocks)).toContain(`resolved ${token('2026-12-03T10:30:00.000Z')}`);
   });
 
   it('show when each flag was last changed', () => {

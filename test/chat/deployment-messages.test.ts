@@ -12,7 +12,7 @@ import type { Deployment } from '../../src/pipeline/types.js';
 const publicUrl = 'http://localhost:3000';
 const at = (seconds: number) => new Date(Date.parse('2026-12-03T10:00:00.000Z') + seconds * 1_000).toISOString();
 /** Slack's date token for `at(seconds)`. */
-const dateToken = (seconds: number) => `<!date^${Math.floor(Date.parse(at(seconds)) / 1_000)}^{date_short_pretty} {time}|${at(seconds).slice(0, 16).replace('T', ' ')} UTC>`;
+const dateToken = (seconds: number) => `<!date^${Math.floor(Date.parse(at(seconds)) / 1_000)}^{date_short_pretty} at {time}|${at(seconds).slice(0, 16).replace('T', ' ')} UTC>`;
 const ISO_WITH_MS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
 
 function deployment(patch: Partial<Deployment> = {}): Deployment {
@@ -88,7 +88,7 @@ describe('states that tell the truth', () => {
   it('marks a deployment a later rollback undid, saying who, when and by which deployment, and drops its Rollback button', () => {
     expect(buttonLabels(deploymentRoot(deployment(), publicUrl).blocks)).toEqual(['Rollback']);
     const root = deploymentRoot(deployment(), publicUrl, { rolledBackBy: rollback });
-    expect(textsOf(root.blocks)).toContain(`rolled back by <@U0BOB> at ${dateToken(120)} by deployment 4`);
+    expect(textsOf(root.blocks)).toContain(`rolled back by <@U0BOB> ${dateToken(120)} by deployment 4`);
     expect(root.text).toBe('shop: deploy main to production: succeeded, rolled back by deployment 4');
     expect(buttonLabels(root.blocks)).toEqual([]);
   });
@@ -98,7 +98,7 @@ describe('states that tell the truth', () => {
     expect(buttonLabels(finishedReply(failed).blocks)).toEqual(['Rollback']);
     const undone = finishedReply(failed, { rolledBackBy: rollback });
     expect(buttonLabels(undone.blocks)).toEqual([]);
-    expect(undone.text).toContain(`rolled back by <@U0BOB> at ${dateToken(120)} by deployment 4`);
+    expect(undone.text).toContain(`rolled back by <@U0BOB> ${dateToken(120)} by deployment 4`);
   });
 
   it('warns in the approval request that the commit was rolled back before', () => {
@@ -147,11 +147,11 @@ describe('time that means something', () => {
       approval: { plan: { sha: deployment().sha!, environment: 'production', hosts: ['web-1'], strategy: 'all hosts' }, requestedAt: at(5), expiresAt: at(1805), reaskedBecause: null, message: null },
       audit: [{ action: 'approve', user: 'U0BOB', at: at(60), outcome: 'done', detail: null }],
     });
-    expect(textsOf(approvalMessage(approved, null, null).blocks)).toContain(`approved by <@U0BOB> at ${dateToken(60)}`);
+    expect(textsOf(approvalMessage(approved, null, null).blocks)).toContain(`approved by <@U0BOB> ${dateToken(60)}`);
     const waiting = approvalMessage({ ...approved, state: 'awaiting-approval' }, [], null);
     expect(textsOf(waiting.blocks)).toContain(`Expires ${dateToken(1805)}`);
     const history = historyMessage([rollback, deployment()], false, (d) => (d.id === '3' ? rollback : undefined));
-    expect(history.text).toContain(`3 · production · \`main\` 0123456 · succeeded · by <@U0CAROL>, approved by <@U0BOB> · ${dateToken(0)} · :rewind: rolled back by <@U0BOB> at ${dateToken(120)} by deployment 4`);
+    expect(history.text).toContain(`3 · production · \`main\` 0123456 · succeeded · by <@U0CAROL>, approved by <@U0BOB> · ${dateToken(0)} · :rewind: rolled back by <@U0BOB> ${dateToken(120)} by deployment 4`);
     for (const message of [waiting, history]) expect(JSON.stringify(message)).not.toMatch(ISO_WITH_MS);
   });
 });
@@ -178,7 +178,7 @@ describe('/deploy status', () => {
       false,
     );
     expect(message.text).toContain(`:lock: locked by <@U0CAROL> since ${dateToken(200)}: load test until 3pm`);
-    expect(message.text).toContain(`:rewind: deployment 3 (\`main\` 0123456) rolled back by <@U0BOB> at ${dateToken(120)} by deployment 4`);
+    expect(message.text).toContain(`:rewind: deployment 3 (\`main\` 0123456) rolled back by <@U0BOB> ${dateToken(120)} by deployment 4`);
     expect(message.text).not.toMatch(ISO_WITH_MS);
   });
 });

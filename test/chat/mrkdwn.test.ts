@@ -28,11 +28,11 @@ describe('phrases', () => {
   const locked = phrase`production is locked by ${user('U0ALICE')} since ${time('2026-12-03T10:00:00.000Z')}: ${'<!channel> freeze'} (${code('/deploy unlock production')} lifts it)`;
 
   it('render people as mentions and untrusted words escaped in chat', () => {
-    expect(mrkdwn(locked)).toBe('production is locked by <@U0ALICE> since <!date^1796292000^{date_short_pretty} {time}|2026-12-03 10:00 UTC>: &lt;!channel&gt; freeze (`/deploy unlock production` lifts it)');
+    expect(mrkdwn(locked)).toBe('production is locked by <@U0ALICE> since <!date^1796292000^{date_short_pretty} at {time}|2026-12-03 10:00 UTC>: &lt;!channel&gt; freeze (`/deploy unlock production` lifts it)');
   });
 
   it("render a time as Slack's date token, in each reader's own time zone, with a fallback to the minute in UTC", () => {
-    expect(dateMrkdwn('2026-12-03T10:02:31.123Z')).toBe('<!date^1796292151^{date_short_pretty} {time}|2026-12-03 10:02 UTC>');
+    expect(dateMrkdwn('2026-12-03T10:02:31.123Z')).toBe('<!date^1796292151^{date_short_pretty} at {time}|2026-12-03 10:02 UTC>');
     expect(mrkdwn(phrase`until ${time('2026-12-03T11:00:00.000Z')}`)).not.toMatch(/\d\d:\d\d:\d\d\.\d{3}Z/);
     expect(dateMrkdwn('not a time <!channel>')).toBe('not a time &lt;!channel&gt;');
   });

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 const APPROVAL = { mode: 'required', approvers: ['U0ALICE', 'U0BOB'], allowSelfApproval: false, expiresAfter: '30m' };
-const DATE_TOKEN = /<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>/;
+const DATE_TOKEN = /<!date\^\d+\^\{date_short_pretty\} at \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>/;
 const ISO_WITH_MS = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
 
 async function start(options: HarnessOptions) {
@@ -75,7 +75,7 @@ describe('the root message of a deployment awaiting approval', () => {
     expect(buttonsOf(finished).map((button) => button.text)).not.toContain('Approve');
     expect(textOf(finished)).not.toContain('approval needed');
     const decided = await current(h, 'C0STAGING', request.ts, (message) => buttonsOf(message).length === 0, 'the approval request to lose its buttons');
-    expect(textOf(decided)).toMatch(new RegExp(`approved by <@U0BOB> at ${DATE_TOKEN.source}`));
+    expect(textOf(decided)).toMatch(new RegExp(`approved by <@U0BOB> ${DATE_TOKEN.source}`));
 
     // While the canary baked, the root's Step said so.
     expect(h.slack.updates('C0STAGING', root.ts).some((update) => textOf(update).includes('*Step*\nbake'))).toBe(true);
@@ -123,7 +123,7 @@ describe('a deployment a later rollback undid', () => {
 
     expect(await (await slack.slash('staging', 'U0BOB', '/rollback')).answer()).toContain('Rollback 3');
     await slack.state('3', 'succeeded');
-    const undone = /rolled back by <@U0BOB> at <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> by deployment 3/;
+    const undone = /rolled back by <@U0BOB> <!date\^\d+\^\{date_short_pretty\} at \{time\}\|[^>]+> by deployment 3/;
     const marked = await current(h, 'C0STAGING', stale!.ts, (message) => undone.test(textOf(message)), 'the root of deployment 2 to say it was rolled back');
     expect(buttonsOf(marked)).toEqual([]);
     expect(marked.text).toContain('succeeded, rolled back by deployment 3');
@@ -131,7 +131,7 @@ describe('a deployment a later rollback undid', () => {
     // The stale button, pressed on a client that has not refreshed: refused beside the root.
     await slack.press(stale!, 'Rollback', 'U0BOB');
     const refusal = await slack.ephemeralFor('U0BOB');
-    expect(textOf(refusal)).toMatch(/deployment 2 was rolled back already, by <@U0BOB> at <!date\^.*\(deployment 3\)/);
+    expect(textOf(refusal)).toMatch(/deployment 2 was rolled back already, by <@U0BOB> \(deployment 3, <!date\^[^>]+>\)/);
     expect(refusal.thread_ts).toBeUndefined();
 
     const history = await (await slack.slash('history staging', 'U0CAROL')).answer();
@@ -139,7 +139,7 @@ describe('a deployment a later rollback undid', () => {
     expect(history).toMatch(DATE_TOKEN);
     expect(history).not.toMatch(ISO_WITH_MS);
     const status = await (await slack.slash('status staging', 'U0CAROL')).answer();
-    expect(status).toContain(`deployment 2 (\`main\` ${sha2.slice(0, 7)}) rolled back by <@U0BOB> at `);
+    expect(status).toContain(`deployment 2 (\`main\` ${sha2.slice(0, 7)}) rolled back by <@U0BOB> <!date`);
     expect(status).toMatch(undone);
 
     // The rollback's page shows each host's switch, restart and health; deployment 2's, its wait for approval.

@@ -19,7 +19,7 @@ describe('the /flags command', () => {
     expect(await flags('')).toMatch(/^No flags in \*staging\* yet: `\/flags set &lt;key&gt; on\|off\|&lt;0-100&gt;% staging` creates one\.\nApps read them with OpenFeature's OFREP provider at `http:\/\/127\.0\.0\.1:\d+\/flags\/staging`/);
     expect(await flags('set new-checkout 25%')).toBe(':white_check_mark: `new-checkout` in staging: not set → 25% (change 1), announced in <#C0STAGING>.');
     expect(await flags('set banner on production', 'U0EVE')).toBe(':white_check_mark: `banner` in production: not set → on (change 2), announced in <#C0DEPLOYS>.');
-    expect(await flags('', 'U0EVE')).toMatch(/^\*Flags in staging\* \(1\)\n• `new-checkout`: \*25%\* · <@U0ALICE> · <!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-/);
+    expect(await flags('', 'U0EVE')).toMatch(/^\*Flags in staging\* \(1\)\n• `new-checkout`: \*25%\* · <@U0ALICE> · <!date\^\d+\^\{date_short_pretty\} at \{time\}\|\d{4}-/);
     expect(await flags('production')).toContain('• `banner`: *on* · <@U0EVE>');
   });
 

@@ -235,7 +235,7 @@ describe('the messages igor builds, rendered', () => {
       approval: { plan: { sha: '0123456789abcdef0123456789abcdef01234567', environment: 'production', hosts: ['web-1', 'web-2'], strategy: 'canary 1, then 100%' }, requestedAt: '2026-01-01T12:00:05.000Z', expiresAt: '2026-01-01T12:30:05.000Z', reaskedBecause: null, message: null },
     });
     const html = renderMessage(approvalMessage(waiting, [{ sha: 'abcdef0123456789', subject: 'Fix <checkout> & tax', author: 'Bob' }], 'https://github.com/acme/shop/compare/a...b'), reader);
-    expect(html).toContain('Expires <time class="bk-date" datetime="2026-01-01T12:30:05.000Z" title="2026-01-01 12:30 UTC">today 12:30 PM</time>');
+    expect(html).toContain('Expires <time class="bk-date" datetime="2026-01-01T12:30:05.000Z" title="2026-01-01 12:30 UTC">today at 12:30 PM</time>');
     expect(html).toContain(`${emoji('raised_hand')} <b>Approval needed</b>`);
     expect(html).toContain('Fix &lt;checkout&gt; &amp; tax');
     expect(html).toContain('data-action="igor.approve" data-value="7">Approve</button>');
@@ -266,7 +266,7 @@ describe('the messages igor builds, rendered', () => {
       new Date('2026-01-01T12:05:00.000Z'),
     );
     const html = renderMessage(alarmMessage(alarm, null), reader);
-    expect(html).toContain('<b>Since</b><br><time class="bk-date" datetime="2026-01-01T12:05:00.000Z" title="2026-01-01 12:05 UTC">today 12:05 PM</time>');
+    expect(html).toContain('<b>Since</b><br><time class="bk-date" datetime="2026-01-01T12:05:00.000Z" title="2026-01-01 12:05 UTC">today at 12:05 PM</time>');
     expect(html).toContain(`${emoji('rotating_light')} web-1 fails its health check`);
     for (const action of ['acknowledge', 'silence', 'rollback']) expect(html).toContain(`data-action="igor.${action}" data-value="A3"`);
     expect(html).not.toContain('bk-unknown');

@@ -148,7 +148,7 @@ describe('the console in a browser', () => {
     } finally {
       await rollbackPage.close();
     }
-  }, 240_000);
+  }, 420_000);
 
   it('asks for the API token when igor has one, refuses a wrong one, and opens with the right one', async () => {
     const guardedDir = await mkdtemp(join(tmpdir(), 'igor-console-token-'));

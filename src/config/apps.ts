@@ -66,7 +66,21 @@ export function appOfRef(config: AppsConfig, text: string): { app: string; ref: 
   const slash = text.indexOf('/');
   const named = slash > 0 ? text.slice(0, slash) : undefined;
   if (named !== undefined && config.apps.has(named) && slash < text.length - 1) return { app: named, ref: text.slice(slash + 1) };
+  // With no default app, `shpo/main` can only have meant an app: say which.
+  if (named !== undefined && !config.defaultApp) appNamed(config, named);
   return { app: defaultAppOf(config, text), ref: text };
+}
+
+/**
+ * The app a mistyped `app/ref` most likely meant (`shpo/main` → `shop/main`), for a ref of the
+ * default app that does not exist; undefined when its first part is near no other app.
+ * @example appMeantBy(config, 'shpo/main') // 'shop/main'
+ */
+export function appMeantBy(config: AppsConfig, ref: string): string | undefined {
+  const slash = ref.indexOf('/');
+  if (slash <= 0 || slash === ref.length - 1) return undefined;
+  const guess = nearest(ref.slice(0, slash), [...config.apps.keys()].filter((name) => name !== config.defaultApp));
+  return guess && `${guess}/${ref.slice(slash + 1)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appOfEnvironment, appOfRef } from '../../src/config/apps.js';
+import { appMeantBy, appOfEnvironment, appOfRef } from '../../src/config/apps.js';
 import { ConfigError, parseAppsConfig, parseConfig } from '../../src/config/load.js';
 
 /** The example of CONTRACT.md's "Many apps" section, with servers filled in. */
@@ -112,6 +112,13 @@ describe('which app a command means', () => {
   it('lists the apps and the form to use when there are several and no defaultApp', () => {
     expect(() => appOfRef(noDefault, 'main')).toThrow('name the app: shop/main, billing/main (or set defaultApp)');
     expect(appOfRef(noDefault, 'billing/main')).toEqual({ app: 'billing', ref: 'main' });
+  });
+
+  it('names the nearest app for a mistyped one: refused without a default app, suggested beside a missing ref with one', () => {
+    expect(() => appOfRef(noDefault, 'biling/main')).toThrow('there is no app "biling" (did you mean billing?); configured: shop, billing');
+    expect(appMeantBy(config, 'biling/main')).toBe('billing/main');
+    expect(appMeantBy(config, 'feature/x')).toBeUndefined();
+    expect(appMeantBy(config, 'biling/')).toBeUndefined();
   });
 
   it("reads app/env as that app's environment and a bare env as the default app's", () => {

@@ -106,6 +106,8 @@ describe('one igor serving two apps', () => {
     expect(billingStatus).not.toContain(t.h.sha.slice(0, 7));
     // Help names the apps and the form to use.
     expect(await (await slack.slash('help')).answer()).toContain('Apps: `shop`, `billing` (a bare ref or env is shop\'s). Name one as `/deploy &lt;app&gt;/&lt;ref&gt; [to &lt;env&gt;]`');
+    // A mistyped app is no ref of the default app either: the answer names the app it likely meant.
+    expect(await (await slack.slash('biling/main to production')).answer()).toContain('did you mean the app: `/deploy billing/main`?');
     const api = await fetch(`${t.igor.url}/api/deployments?app=billing&environment=production`, { headers: { authorization: 'Bearer test-api-token' } });
     expect(((await api.json()) as { deployments: Deployment[] }).deployments.map((d) => d.app)).toEqual(['billing']);
   });

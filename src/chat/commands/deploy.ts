@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { InvalidRefError, checkRef } from '../../integration/refs.js';
 import type { Pipeline } from '../../pipeline/service.js';
 import type { Pipelines } from '../../pipeline/pipelines.js';
-import { appOfRef } from '../../config/apps.js';
+import { appMeantBy, appOfRef } from '../../config/apps.js';
+import { RefusedError } from '../../shared/refusal.js';
+import { code, phrase } from '../../shared/phrase.js';
 import { environmentChannel, findEnvironment } from '../../config/environments.js';
 import { historyMessage, plain } from '../messages.js';
 import { statusMessage, type AppStatus } from '../status-message.js';
@@ -137,7 +139,11 @@ export function createDeployCommand(deps: {
       case 'deploy': {
         const pipeline = pipelines.of(app);
         return later(async () => {
-          const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor });
+          const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor }).catch((error: unknown) => {
+            if (!(error instanceof RefusedError) || error.code !== 'not-found') throw error;
+            const meant = appMeantBy(apps, command.ref);
+            throw meant ? new RefusedError('not-found', phrase`${error.words}; or did you mean the app: ${code(`/deploy ${meant}`)}?`, { cause: error }) : error;
+          });
           const channel = environmentChannel(pipeline.config, deployment.environment);
           return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${where(deployment.app, deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });

@@ -69,6 +69,7 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
     return {
       approvers: deployment.state === 'awaiting-approval' ? whoMayApprove(config.environments[deployment.environment]!, deployment.requestedBy) : null,
       rolledBackBy: FINISHED.has(deployment.state) ? (options.pipeline.rolledBackBy(deployment) ?? null) : null,
+      queuePosition: deployment.waiting ? options.pipeline.queuePosition(deployment) : null,
     };
   }
   const rootView = (deployment: Deployment) => deploymentRoot(deployment, options.publicUrl(), contextOf(deployment));

@@ -4,6 +4,7 @@ import { viaOf, type Actor } from '../shared/actor.js';
 import { RefusedError } from '../shared/refusal.js';
 import { createDeploymentActions, DEPLOYMENT_ACTIONS, type ActionOutcome } from './actions.js';
 import { escapeMrkdwn, mrkdwn } from './mrkdwn.js';
+import { queueButton } from './queue-button.js';
 
 /** A button's work, chat-neutral: its value and who pressed it, to what the presser is told. */
 export type ButtonHandler = (value: string, actor: Actor) => Promise<ActionOutcome>;
@@ -34,6 +35,7 @@ export function createInteractions(deps: { pipelines: Pipelines; alarms: Alarms;
     await deps.alarms.silence(id, actor.user, HOUR_MS, viaOf(actor));
     return { ok: true, text: `Silenced alarm ${escapeMrkdwn(id)} for an hour.` };
   });
+  table.set('queue', queueButton(deps.pipelines));
   const { ci, undoFlag } = deps;
   if (ci) table.set('ci-retry', ciRetryButton(ci));
   if (undoFlag) table.set('flag-undo', (changeId, actor) => undoFlag(changeId, actor.user));

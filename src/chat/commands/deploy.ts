@@ -10,6 +10,7 @@ import { channelMention, codeMrkdwn, escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../port.js';
 import { DEPLOY_USAGE, parseDeployCommand, type DeployCommand } from './deploy-grammar.js';
 import { UsageError } from './usage.js';
+import { queuedText } from '../queue-button.js';
 import { laterAnswer, refusalMessage, type CommandAnswer } from './answer.js';
 import { newestLive } from '../../pipeline/queries.js';
 import type { Deployment } from '../../pipeline/types.js';
@@ -139,6 +140,7 @@ export function createDeployCommand(deps: {
         return later(async () => {
           const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor });
           const channel = environmentChannel(pipeline.config, deployment.environment);
+          if (deployment.waiting) return plain(`${queuedText(deployment, pipeline.queuePosition(deployment), where(deployment.app, deployment.environment))} Follow it in ${channelMention(channel)}.`);
           return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${where(deployment.app, deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });
       }

@@ -39,29 +39,48 @@ const duration = z
   })
   .meta({ title: 'duration' });
 
-/** A window that repeats: from each time `cron` fires (in `timezone`, else UTC), for `duration`. */
-const cronWindow = z
+/**
+ * One window: `{ cron, duration, timezone?, reason? }` repeats from each time `cron` fires (in
+ * `timezone`, else UTC) for `duration`; `{ from, to, reason? }` happens once. One mapping with
+ * every key optional rather than a union, so a mistake is named by its key (a union only says
+ * that neither form matched).
+ */
+const freezeWindow = z
   .strictObject({
-    cron: z.string().min(1, { error: 'must be a cron expression such as "0 18 * * 5"' }),
-    duration,
+    cron: z.string().min(1, { error: 'must be a cron expression such as "0 18 * * 5"' }).optional(),
+    duration: duration.optional(),
+    timezone: z.string().refine(knownTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin or America/New_York' }).optional(),
+    from: moment.optional(),
+    to: moment.optional(),
     reason,
-    timezone: z
-      .string()
-      .refine(knownTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin or America/New_York' })
-      .optional(),
   })
   .superRefine((window, ctx) => {
-    if (window.timezone !== undefined && !knownTimeZone(window.timezone)) return;
-    const problem = cronProblem(window.cron, window.timezone);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: `is not a cron expression croner reads (${problem})` });
-  });
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (window.cron !== undefined) {
+      if (window.from !== undefined || window.to !== undefined) problem(window.from !== undefined ? 'from' : 'to', 'belongs to a window of from and to, not to one of cron');
+      if (window.duration === undefined) problem('duration', 'is required with cron: how long each window lasts, such as 62h');
+      if (window.timezone !== undefined && !knownTimeZone(window.timezone)) return;
+      const wrong = cronProblem(window.cron, window.timezone);
+      if (wrong) problem('cron', `is not a cron expression croner reads (${wrong})`);
+      return;
+    }
+    if (window.from === undefined && window.to === undefined) return problem('cron', 'or from and to: a window needs one or the other');
+    if (window.duration !== undefined) problem('duration', 'belongs to a window of cron; a window of from and to ends at to');
+    if (window.timezone !== undefined) problem('timezone', 'belongs to a window of cron; from and to carry their own offset');
+    if (window.from === undefined) return problem('from', 'is required with to');
+    if (window.to === undefined) return problem('to', 'is required with from');
+    if (Date.parse(window.to) <= Date.parse(window.from)) problem('to', 'ends before it begins: to must be after from');
+  })
+  .transform((window): FreezeWindowConfig =>
+    window.cron !== undefined
+      ? { cron: window.cron, duration: window.duration!, reason: window.reason, timezone: window.timezone }
+      : { from: window.from!, to: window.to!, reason: window.reason },
+  );
 
-/** A window once: from `from` to `to`. */
-const absoluteWindow = z
-  .strictObject({ from: moment, to: moment, reason })
-  .refine((window) => Date.parse(window.to) > Date.parse(window.from), { error: 'ends before it begins: to must be after from', path: ['to'] });
+/** A window as igor uses it, once read. */
+export type FreezeWindowConfig =
+  | { cron: string; duration: number; reason?: string | undefined; timezone?: string | undefined }
+  | { from: string; to: string; reason?: string | undefined };
 
 /** `environments.<env>.freeze`: when deploys to the environment wait (they are queued, not refused). */
-export const freezeSchema = z.array(z.union([cronWindow, absoluteWindow], { error: 'each window is { cron, duration, reason?, timezone? } or { from, to, reason? }' }));
-
-export type FreezeWindowConfig = z.output<typeof freezeSchema>[number];
+export const freezeSchema = z.array(freezeWindow);

@@ -8,7 +8,10 @@ import { mrkdwn } from './mrkdwn.js';
 export { DEPLOYMENT_ACTIONS, type DeploymentAction };
 
 /** What a press came to; `text` is mrkdwn, told to the presser. */
-export type ActionOutcome = { ok: true; text: string } | { ok: false; text: string };
+export type ActionOutcome = { ok: true; text: string; tell?: boolean } | { ok: false; text: string };
+
+/** Whether the presser is told the outcome privately: always a refusal; a success when it says so (its effect shows nowhere else they look). */
+export const toldToPresser = (outcome: ActionOutcome): boolean => !outcome.ok || outcome.tell === true;
 
 /** The sentence told to whoever pressed: the pipeline says what happened, chat says it in words. */
 function told(result: DeploymentActionResult): string {

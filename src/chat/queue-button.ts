@@ -47,6 +47,7 @@ export function queueButton(pipelines: Pipelines) {
     const pipeline = pipelines.of(app);
     const deployment = await pipeline.request({ ref, environment, actor, queue: true });
     const where = escapeMrkdwn(pipelines.apps.apps.size > 1 ? `${app}/${deployment.environment}` : deployment.environment);
-    return { ok: true, text: queuedText(deployment, pipeline.queuePosition(deployment), where) };
+    // Pressed on a private refusal: the answer is told there too.
+    return { ok: true, tell: true, text: queuedText(deployment, pipeline.queuePosition(deployment), where) };
   };
 }

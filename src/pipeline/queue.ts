@@ -112,9 +112,8 @@ export function createQueue(options: QueueOptions) {
     await markFrozen(queue, freeze);
     if (freeze) wakeAt(environment, freeze.end);
     const next = freeze ? queue.find((deployment) => deployment.waiting!.breakGlass) : queue[0];
-    if (!next || locks.lockOf(environment) || locks.manualLockOf(environment)) return;
-    await launch(next);
-    // The rest moved up a place: their messages say so.
+    if (next && !locks.lockOf(environment) && !locks.manualLockOf(environment)) await launch(next);
+    // One started, or left the line (cancelled): the rest may have moved up, and their messages say so.
     for (const deployment of waitingIn(environment)) events.emit({ type: 'changed', deployment });
   }
 

@@ -54,6 +54,8 @@ export function createDeployCommand(deps: {
           live,
           flags: deps.flagsChangedSince?.(app, name, newestLive(live)?.finishedAt ?? null) ?? null,
           rolledBack: undoneBy(pipeline, name, newestLive(live)),
+          freeze: { now: pipeline.freezeOf(name), next: pipeline.nextFreezeOf(name) },
+          queued: pipeline.waitingIn(name).length,
         };
       }),
     );

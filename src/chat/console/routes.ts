@@ -3,6 +3,7 @@ import { callerOf } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
 import { consoleUser } from '../../shared/actor.js';
 import { ownEntry } from '../../shared/names.js';
+import { toldToPresser } from '../actions.js';
 import { press } from '../interactions.js';
 import { codeMrkdwn, escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatMessage } from '../port.js';
@@ -94,7 +95,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
     const value = body.value;
     const outcome = await press(options.interactions, name, value, consoleUser(user), (error) => log.error({ err: error, action: name, value, user }, 'a console button failed'));
     log.info({ action: name, value: body.value, user, ok: outcome.ok }, 'console button pressed');
-    if (!outcome.ok) await chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` }, thread);
+    if (toldToPresser(outcome)) await chat.ephemeral(channel, user, { text: outcome.ok ? outcome.text : `:no_entry: ${outcome.text}` }, thread);
     response.json(outcome);
   });
 

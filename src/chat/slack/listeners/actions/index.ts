@@ -1,6 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { slackUser } from '../../../../shared/actor.js';
+import { toldToPresser } from '../../../actions.js';
 import { press, type ButtonHandler } from '../../../interactions.js';
 import type { Chat } from '../../../port.js';
 import { threadOfPress } from '../../press-thread.js';
@@ -21,7 +22,7 @@ export default {
       deps.log.info({ action: name, value, user, ok: outcome.ok }, 'button pressed');
       const channel = body.channel?.id ?? body.container.channel_id;
       // Told where the press was: in the thread of a reply's button, beside a root message's.
-      if (!outcome.ok && channel) await deps.chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` }, threadOfPress(body));
+      if (toldToPresser(outcome) && channel) await deps.chat.ephemeral(channel, user, { text: outcome.ok ? outcome.text : `:no_entry: ${outcome.text}` }, threadOfPress(body));
     });
   },
 };

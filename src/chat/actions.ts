@@ -1,5 +1,5 @@
 import type { Alarms } from '../alarms/service.js';
-import { actOnDeployment, DEPLOYMENT_ACTIONS, type DeploymentAction, type DeploymentActionResult } from '../pipeline/actions.js';
+import { actOnDeployment, DEPLOYMENT_ACTIONS, type ActionInput, type DeploymentAction, type DeploymentActionResult } from '../pipeline/actions.js';
 import type { Pipelines } from '../pipeline/pipelines.js';
 import type { Actor } from '../shared/actor.js';
 import { RefusedError } from '../shared/refusal.js';
@@ -29,6 +29,8 @@ function told(result: DeploymentActionResult): string {
       return result.started ? `Rollback ${result.started.id} puts back ${result.started.release}.` : `Rolled back deployment ${id}.`;
     case 'retry':
       return `Deployment ${result.started.id} retries ${id}.`;
+    case 'deploy-anyway':
+      return `Deployment ${id} starts despite the freeze; the alerts channel is told.`;
   }
 }
 
@@ -38,12 +40,12 @@ function told(result: DeploymentActionResult): string {
  */
 export function createDeploymentActions(pipelines: Pipelines, alarms: Alarms) {
   return {
-    async press(action: DeploymentAction, id: string, actor: Actor): Promise<ActionOutcome> {
+    async press(action: DeploymentAction, id: string, actor: Actor, input: ActionInput = {}): Promise<ActionOutcome> {
       try {
         // On an alarm, Rollback undoes the deployment the alarm names.
         const target = action === 'rollback' && id.startsWith('A') ? alarms.found(id).deploymentId : id;
         if (!target) throw new RefusedError('conflict', `alarm ${id} names no deployment to roll back`);
-        return { ok: true, text: told(await actOnDeployment(pipelines, action, target, actor)) };
+        return { ok: true, text: told(await actOnDeployment(pipelines, action, target, actor, input)) };
       } catch (error) {
         if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
         throw error;

@@ -175,6 +175,7 @@ export function timesText(deployment: Deployment): string | null {
  */
 function rootButtons(deployment: Deployment, rolledBack: Deployment | null): Button[] {
   if (deployment.state === 'awaiting-approval') return [...approvalButtons(deployment), button('Cancel', 'cancel', deployment.id)];
+  if (deployment.state === 'queued' && deployment.waiting?.frozenUntil) return [button('Deploy anyway', 'deploy-anyway', deployment.id, 'danger'), button('Cancel', 'cancel', deployment.id)];
   if (['queued', 'testing'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id)];
   if (['deploying', 'baking'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id), button('Rollback', 'rollback', deployment.id, 'danger')];
   const found: Button[] = [];

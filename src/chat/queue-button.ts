@@ -23,6 +23,7 @@ export function queuedText(deployment: Deployment, position: number | null, wher
   const what = `Deployment ${escapeMrkdwn(deployment.id)} of ${codeMrkdwn(deployment.ref)} to ${where}`;
   const waiting = deployment.waiting;
   if (deployment.state !== 'queued' || !waiting) return `:rocket: ${what} started.`;
+  if (waiting.breakGlass) return `:rotating_light: ${what} starts despite the freeze (as soon as ${where} is free); the alerts channel is told.`;
   if (waiting.frozenUntil) {
     return `:snowflake: ${what} is queued: ${where} is frozen until ${dateMrkdwn(waiting.frozenUntil)}${waiting.freezeReason ? ` (${escapeMrkdwn(waiting.freezeReason)})` : ''}. It starts by itself when the freeze ends.`;
   }

@@ -10,6 +10,7 @@ import { createDecisions } from './decisions.js';
 import { createLocks } from './locks.js';
 import { EnvironmentBusyError } from './errors.js';
 import { createQueue } from './queue.js';
+import { breakFreeze, breakGlassReason, breakGlassRefusal } from './break-glass.js';
 import { RefusedError } from '../shared/refusal.js';
 import { pruneOldest } from '../shared/history.js';
 import { nearest } from '../shared/nearest.js';
@@ -46,6 +47,8 @@ export interface DeployRequest {
   tested?: TestEvidence | null;
   /** When the environment is busy, wait in its queue instead of being refused (the `Queue` button, the API's `queue: true`). */
   queue?: boolean;
+  /** During a freeze, start anyway for this reason (`--break-glass "reason"`): approvers only, audited and announced. */
+  breakGlass?: string;
 }
 
 /** How many finished deployments the store keeps. */
@@ -93,7 +96,17 @@ export function createPipeline(options: PipelineOptions) {
     }
     if (!input.authorizedBy) requireDeployer(environment, config.environments[environment]!, input.actor.user, 'deploy to');
     const freeze = queue.freezeOf(environment);
-    if (freeze) return enqueue(input, environment, { frozenUntil: freeze.end.toISOString(), freezeReason: freeze.reason });
+    if (freeze) {
+      // Refused before anything is created: a refusal creates no deployment.
+      if (input.breakGlass !== undefined) {
+        const refusal = breakGlassRefusal(environment, config.environments[environment]!, input.actor.user);
+        if (refusal) throw new RefusedError('forbidden', refusal);
+        breakGlassReason(input.breakGlass);
+      }
+      const deployment = await enqueue(input, environment, { frozenUntil: freeze.end.toISOString(), freezeReason: freeze.reason });
+      if (input.breakGlass !== undefined) await deployAnyway(deployment.id, input.actor, input.breakGlass);
+      return deployment;
+    }
     try {
       locks.checkFree(environment);
     } catch (error) {
@@ -149,6 +162,29 @@ export function createPipeline(options: PipelineOptions) {
       extra: { retryOf: input.retryOf ?? null, waiting },
     });
     await queue.added(deployment);
+    return deployment;
+  }
+
+  /**
+   * `Deploy anyway`: an approver starts a deployment queued by a freeze, now (or as soon as the
+   * environment is free), saying why; audited, and announced in the alerts channel.
+   */
+  async function deployAnyway(id: string, actor: Actor, reason: string | undefined): Promise<Deployment> {
+    const deployment = found(id);
+    const { frozenUntil, freezeReason } = deployment.waiting ?? { frozenUntil: null, freezeReason: null };
+    try {
+      breakFreeze(deployment, config.environments[deployment.environment]!, actor, reason, clock.now().toISOString());
+    } catch (error) {
+      await recorder.changed(deployment);
+      throw error;
+    }
+    const glass = deployment.waiting!.breakGlass!;
+    deployment.waiting!.frozenUntil = null;
+    await recorder.changed(deployment);
+    log.warn({ deployment: id, environment: deployment.environment, user: actor.user, via: actor.via, reason: glass.reason, frozenUntil }, 'a freeze was broken: deploy anyway');
+    events.emit({ type: 'break-glass', deployment, user: actor.user, reason: glass.reason, frozenUntil: frozenUntil!, freezeReason });
+    // Not awaited: the answer need not wait for the ref to be fetched.
+    void queue.look(deployment.environment);
     return deployment;
   }
 
@@ -258,6 +294,7 @@ export function createPipeline(options: PipelineOptions) {
     reject: (id: string, actor: Actor) => decisions.reject(found(id), actor),
     cancel: (id: string, actor: Actor) => decisions.cancel(found(id), actor),
     promote: (id: string, actor: Actor) => decisions.promote(found(id), actor),
+    deployAnyway,
     requestRollback,
     /**
      * The Rollback button: on a deployment still rolling out, stop it and put the hosts back; on

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buttonsOf, textOf, type FakeButton } from '../support/fake-slack.js';
 import { SIGNING_SECRET, startHarness, type Harness, type HarnessOptions } from '../support/igor-harness.js';
-import { pressButton } from '../support/slack-requests.js';
+import { pressButton, submitView } from '../support/slack-requests.js';
 import { slackDriver } from './slack-driver.js';
 
 let harness: Harness | undefined;
@@ -88,5 +88,71 @@ describe('a freeze window, through Slack', () => {
     const done = await slack.state('1', 'succeeded');
     expect(Date.parse(done.startedAt!)).toBeGreaterThanOrEqual(Date.parse(to));
     expect(done.steps.find((step) => step.name === 'unit')!.startedAt! >= new Date(to).toISOString()).toBe(true);
+  });
+});
+
+describe('Deploy anyway', () => {
+  /** Frozen for an hour; U0CAROL approves, though approval itself is by policy. */
+  const frozen = (): HarnessOptions => ({
+    staging: {
+      approval: { mode: 'auto', approvers: ['U0CAROL'] },
+      freeze: [{ from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString(), reason: 'launch week' }],
+    },
+  });
+
+  it('asks an approver why in a modal, starts the deployment at once, audits it and tells the alerts channel; a non-approver is refused, naming who may', async () => {
+    const { h, slack } = await start(frozen());
+    await slack.slash('main', 'U0ALICE');
+    const root = await h.slack.waitFor(() => (buttonsOf(slack.root('1')).some((button) => button.text === 'Deploy anyway') ? slack.root('1') : undefined), { what: 'Deploy anyway on the root' });
+    expect(textOf(root)).toMatch(/staging is frozen until <!date.*\(launch week\)/);
+
+    const modalFor = async (userId: string) => {
+      const opened = h.slack.callsOf('views.open').length;
+      await slack.press(root, 'Deploy anyway', userId);
+      const call = await h.slack.waitFor(() => h.slack.callsOf('views.open')[opened], { what: `the modal for ${userId}` });
+      const raw = call.body.view;
+      const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { callback_id: string; private_metadata: string; blocks: Array<{ block_id?: string }> };
+      expect(view.blocks.map((block) => block.block_id)).toContain('reason');
+      return (reason: string) =>
+        submitView(h.eventsUrl, SIGNING_SECRET, { userId, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: { reason: { reason: { type: 'plain_text_input', value: reason } } } });
+    };
+
+    const bob = await modalFor('U0BOB');
+    expect((await bob('the fix cannot wait')).status).toBe(200);
+    expect(textOf(await slack.ephemeralFor('U0BOB'))).toMatch(/only the approvers of staging may deploy during its freeze \(environments\.staging\.approval\.approvers\): <@U0CAROL>/);
+    expect(h.igor.pipeline.get('1')!.state).toBe('queued');
+
+    const carol = await modalFor('U0CAROL');
+    const empty = await carol('   ');
+    expect(empty.json()).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringMatching(/Say why/) } });
+    expect((await carol('checkout is down for every customer')).status).toBe(200);
+    const done = await slack.state('1', 'succeeded');
+    expect(done.audit).toMatchObject([
+      { action: 'deploy-anyway', user: 'U0BOB', outcome: 'refused' },
+      { action: 'deploy-anyway', user: 'U0CAROL', outcome: 'done', detail: 'checkout is down for every customer' },
+    ]);
+    const alert = await h.slack.waitFor(() => h.slack.messages('C0ALERTS').find((message) => textOf(message).includes('Freeze broken')), { what: 'the announcement in the alerts channel' });
+    expect(textOf(alert)).toMatch(/<@U0CAROL> deploys `main` to shop\/staging anyway, during the freeze until .*\(launch week\).*Reason: checkout is down for every customer/);
+  });
+
+  it('breaks a freeze with --break-glass and through the API, for approvers only', async () => {
+    const { h, slack } = await start(frozen());
+    expect(await (await slack.slash('main --break-glass "hotfix"', 'U0BOB')).answer()).toMatch(/only the approvers of staging may deploy during its freeze/);
+    expect(h.igor.pipeline.list()).toHaveLength(0);
+    expect(await (await slack.slash('main --break-glass', 'U0CAROL')).answer()).toMatch(/needs a reason/);
+
+    expect(await (await slack.slash('main', 'U0ALICE')).answer()).toMatch(/is queued: staging is frozen/);
+    const post = async (body: unknown) => {
+      const response = await fetch(`${h.igor.url}/api/deployments/1/deploy-anyway`, { method: 'POST', headers: { authorization: 'Bearer test-api-token', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await post({ user: 'U0BOB', reason: 'hotfix' })).toMatchObject({ status: 403, body: { error: expect.stringMatching(/only the approvers of staging/) } });
+    expect(await post({ user: 'U0CAROL' })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/a reason is required/) } });
+    expect(await post({ user: 'U0CAROL', reason: 42 })).toMatchObject({ status: 400 });
+    expect(await post({ user: 'U0CAROL', reason: 'hotfix' })).toMatchObject({ status: 200 });
+    await slack.state('1', 'succeeded');
+
+    expect(await (await slack.slash('main to staging --break-glass "second hotfix"', 'U0CAROL')).answer()).toMatch(/Deployment 2 of `main` to staging starts despite the freeze/);
+    await slack.state('2', 'succeeded');
   });
 });

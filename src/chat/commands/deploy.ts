@@ -140,7 +140,7 @@ export function createDeployCommand(deps: {
       case 'deploy': {
         const pipeline = pipelines.of(app);
         return later(async () => {
-          const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor });
+          const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor, ...(command.breakGlass !== undefined ? { breakGlass: command.breakGlass } : {}) });
           const channel = environmentChannel(pipeline.config, deployment.environment);
           if (deployment.waiting) return plain(`${queuedText(deployment, pipeline.queuePosition(deployment), where(deployment.app, deployment.environment))} Follow it in ${channelMention(channel)}.`);
           return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${where(deployment.app, deployment.environment)} started: follow it in ${channelMention(channel)}.`);

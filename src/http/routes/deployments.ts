@@ -59,7 +59,9 @@ export function deploymentRoutes(pipelines: Pipelines, publicUrl: () => string):
     const user = apiActor(request, response);
     found(pipelines, id);
     if (!isDeploymentAction(action)) throw new HttpError(404, `deployments have no action ${action}: ${DEPLOYMENT_ACTIONS.join(', ')}`);
-    const result = await actOnDeployment(pipelines, action, id, user);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (body.reason !== undefined && typeof body.reason !== 'string') throw new HttpError(400, 'reason must be a string');
+    const result = await actOnDeployment(pipelines, action, id, user, { reason: body.reason });
     if ('started' in result && result.started) {
       response.status(202).json({ id: result.started.id, deployment: view(result.started) });
       return;

@@ -218,6 +218,22 @@ describe('freeze windows', () => {
     expect(waited.startedAt).toBe('2026-12-04T15:00:00.000Z');
   });
 
+  it('never freezes /rollback', async () => {
+    const windows = [{ from: '2026-12-04T13:00:00Z', to: '2026-12-04T20:00:00Z', reason: 'evening' }];
+    const igor = await start({ freeze: windows });
+    const first = await igor.request({ ref: 'main', environment: 'production', actor: ALICE });
+    await reaches(first, 'succeeded');
+    await commit('second.txt');
+    const second = await igor.request({ ref: 'main', environment: 'production', actor: ALICE });
+    await reaches(second, 'succeeded');
+    await clock.advance(2 * 3_600_000);
+    expect(igor.freezeOf('production')?.reason).toBe('evening');
+    const rollback = await igor.requestRollback({ environment: 'production', actor: BOB });
+    expect(rollback.waiting ?? null).toBeNull();
+    await reaches(rollback, 'succeeded');
+    expect(rollback.release).toBe(first.release);
+  });
+
   it('recomputes the freeze on start: a window added to the config while igor was stopped holds the queue', async () => {
     const igor = await start();
     const first = await igor.request({ ref: 'main', environment: 'production', actor: ALICE });

@@ -366,7 +366,7 @@ export function createPipeline(options: PipelineOptions) {
       locks.dropStale((id) => store.data.deployments.some((d) => d.id === id && ours(d) && running(d)));
       await store.write();
       // Queued ones wait on: a freeze that ended while igor was stopped lets them start now.
-      void queue.resume();
+      void queue.resume().catch((error: unknown) => log.error({ err: error }, 'could not resume the queues'));
       return stranded;
     },
     /**

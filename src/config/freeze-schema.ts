@@ -68,8 +68,8 @@ const freezeWindow = z
     if (window.duration !== undefined) problem('duration', 'belongs to a window of cron; a window of from and to ends at to');
     if (window.timezone !== undefined) problem('timezone', 'belongs to a window of cron; from and to carry their own offset');
     if (window.from === undefined) return problem('from', 'is required with to');
-    if (window.to === undefined) return problem('to', 'is required with from');
-    if (Date.parse(window.to) <= Date.parse(window.from)) problem('to', 'ends before it begins: to must be after from');
+    if (window.to === undefined) return problem('to', 'is required when from is set');
+    if (Date.parse(window.to) <= Date.parse(window.from)) problem('to', 'ends before it begins: from must come before to');
   })
   .transform((window): FreezeWindowConfig =>
     window.cron !== undefined

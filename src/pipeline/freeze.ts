@@ -14,7 +14,7 @@ const CHAIN_LIMIT = 1_000;
 /** The occurrence of `window` that covers `at` (start ≤ at < end), if one does. */
 function occurrenceAt(window: FreezeWindowConfig, at: Date): Freeze | null {
   const reason = window.reason ?? null;
-  if ('from' in window) {
+  if (!('cron' in window)) {
     const start = new Date(window.from);
     const end = new Date(window.to);
     return start <= at && at < end ? { start, end, reason } : null;
@@ -34,7 +34,7 @@ function occurrenceAt(window: FreezeWindowConfig, at: Date): Freeze | null {
 /** The first occurrence of `window` that starts after `after`. */
 function occurrenceAfter(window: FreezeWindowConfig, after: Date): Freeze | null {
   const reason = window.reason ?? null;
-  if ('from' in window) {
+  if (!('cron' in window)) {
     const start = new Date(window.from);
     return start > after ? { start, end: new Date(window.to), reason } : null;
   }

@@ -70,7 +70,7 @@ describe('the freeze config', () => {
     expect(problem({ cron: '0 18 * * 5', duration: '62h', timezone: 'Mars/Olympus' })).toMatch(/IANA time zone/);
     expect(problem({ cron: '0 25 * * 5', duration: '62h' })).toMatch(/cron expression/);
     expect(problem({ cron: '0 18 * * 5', duration: 'all weekend' })).toMatch(/duration/);
-    expect(problem({ from: '2027-01-04T00:00:00Z', to: '2026-12-22T00:00:00Z' })).toMatch(/to must be after from/);
+    expect(problem({ from: '2027-01-04T00:00:00Z', to: '2026-12-22T00:00:00Z' })).toMatch(/from must come before to/);
     expect(problem({ from: 'next monday', to: '2026-12-22T00:00:00Z' })).toMatch(/.+/);
   });
 });

@@ -27,6 +27,12 @@ export interface QueueOptions {
 }
 
 /**
+ * A freeze that ends later than this is looked at again after this long (and the timer armed
+ * anew): a timer of more than about 24.8 days would fire at once (setTimeout's limit).
+ */
+const LOOK_AGAIN_AT_MOST_MS = 24 * 3_600_000;
+
+/**
  * Each environment's queue: deployments in state `queued` with a `waiting` record, which hold no
  * lock. They start in order (by id) as the environment frees, or, while a freeze window is in
  * force, when it ends (an approver's break-glass one at once). The queue lives in the store, so a
@@ -68,7 +74,7 @@ export function createQueue(options: QueueOptions) {
     const timer = clock.schedule(() => {
       timers.delete(environment);
       void look(environment);
-    }, Math.max(0, at - clock.now().getTime()));
+    }, Math.min(Math.max(0, at - clock.now().getTime()), LOOK_AGAIN_AT_MOST_MS));
     timers.set(environment, { at, timer });
   }
 

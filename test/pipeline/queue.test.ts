@@ -218,6 +218,15 @@ describe('freeze windows', () => {
     expect(waited.startedAt).toBe('2026-12-04T15:00:00.000Z');
   });
 
+  it('waits out a freeze of weeks, looking again each day, and starts when it ends', async () => {
+    const igor = await start({ freeze: [{ from: '2026-12-04T00:00:00Z', to: '2027-01-04T00:00:00Z', reason: 'holidays' }] });
+    const deployment = await igor.request({ ref: 'main', environment: 'production', actor: ALICE });
+    for (let day = 0; day < 30; day++) await clock.advance(24 * 3_600_000);
+    expect(deployment).toMatchObject({ state: 'queued', waiting: { frozenUntil: '2027-01-04T00:00:00.000Z' } });
+    await clock.advance(24 * 3_600_000);
+    await reaches(deployment, 'succeeded');
+  });
+
   it('never freezes /rollback', async () => {
     const windows = [{ from: '2026-12-04T13:00:00Z', to: '2026-12-04T20:00:00Z', reason: 'evening' }];
     const igor = await start({ freeze: windows });

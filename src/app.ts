@@ -21,6 +21,7 @@ import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
 import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
+import viewListeners from './chat/slack/listeners/views/index.js';
 import { createBolt, createDeliveryClient } from './chat/slack/bolt.js';
 import { createOutbox } from './chat/outbox/outbox.js';
 import { createGithubIntegration, createGithubWebhooks, GITHUB_WEBHOOK_PATH, type GithubIntegration } from './ci/github-integration.js';
@@ -308,6 +309,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     // their response cannot wait for the outbox.
     commandListeners.register(bolt, { commands, log });
     actionListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log });
+    viewListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log });
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });

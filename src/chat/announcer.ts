@@ -15,6 +15,7 @@ import type { MessageTarget } from './outbox/model.js';
 import type { Outbox } from './outbox/outbox.js';
 import type { ChatMessage, MessageRef } from './port.js';
 import { rollbackSummary } from './rollback-summary.js';
+import { breakGlassText } from './break-glass-message.js';
 
 /** Root messages are updated at most this often; the last state always goes out. */
 const UPDATE_INTERVAL_MS = 1_000;
@@ -69,6 +70,7 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
     return {
       approvers: deployment.state === 'awaiting-approval' ? whoMayApprove(config.environments[deployment.environment]!, deployment.requestedBy) : null,
       rolledBackBy: FINISHED.has(deployment.state) ? (options.pipeline.rolledBackBy(deployment) ?? null) : null,
+      queuePosition: deployment.waiting ? options.pipeline.queuePosition(deployment) : null,
     };
   }
   const rootView = (deployment: Deployment) => deploymentRoot(deployment, options.publicUrl(), contextOf(deployment));
@@ -190,6 +192,14 @@ export function createAnnouncer(options: { outbox: Outbox; config: Config; pipel
       case 'analysis':
         if (deployment.analysis) reply(deployment, analysisMessage(deployment.analysis));
         return;
+      case 'break-glass': {
+        // Told in the thread, and to the people who watch for trouble: a freeze was broken, by whom and why.
+        const text = breakGlassText(deployment, event, options.publicUrl());
+        reply(deployment, plain(text));
+        queued(outbox.post(config.channels.alerts ?? config.channels.deploys, plain(text)));
+        scheduleUpdate(deployment);
+        return;
+      }
       case 'rollout-stopped': {
         const text = escapeMrkdwn(rollbackSummary(deployment, event.reason));
         reply(deployment, plain(event.failures ? `:x: ${text}` : `:warning: ${text}`));

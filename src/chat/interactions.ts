@@ -2,11 +2,13 @@ import type { Alarms } from '../alarms/service.js';
 import type { Pipelines } from '../pipeline/pipelines.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { RefusedError } from '../shared/refusal.js';
+import type { ActionInput } from '../pipeline/actions.js';
 import { createDeploymentActions, DEPLOYMENT_ACTIONS, type ActionOutcome } from './actions.js';
 import { escapeMrkdwn, mrkdwn } from './mrkdwn.js';
+import { queueButton } from './queue-button.js';
 
 /** A button's work, chat-neutral: its value and who pressed it, to what the presser is told. */
-export type ButtonHandler = (value: string, actor: Actor) => Promise<ActionOutcome>;
+export type ButtonHandler = (value: string, actor: Actor, input?: ActionInput) => Promise<ActionOutcome>;
 
 /** What the Retry button of a failed test run calls. */
 export interface CiRetry {
@@ -25,7 +27,7 @@ const HOUR_MS = 3_600_000;
 export function createInteractions(deps: { pipelines: Pipelines; alarms: Alarms; ci?: CiRetry | undefined; undoFlag?: FlagUndo | undefined }): ReadonlyMap<string, ButtonHandler> {
   const deployments = createDeploymentActions(deps.pipelines, deps.alarms);
   const table = new Map<string, ButtonHandler>();
-  for (const name of DEPLOYMENT_ACTIONS) table.set(name, (value, actor) => deployments.press(name, value, actor));
+  for (const name of DEPLOYMENT_ACTIONS) table.set(name, (value, actor, input) => deployments.press(name, value, actor, input));
   table.set('acknowledge', async (id, actor) => {
     await deps.alarms.acknowledge(id, actor.user, viaOf(actor));
     return { ok: true, text: `Acknowledged alarm ${escapeMrkdwn(id)}.` };
@@ -34,6 +36,7 @@ export function createInteractions(deps: { pipelines: Pipelines; alarms: Alarms;
     await deps.alarms.silence(id, actor.user, HOUR_MS, viaOf(actor));
     return { ok: true, text: `Silenced alarm ${escapeMrkdwn(id)} for an hour.` };
   });
+  table.set('queue', queueButton(deps.pipelines));
   const { ci, undoFlag } = deps;
   if (ci) table.set('ci-retry', ciRetryButton(ci));
   if (undoFlag) table.set('flag-undo', (changeId, actor) => undoFlag(changeId, actor.user));
@@ -58,11 +61,12 @@ export async function press(
   value: string,
   actor: Actor,
   onError: (error: unknown) => void,
+  input?: ActionInput,
 ): Promise<ActionOutcome> {
   const handler = table.get(name);
   if (!handler) return { ok: false, text: `igor has no button ${escapeMrkdwn(`igor.${name}`)}` };
   try {
-    return await handler(value, actor);
+    return await handler(value, actor, input);
   } catch (error) {
     if (error instanceof RefusedError) return { ok: false, text: mrkdwn(error.words) };
     onError(error);

@@ -38,6 +38,8 @@ export interface DeploymentContext {
   approvers?: ApproverRule | null;
   /** The rollback that took its release off the hosts later (see `rolledBackBy`). */
   rolledBackBy?: Deployment | null;
+  /** Its place in its environment's queue while it waits there (1 is next). */
+  queuePosition?: number | null;
 }
 
 /**
@@ -52,6 +54,7 @@ export function deploymentRoot(deployment: Deployment, publicUrl: string, contex
   const notes = [
     waiting && context.approvers ? `:raised_hand: ${approversText(context.approvers)}` : null,
     undone ? `:rewind: ${rolledBackText(undone)}` : null,
+    deployment.state === 'queued' && deployment.waiting ? waitingText(deployment, context.queuePosition ?? null) : null,
   ].filter(Boolean);
   const running = deployment.steps.find((step) => step.state === 'running');
   const done = deployment.hosts.filter((host) => host.state === 'succeeded').length;
@@ -83,6 +86,15 @@ export function approversText(approvers: ApproverRule): string {
   if (!approvers.users.length) return `approval needed from an approver other than ${mention(approvers.requester)}, who asked, and there is none`;
   const people = orList(approvers.users.map(mention));
   return approvers.rule === 'deployers' ? `approval needed from any deployer: ${people}` : `approval needed from ${people}`;
+}
+
+/** Why a queued deployment waits: a freeze and when it ends, or its place in line. */
+export function waitingText(deployment: Deployment, position: number | null): string {
+  const waiting = deployment.waiting!;
+  if (waiting.frozenUntil) {
+    return `:snowflake: ${esc(deployment.environment)} is frozen until ${dateMrkdwn(waiting.frozenUntil)}${waiting.freezeReason ? ` (${esc(waiting.freezeReason)})` : ''}: it starts by itself then`;
+  }
+  return `:hourglass: queued: number ${position ?? '?'} in line for ${esc(deployment.environment)}`;
 }
 
 /** `a`, `a or b`, `a, b or c`. */
@@ -163,6 +175,7 @@ export function timesText(deployment: Deployment): string | null {
  */
 function rootButtons(deployment: Deployment, rolledBack: Deployment | null): Button[] {
   if (deployment.state === 'awaiting-approval') return [...approvalButtons(deployment), button('Cancel', 'cancel', deployment.id)];
+  if (deployment.state === 'queued' && deployment.waiting?.frozenUntil) return [button('Deploy anyway', 'deploy-anyway', deployment.id, 'danger'), button('Cancel', 'cancel', deployment.id)];
   if (['queued', 'testing'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id)];
   if (['deploying', 'baking'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id), button('Rollback', 'rollback', deployment.id, 'danger')];
   const found: Button[] = [];

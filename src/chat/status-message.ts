@@ -1,4 +1,5 @@
 import { formatDuration } from '../config/duration.js';
+import type { Freeze } from '../pipeline/freeze.js';
 import type { Live, ReleaseGroup } from '../pipeline/queries.js';
 import type { EnvironmentLock, ManualLock } from '../pipeline/store-data.js';
 import type { Deployment } from '../pipeline/types.js';
@@ -18,6 +19,10 @@ export interface EnvironmentStatus {
   flags?: string | null;
   /** The deployment the live release's rollback took off, and that rollback (see `rolledBackBy`). */
   rolledBack?: { deployment: Deployment; by: Deployment } | null;
+  /** The freeze window in force now, else the next one (`environments.<env>.freeze`). */
+  freeze?: { now: Freeze | null; next: Freeze | null };
+  /** How many deployments wait in its queue. */
+  queued?: number;
 }
 
 /** Host names shown per line at most: a fleet of hundreds still fits in one Slack section. */
@@ -39,7 +44,7 @@ export function statusMessage(apps: AppStatus[], named: boolean): ChatMessage {
   return plain(apps.map(({ app, environments }) => [...(named ? [`:package: *${esc(app)}*`] : []), ...environments.map(environmentLines)].join('\n')).join('\n'));
 }
 
-function environmentLines({ name, lock, manualLock, last, live, flags, rolledBack }: EnvironmentStatus): string {
+function environmentLines({ name, lock, manualLock, last, live, flags, rolledBack, freeze, queued }: EnvironmentStatus): string {
   const agreed = live.release !== null;
   const head = agreed ? `live: ${esc(live.release!)} (${origin(live.deployment)})` : live.groups.length ? ':warning: hosts disagree' : 'live: nothing deployed by igor yet';
   const busy = lock ? ` · busy: ${mention(lock.user)} deploying ${codeMrkdwn(lock.ref)} since ${dateMrkdwn(lock.since)}` : '';
@@ -51,7 +56,18 @@ function environmentLines({ name, lock, manualLock, last, live, flags, rolledBac
   if (live.unasked) lines.push(`    :warning: could not ask the hosts (${esc(live.unasked)}); by igor's records:`);
   if (!everyHostAgrees || live.unasked) lines.push(...hostLines(live));
   if (flags) lines.push(`    ${flags}`);
+  const window = freezeLine(freeze);
+  if (window) lines.push(`    ${window}`);
+  if (queued) lines.push(`    :hourglass: ${queued} deployment(s) queued`);
   return lines.join('\n');
+}
+
+/** `:snowflake: frozen until … (weekend)`, or when the next freeze begins and ends. */
+function freezeLine(freeze: EnvironmentStatus['freeze']): string | null {
+  const reason = (window: Freeze) => (window.reason ? ` (${esc(window.reason)})` : '');
+  if (freeze?.now) return `:snowflake: frozen until ${dateMrkdwn(freeze.now.end.toISOString())}${reason(freeze.now)}: deploys are queued`;
+  if (freeze?.next) return `next freeze: ${dateMrkdwn(freeze.next.start.toISOString())} until ${dateMrkdwn(freeze.next.end.toISOString())}${reason(freeze.next)}`;
+  return null;
 }
 
 /** One line per release the hosts run, then the hosts nobody knows about, then those that did not answer. */

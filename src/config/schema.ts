@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dictionary, isReservedName } from '../shared/names.js';
 import { nearest } from '../shared/nearest.js';
 import { parseDuration } from './duration.js';
+import { freezeSchema } from './freeze-schema.js';
 import { repositoryKey } from './repository-key.js';
 
 /** A duration string (`500ms`, `5s`, `10m`) parsed to milliseconds. */
@@ -262,6 +263,8 @@ const environment = z.strictObject({
   monitor: z.strictObject({ interval: duration.prefault('30s'), failures: z.number().int().positive().default(3) }).optional(),
   flags: z.strictObject({ push: z.boolean().default(false) }).optional(),
   autoDeploy: z.strictObject({ branch: nonEmpty }).optional(),
+  /** When deploys here wait (queued) instead of starting: see src/pipeline/freeze.ts. */
+  freeze: freezeSchema.default([]),
 });
 
 const integrationStep = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a name of letters, digits, ".", "_" or "-"' }), run: nonEmpty });

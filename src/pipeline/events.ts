@@ -15,6 +15,8 @@ export type PipelineEvent =
   /** A rollout ended early and its switched hosts were put back (`failures` could not be). */
   | { type: 'rollout-stopped'; deployment: Deployment; reason: string; failures: number }
   | { type: 'promotion-requested'; deployment: Deployment }
+  /** An approver started a queued deployment despite the freeze it waited for (Deploy anyway, `--break-glass`). */
+  | { type: 'break-glass'; deployment: Deployment; user: string; reason: string; frozenUntil: string; freezeReason: string | null }
   /** The canary analysis ended: `deployment.analysis` holds its numbers. */
   | { type: 'analysis'; deployment: Deployment }
   | {

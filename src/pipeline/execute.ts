@@ -122,7 +122,7 @@ export function createExecutor(options: ExecutorOptions) {
 
       await mkdir(join(options.dataDir, 'artifacts'), { recursive: true });
       const artifact = await options.mirror.archive(deployment.sha!, artifactFile);
-      deployment.release = releaseName(new Date(deployment.createdAt), deployment.sha!);
+      deployment.release = releaseName(new Date(deployment.startedAt ?? deployment.createdAt), deployment.sha!);
       await ship(deployment, run, servers, artifact);
     } catch (error) {
       if (error instanceof DiscoveryError) return void (await fail(error.message).catch(() => undefined));

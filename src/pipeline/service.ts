@@ -8,6 +8,9 @@ import type { PipelineData } from './store-data.js';
 import type { Store } from '../store/db.js';
 import { createDecisions } from './decisions.js';
 import { createLocks } from './locks.js';
+import { EnvironmentBusyError } from './errors.js';
+import { createQueue } from './queue.js';
+import { breakFreeze, breakGlassReason, breakGlassRefusal } from './break-glass.js';
 import { RefusedError } from '../shared/refusal.js';
 import { pruneOldest } from '../shared/history.js';
 import { nearest } from '../shared/nearest.js';
@@ -20,7 +23,7 @@ import { createHostReadings } from './host-readings.js';
 import { rollbackTarget } from './rollback-target.js';
 import { createRuns } from './runs.js';
 import { ACTIVE } from './states.js';
-import type { Deployment, StepRecord } from './types.js';
+import type { Deployment, StepRecord, Waiting } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { scopeKey } from '../shared/scope.js';
@@ -42,6 +45,10 @@ export interface DeployRequest {
   authorizedBy?: string;
   /** Where the commit's integration steps passed already: used, instead of running them again, when it vouches for the commit under today's settings. */
   tested?: TestEvidence | null;
+  /** When the environment is busy, wait in its queue instead of being refused (the `Queue` button, the API's `queue: true`). */
+  queue?: boolean;
+  /** During a freeze, start anyway for this reason (`--break-glass "reason"`): approvers only, audited and announced. */
+  breakGlass?: string;
 }
 
 /** How many finished deployments the store keeps. */
@@ -60,6 +67,14 @@ export function createPipeline(options: PipelineOptions) {
   const execute = createExecutor({ ...options, recorder, events, decisions });
   const locks = createLocks({ config, store, clock, log });
   const hostReadings = createHostReadings(options);
+  const queue = createQueue({ config, store, mirror, locks, recorder, events, clock, log, run: (deployment) => start(deployment) });
+  // A deployment that ends, or a lock lifted, may let the next one in line start.
+  events.on((event) => {
+    if (event.type === 'finished' && ours(event.deployment)) void queue.look(event.deployment.environment);
+  });
+  locks.on((event) => {
+    if (event.type === 'unlocked') void queue.look(event.lock.environment);
+  });
 
   const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
   /** This app's deployments (the store holds every app's). */
@@ -79,7 +94,26 @@ export function createPipeline(options: PipelineOptions) {
       if (error instanceof InvalidRefError) throw new RefusedError('bad-input', error.message, { cause: error });
       throw error;
     }
-    admit(environment, input.actor.user, 'deploy to', input.authorizedBy);
+    if (!input.authorizedBy) requireDeployer(environment, config.environments[environment]!, input.actor.user, 'deploy to');
+    const freeze = queue.freezeOf(environment);
+    if (freeze) {
+      // Refused before anything is created: a refusal creates no deployment.
+      if (input.breakGlass !== undefined) {
+        const refusal = breakGlassRefusal(environment, config.environments[environment]!, input.actor.user);
+        if (refusal) throw new RefusedError('forbidden', refusal);
+        breakGlassReason(input.breakGlass);
+      }
+      const deployment = await enqueue(input, environment, { frozenUntil: freeze.end.toISOString(), freezeReason: freeze.reason });
+      if (input.breakGlass !== undefined) await deployAnyway(deployment.id, input.actor, input.breakGlass);
+      return deployment;
+    }
+    try {
+      locks.checkFree(environment);
+    } catch (error) {
+      if (!(error instanceof EnvironmentBusyError)) throw error;
+      if (input.queue) return enqueue(input, environment, { frozenUntil: null, freezeReason: null });
+      throw new EnvironmentBusyError(error.lock, { app: config.app, environment, ref: input.ref });
+    }
     const since = clock.now().toISOString();
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since }, async () => {
       await mirror.fetch();
@@ -102,6 +136,55 @@ export function createPipeline(options: PipelineOptions) {
       });
     });
     start(deployment);
+    return deployment;
+  }
+
+  /**
+   * A deploy that waits in the environment's queue (busy, or frozen): its ref is checked now and
+   * resolved to its commit when it starts; nothing of it runs before.
+   */
+  async function enqueue(input: DeployRequest, environment: string, freeze: Pick<Waiting, 'frozenUntil' | 'freezeReason'>): Promise<Deployment> {
+    await mirror.fetch();
+    if (!(await mirror.resolve(input.sha ?? input.ref))) {
+      const guess = input.sha ? undefined : nearest(input.ref, await mirror.refNames());
+      throw new RefusedError('not-found', phrase`${code(input.sha ?? input.ref)} is not a branch, tag or commit of the repository${guess ? phrase` (did you mean ${code(guess)}?)` : ''}`);
+    }
+    const since = clock.now().toISOString();
+    const waiting: Waiting = { since, ...freeze, authorizedBy: input.authorizedBy ?? null, breakGlass: null, tested: input.tested ?? null };
+    const deployment = await create({
+      kind: 'deploy',
+      environment,
+      ref: input.ref,
+      sha: input.sha ?? null,
+      actor: input.actor,
+      since,
+      steps: [...integrationStepNames(config.integration), 'deploy', 'verify'],
+      extra: { retryOf: input.retryOf ?? null, waiting },
+    });
+    await queue.added(deployment);
+    return deployment;
+  }
+
+  /**
+   * `Deploy anyway`: an approver starts a deployment queued by a freeze, now (or as soon as the
+   * environment is free), saying why; audited, and announced in the alerts channel.
+   */
+  async function deployAnyway(id: string, actor: Actor, reason: string | undefined): Promise<Deployment> {
+    const deployment = found(id);
+    const { frozenUntil, freezeReason } = deployment.waiting ?? { frozenUntil: null, freezeReason: null };
+    try {
+      breakFreeze(deployment, config.environments[deployment.environment]!, actor, reason, clock.now().toISOString());
+    } catch (error) {
+      await recorder.changed(deployment);
+      throw error;
+    }
+    const glass = deployment.waiting!.breakGlass!;
+    deployment.waiting!.frozenUntil = null;
+    await recorder.changed(deployment);
+    log.warn({ deployment: id, environment: deployment.environment, user: actor.user, via: actor.via, reason: glass.reason, frozenUntil }, 'a freeze was broken: deploy anyway');
+    events.emit({ type: 'break-glass', deployment, user: actor.user, reason: glass.reason, frozenUntil: frozenUntil!, freezeReason });
+    // Not awaited: the answer need not wait for the ref to be fetched.
+    void queue.look(deployment.environment);
     return deployment;
   }
 
@@ -134,7 +217,7 @@ export function createPipeline(options: PipelineOptions) {
     kind: Deployment['kind'];
     environment: string;
     ref: string;
-    sha: string;
+    sha: string | null;
     actor: Actor;
     since: string;
     steps: string[];
@@ -168,7 +251,8 @@ export function createPipeline(options: PipelineOptions) {
       ...input.extra,
     };
     store.data.deployments.push(deployment);
-    locks.hold({ environment: input.environment, deploymentId: id, ref: input.ref, user: input.actor.user, since: input.since });
+    // One that waits in the queue holds nothing until it starts.
+    if (!deployment.waiting) locks.hold({ environment: input.environment, deploymentId: id, ref: input.ref, user: input.actor.user, since: input.since });
     pruneHistory();
     await store.write();
     log.info({ deployment: id, kind: input.kind, environment: input.environment, ref: input.ref, sha: input.sha, user: input.actor.user, via: input.actor.via, token: input.actor.token }, 'deployment requested');
@@ -189,9 +273,14 @@ export function createPipeline(options: PipelineOptions) {
 
   /** The deployment running in an environment now, for `/deploy cancel [env]`. */
   function activeIn(environment: string): Deployment {
-    const deployment = store.data.deployments.findLast((entry) => ours(entry) && entry.environment === environment && ACTIVE.has(entry.state));
+    const deployment = store.data.deployments.findLast((entry) => ours(entry) && entry.environment === environment && running(entry));
     if (!deployment) throw new RefusedError('not-found', `nothing is running in ${environment}`);
     return deployment;
+  }
+
+  /** Active and holding its environment: not waiting in the queue. */
+  function running(deployment: Deployment): boolean {
+    return ACTIVE.has(deployment.state) && !deployment.waiting;
   }
 
   function pruneHistory(): void {
@@ -205,6 +294,7 @@ export function createPipeline(options: PipelineOptions) {
     reject: (id: string, actor: Actor) => decisions.reject(found(id), actor),
     cancel: (id: string, actor: Actor) => decisions.cancel(found(id), actor),
     promote: (id: string, actor: Actor) => decisions.promote(found(id), actor),
+    deployAnyway,
     requestRollback,
     /**
      * The Rollback button: on a deployment still rolling out, stop it and put the hosts back; on
@@ -223,6 +313,12 @@ export function createPipeline(options: PipelineOptions) {
       return requestRollback({ environment: deployment.environment, release: before, actor });
     },
     activeIn,
+    /** The queue of an environment, first in line first; a waiting deployment's place in it (1 is next). */
+    waitingIn: (environment: string) => queue.waitingIn(environmentName(environment)),
+    queuePosition: queue.positionOf,
+    /** The freeze window in force on an environment now, and the next one to come. */
+    freezeOf: (environment: string) => queue.freezeOf(environmentName(environment)),
+    nextFreezeOf: (environment: string) => queue.nextFreezeOf(environmentName(environment)),
     /** Starts the same ref again in the same environment: a new deployment, the same rules. */
     async retry(id: string, actor: Actor): Promise<Deployment> {
       const previous = found(id);
@@ -262,13 +358,15 @@ export function createPipeline(options: PipelineOptions) {
     },
     /** After a restart: deployments that were mid-flight become `interrupted` and free their environment. */
     async recover(): Promise<Deployment[]> {
-      const stranded = store.data.deployments.filter((deployment) => ours(deployment) && ACTIVE.has(deployment.state));
+      const stranded = store.data.deployments.filter((deployment) => ours(deployment) && running(deployment));
       for (const deployment of stranded) {
         await recorder.transition(deployment, 'interrupt', { reason: `igor restarted while this deployment was ${deployment.state}` });
         log.warn({ deployment: deployment.id, environment: deployment.environment }, 'marked a deployment interrupted after a restart');
       }
-      locks.dropStale((id) => store.data.deployments.some((d) => d.id === id && ours(d) && ACTIVE.has(d.state)));
+      locks.dropStale((id) => store.data.deployments.some((d) => d.id === id && ours(d) && running(d)));
       await store.write();
+      // Queued ones wait on: a freeze that ended while igor was stopped lets them start now.
+      void queue.resume().catch((error: unknown) => log.error({ err: error }, 'could not resume the queues'));
       return stranded;
     },
     /**
@@ -276,6 +374,7 @@ export function createPipeline(options: PipelineOptions) {
      * whatever is still active then is marked `interrupted`.
      */
     async stop(graceMs: number): Promise<void> {
+      queue.stop();
       for (const run of runs.all()) {
         run.stopReason = 'shutdown';
         run.controller.abort();
@@ -286,7 +385,7 @@ export function createPipeline(options: PipelineOptions) {
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
       // The grace is over: whatever still runs on a host is killed, so no SSH session outlives igor.
       for (const run of runs.all()) run.hostCommands.abort();
-      for (const deployment of store.data.deployments.filter((d) => ours(d) && ACTIVE.has(d.state))) {
+      for (const deployment of store.data.deployments.filter((d) => ours(d) && running(d))) {
         await recorder.transition(deployment, 'interrupt', { reason: 'igor was stopped while this deployment ran' });
       }
       await store.write();

@@ -88,6 +88,20 @@ export interface AuditEntry {
   lastAt?: string;
 }
 
+/** Why and since when a queued deployment waits, and what it will start with. */
+export interface Waiting {
+  since: string;
+  /** A freeze window it waits for, while one is in force: when it ends, and why it was set. */
+  frozenUntil: string | null;
+  freezeReason: string | null;
+  /** A setting that authorised the request in place of `deployers` (autoDeploy): a newer commit of the same ref supersedes it. */
+  authorizedBy: string | null;
+  /** An approver started it during a freeze (Deploy anyway, `--break-glass`): it waits for no freeze. */
+  breakGlass: { user: string; reason: string; at: string } | null;
+  /** Where its tests passed already (an autoDeploy's test run), judged again when it starts. */
+  tested: TestEvidence | null;
+}
+
 /** Where a deployment's story is told in chat, once its root message exists. */
 export interface ChatThread {
   channel: string;
@@ -134,6 +148,10 @@ export interface Deployment {
   steps: StepRecord[];
   hosts: HostRecord[];
   thread: ChatThread | null;
+  /** When a deployment that waited in its environment's queue took the environment: its release is named by it. */
+  startedAt?: string;
+  /** Set while it waits in its environment's queue (state `queued`), for its turn or for a freeze to end (see queue.ts). */
+  waiting?: Waiting | null;
   /** The id of the GitHub Deployment that mirrors this one (GitHub's deployments view), once GitHub made it. */
   githubDeploymentId?: number;
 }

@@ -183,6 +183,45 @@ describe('/deploy status', () => {
   });
 });
 
+describe('/deploy status of freezes and the queue', () => {
+  const status = (freeze: { now: { start: Date; end: Date; reason: string | null } | null; next: { start: Date; end: Date; reason: string | null } | null }, queued: number) =>
+    statusMessage([{ app: 'shop', environments: [{ name: 'production', lock: null, manualLock: null, last: undefined, live: liveOn([], 'production'), freeze, queued }] }], false).text;
+
+  it('says the freeze in force, when it ends and why (escaped), and how many deployments are queued', () => {
+    const text = status({ now: { start: new Date(at(0)), end: new Date(at(3_600)), reason: 'weekend <!channel>' }, next: null }, 2);
+    expect(text).toContain(`:snowflake: frozen until ${dateToken(3_600)} (weekend &lt;!channel&gt;): deploys are queued`);
+    expect(text).toContain(':hourglass: 2 deployment(s) queued');
+  });
+
+  it('says when the next freeze begins and ends, and nothing of a queue that is empty', () => {
+    const text = status({ now: null, next: { start: new Date(at(60)), end: new Date(at(120)), reason: null } }, 0);
+    expect(text).toContain(`next freeze: ${dateToken(60)} until ${dateToken(120)}`);
+    expect(text).not.toContain('queued');
+  });
+});
+
+describe('queued deployments', () => {
+  const waiting = { since: at(0), frozenUntil: null, freezeReason: null, authorizedBy: null, breakGlass: null, tested: null };
+
+  it('shows a queued deployment\'s place in line, with Cancel', () => {
+    const message = deploymentRoot(deployment({ state: 'queued', sha: null, release: null, approvedBy: null, waiting }), publicUrl, { queuePosition: 2 });
+    expect(message.blocks![0]).toMatchObject({ text: { text: expect.stringContaining(':hourglass: queued: number 2 in line for production') } });
+    expect(JSON.stringify(message.blocks)).toContain('"action_id":"igor.cancel"');
+    expect(JSON.stringify(message.blocks)).not.toContain('igor.deploy-anyway');
+  });
+
+  it('shows a frozen one\'s freeze, its end and reason (escaped), with Deploy anyway and Cancel', () => {
+    const frozen = { ...waiting, frozenUntil: at(3_600), freezeReason: '<b>weekend</b>' };
+    const message = deploymentRoot(deployment({ state: 'queued', sha: null, release: null, approvedBy: null, waiting: frozen }), publicUrl, { queuePosition: 1 });
+    expect(message.blocks![0]).toMatchObject({ text: { text: expect.stringContaining(`:snowflake: production is frozen until ${dateToken(3_600)} (&lt;b&gt;weekend&lt;/b&gt;)`) } });
+    const actions = message.blocks!.find((block) => block.type === 'actions') as { elements: Array<{ action_id: string; text: { text: string } }> };
+    expect(actions.elements.map((element) => [element.text.text, element.action_id])).toEqual([
+      ['Deploy anyway', 'igor.deploy-anyway'],
+      ['Cancel', 'igor.cancel'],
+    ]);
+  });
+});
+
 describe('lock announcements', () => {
   const lock = { environment: 'production', user: 'U0CAROL', reason: 'load test <until> 3pm', since: at(0) };
 

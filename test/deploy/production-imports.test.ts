@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { IGOR_MAIN, REPO_ROOT } from '../support/igor-dist.js';
 
 const DIST = join(IGOR_MAIN, '..');
-/** Static imports, re-exports, side-effect imports and dynamic import() with a literal. */
-const SPECIFIER = /\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+/**
+ * Static imports, re-exports, side-effect imports and dynamic import() with a literal. The `from`
+ * of an import follows a space, `}` or `*`: a string `'from'` in code (a config key) is none.
+ */
+const SPECIFIER = /(?<=^|[\s}*])from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
 async function compiledFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

@@ -111,6 +111,14 @@ describe("GitHub's deployments view", () => {
     expect(await view.json()).toMatchObject({ githubDeploymentId: mirrored.deployment.id });
   });
 
+  it('mirrors a deployment that waited out a freeze once it starts, of the commit it resolved then', async () => {
+    const t = await start({ staging: { freeze: [{ from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 10_000).toISOString() }] } });
+    expect(await (await t.slack().slash('main to staging')).answer()).toContain('is queued: staging is frozen');
+    await settled(t, '1', 'succeeded');
+    expect(await githubStates(t, '1', 3)).toEqual(['queued', 'in_progress', 'success']);
+    expect(githubDeploymentOf(t.api, '1')!.request).toMatchObject({ ref: t.p.sha, environment: 'staging' });
+  });
+
   it('marks the deployment a later success replaced inactive (a deploy, then a rollback, mirrored too), itself and not by GitHub, and for good', async () => {
     const t = await start();
     await t.slack().slash('main to staging');

@@ -251,3 +251,41 @@ export function pressButton(
   const body = new URLSearchParams({ payload: JSON.stringify(blockActionsPayload(options)) }).toString();
   return postSignedToSlackEndpoint(url, signingSecret, body, options);
 }
+
+export interface SubmitViewOptions extends SignOptions {
+  userId: string;
+  callbackId: string;
+  privateMetadata: string;
+  /** `state.values` as Slack sends them: block id → action id → `{ type, value }`. */
+  values: Record<string, Record<string, { type: string; value: string | null }>>;
+  teamId?: string;
+}
+
+/** POST a modal's `view_submission` (`payload=<JSON>`, form-encoded, signed), as Slack sends it when Submit is pressed. */
+export function submitView(url: string, signingSecret: string, options: SubmitViewOptions): Promise<SlackHttpResponse> {
+  const teamId = options.teamId ?? 'T0TEAM';
+  const payload = {
+    type: 'view_submission',
+    team: { id: teamId, domain: 'example' },
+    user: { id: options.userId, username: userNameOf(options.userId), name: userNameOf(options.userId), team_id: teamId },
+    api_app_id: 'A0IGOR',
+    token: 'legacy-verification-token',
+    trigger_id: nextTriggerId(),
+    view: {
+      id: 'V0MODAL',
+      team_id: teamId,
+      type: 'modal',
+      callback_id: options.callbackId,
+      private_metadata: options.privateMetadata,
+      state: { values: options.values },
+      hash: '1700000000.abcdef',
+      app_id: 'A0IGOR',
+      bot_id: 'B0IGOR',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return postSignedToSlackEndpoint(url, signingSecret, body, options);
+}

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { EnvironmentBusyError } from '../../pipeline/errors.js';
 import { RefusedError } from '../../shared/refusal.js';
+import { queueButtonMessage } from '../queue-button.js';
 import { plain } from '../messages.js';
 import { mrkdwn } from '../mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../port.js';
@@ -30,6 +32,8 @@ export function laterAnswer(work: () => Promise<ChatMessage>, log: Logger, what:
 
 /** A refusal, as told to the person who asked. */
 export function refusalMessage(error: unknown): ChatMessage {
+  // A deploy refused only because another runs may wait its turn instead.
+  if (error instanceof EnvironmentBusyError && error.queueable) return queueButtonMessage(plain(`:no_entry: ${mrkdwn(error.words)}`), error.queueable);
   if (error instanceof RefusedError) return plain(`:no_entry: ${mrkdwn(error.words)}`);
   throw error;
 }

@@ -2,7 +2,7 @@ import { escapeMrkdwn } from '../mrkdwn.js';
 import { UsageError } from './usage.js';
 
 export type DeployCommand =
-  | { kind: 'deploy'; ref: string; environment?: string }
+  | { kind: 'deploy'; ref: string; environment?: string; breakGlass?: string }
   | { kind: 'status'; environment?: string }
   | { kind: 'history'; environment?: string }
   | { kind: 'cancel'; environment?: string }
@@ -13,6 +13,7 @@ export type DeployCommand =
 /** The usage, as mrkdwn. */
 export const DEPLOY_USAGE = escapeMrkdwn([
   '`/deploy <ref> [to <env>]`: test, approve and deploy a branch, tag or commit',
+  '`/deploy <ref> [to <env>] --break-glass "reason"`: deploy during a freeze (approvers)',
   '`/deploy status [env]` · `/deploy history [env]` · `/deploy cancel [env]`',
   '`/deploy lock <env> [reason]` · `/deploy unlock <env>` · `/deploy help`',
 ].join('\n'));
@@ -23,6 +24,14 @@ export const DEPLOY_USAGE = escapeMrkdwn([
  * @example parseDeployCommand('main to staging') // { kind: 'deploy', ref: 'main', environment: 'staging' }
  */
 export function parseDeployCommand(text: string): DeployCommand {
+  const flag = /(?:^|\s)--break-glass(?:\s+|$)/.exec(text);
+  if (flag) {
+    const reason = unquote(text.slice(flag.index + flag[0].length));
+    const command = parseDeployCommand(text.slice(0, flag.index));
+    if (command.kind !== 'deploy') throw new UsageError('`--break-glass` goes with a deploy: `/deploy <ref> [to <env>] --break-glass "reason"`');
+    if (!reason) throw new UsageError('`--break-glass` needs a reason: `/deploy <ref> [to <env>] --break-glass "why it cannot wait"`');
+    return { ...command, breakGlass: reason };
+  }
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [first, ...rest] = words;
   const optionalEnvironment = (usage: string): { environment?: string } => {
@@ -52,4 +61,11 @@ export function parseDeployCommand(text: string): DeployCommand {
   if (rest.length === 0) return { kind: 'deploy', ref: first };
   if (rest.length === 2 && rest[0] === 'to') return { kind: 'deploy', ref: first, environment: rest[1]! };
   throw new UsageError(`expected \`/deploy <ref> [to <env>]\`, got \`${text.trim().slice(0, 100)}\` (a ref has no spaces)`);
+}
+
+/** A reason as typed: straight or curly quotes around it (Slack curls them) taken off. */
+function unquote(text: string): string {
+  const trimmed = text.trim();
+  const quoted = /^(["'\u201c\u2018])([\s\S]*)(["'\u201d\u2019])$/.exec(trimmed);
+  return (quoted ? quoted[2]! : trimmed).trim();
 }

@@ -12,6 +12,7 @@ import { channelMention, codeMrkdwn, escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatMessage, CommandContext } from '../port.js';
 import { DEPLOY_USAGE, parseDeployCommand, type DeployCommand } from './deploy-grammar.js';
 import { UsageError } from './usage.js';
+import { queuedText } from '../queue-button.js';
 import { laterAnswer, refusalMessage, type CommandAnswer } from './answer.js';
 import { newestLive } from '../../pipeline/queries.js';
 import type { Deployment } from '../../pipeline/types.js';
@@ -55,6 +56,8 @@ export function createDeployCommand(deps: {
           live,
           flags: deps.flagsChangedSince?.(app, name, newestLive(live)?.finishedAt ?? null) ?? null,
           rolledBack: undoneBy(pipeline, name, newestLive(live)),
+          freeze: { now: pipeline.freezeOf(name), next: pipeline.nextFreezeOf(name) },
+          queued: pipeline.waitingIn(name).length,
         };
       }),
     );
@@ -139,12 +142,14 @@ export function createDeployCommand(deps: {
       case 'deploy': {
         const pipeline = pipelines.of(app);
         return later(async () => {
-          const deployment = await pipeline.request({ ref: command.ref, environment: command.environment, actor: context.actor }).catch((error: unknown) => {
+          const request = { ref: command.ref, environment: command.environment, actor: context.actor, ...(command.breakGlass !== undefined ? { breakGlass: command.breakGlass } : {}) };
+          const deployment = await pipeline.request(request).catch((error: unknown) => {
             if (!(error instanceof RefusedError) || error.code !== 'not-found') throw error;
             const meant = appMeantBy(apps, command.ref);
             throw meant ? new RefusedError('not-found', phrase`${error.words}; or did you mean the app: ${code(`/deploy ${meant}`)}?`, { cause: error }) : error;
           });
           const channel = environmentChannel(pipeline.config, deployment.environment);
+          if (deployment.waiting) return plain(`${queuedText(deployment, pipeline.queuePosition(deployment), where(deployment.app, deployment.environment))} Follow it in ${channelMention(channel)}.`);
           return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${where(deployment.app, deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });
       }

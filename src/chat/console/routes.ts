@@ -3,6 +3,7 @@ import { callerOf } from '../../http/api-tokens.js';
 import { HttpError } from '../../http/errors.js';
 import { consoleUser } from '../../shared/actor.js';
 import { ownEntry } from '../../shared/names.js';
+import { toldToPresser } from '../actions.js';
 import { press } from '../interactions.js';
 import { codeMrkdwn, escapeMrkdwn } from '../mrkdwn.js';
 import type { ChatMessage } from '../port.js';
@@ -92,9 +93,11 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
     const name = body.action.replace(/^igor\./, '');
     if (!options.interactions.has(name)) throw new HttpError(400, `igor has no button igor.${name}`);
     const value = body.value;
-    const outcome = await press(options.interactions, name, value, consoleUser(user), (error) => log.error({ err: error, action: name, value, user }, 'a console button failed'));
+    // A button that needs a reason (Deploy anyway) is sent with the one the console prompted for.
+    if (body.reason !== undefined && typeof body.reason !== 'string') throw new HttpError(400, 'reason must be a string');
+    const outcome = await press(options.interactions, name, value, consoleUser(user), (error) => log.error({ err: error, action: name, value, user }, 'a console button failed'), { reason: body.reason });
     log.info({ action: name, value: body.value, user, ok: outcome.ok }, 'console button pressed');
-    if (!outcome.ok) await chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` }, thread);
+    if (toldToPresser(outcome)) await chat.ephemeral(channel, user, { text: outcome.ok ? outcome.text : `:no_entry: ${outcome.text}` }, thread);
     response.json(outcome);
   });
 

@@ -22,6 +22,16 @@ const blockActions = z.looseObject({
   message: z.looseObject({ ts: z.string(), thread_ts: z.string().optional() }).optional(),
 });
 
+const viewSubmission = z.looseObject({
+  type: z.literal('view_submission'),
+  user: z.looseObject({ id: z.string().min(1) }),
+  view: z.looseObject({
+    callback_id: z.string(),
+    private_metadata: z.string(),
+    state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), z.looseObject({ value: z.string().nullable().optional() }))) }),
+  }),
+});
+
 const interaction = z.looseObject({ type: z.string().min(1) });
 
 const eventsApi = z.discriminatedUnion('type', [
@@ -40,7 +50,9 @@ export function slackPayloadProblem(contentType: string | undefined, body: Buffe
     const parsed = parseJson(payload);
     const base = problemOf('the interaction payload', interaction, parsed);
     if (base) return base;
-    return (parsed as { type: string }).type === 'block_actions' ? problemOf('the block action', blockActions, parsed) : null;
+    const { type } = parsed as { type: string };
+    if (type === 'view_submission') return problemOf('the view submission', viewSubmission, parsed);
+    return type === 'block_actions' ? problemOf('the block action', blockActions, parsed) : null;
   }
   return problemOf('the slash command', slashCommand, Object.fromEntries(form));
 }

@@ -66,7 +66,7 @@ export function createGithubDeployments(options: GithubDeploymentsOptions) {
 
   /**
    * The calls that bring GitHub up to `deployment`'s state; records what was queued. Only a new
-   * deployment (`created`) gets a GitHub Deployment: one igor no longer keeps track of (finished
+   * deployment (`created`, or one that just left the queue) gets a GitHub Deployment: one igor no longer keeps track of (finished
    * long ago, or before GITHUB_TOKEN was set) is never mirrored after the fact.
    */
   function callsFor(app: Followed, deployment: Deployment, created: boolean): NewGithubCall[] {
@@ -77,7 +77,9 @@ export function createGithubDeployments(options: GithubDeploymentsOptions) {
     // Replaced by a later release (or decided against): that is its last word on GitHub.
     if (known?.state === 'inactive') return calls;
     if (!known) {
-      if (!created) return calls;
+      // A deployment that waited in its environment's queue has its commit only once it starts: mirrored from then.
+      const startedFromQueue = deployment.startedAt !== undefined && deployment.sha !== null && !FINISHED.has(deployment.state);
+      if (!created && !startedFromQueue) return calls;
       const sha = deployment.sha;
       // A rollback to a release of an older igor's records may lack its commit: GitHub needs one.
       if (!sha) return calls;

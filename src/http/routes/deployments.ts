@@ -13,7 +13,8 @@ export function stepLogUrl(publicUrl: string, id: string, step: string): string 
 
 /** A deployment as the API shows it: the record without chat bookkeeping; `testedIn` is where its tests passed (`test run 3`) when they were not run again. */
 export function deploymentView(deployment: Deployment, publicUrl: string) {
-  const { thread: _thread, hosts, testedIn, steps, ...rest } = deployment;
+  const { thread: _thread, hosts, testedIn, steps, waiting, ...rest } = deployment;
+  const queued = deployment.state === 'queued' ? waiting : null;
   return {
     ...rest,
     // Records of older igors stored a logUrl of their own address: each step's is made afresh.
@@ -22,6 +23,9 @@ export function deploymentView(deployment: Deployment, publicUrl: string) {
     testedIn: testedIn ? testedIn.source : null,
     analysis: rest.analysis ?? null,
     githubDeploymentId: rest.githubDeploymentId ?? null,
+    // While it waits in its environment's queue: for a freeze to end (when), or for its turn.
+    waiting: queued ? { since: queued.since, frozenUntil: queued.frozenUntil, freezeReason: queued.freezeReason, breakGlass: queued.breakGlass } : null,
+    frozenUntil: queued?.frozenUntil ?? null,
     hosts: hosts.map(({ phase: _phase, ...host }) => host),
   };
 }
@@ -44,7 +48,9 @@ export function deploymentRoutes(pipelines: Pipelines, publicUrl: () => string):
     if (typeof body.ref !== 'string' || body.ref === '') throw new HttpError(400, 'ref is required: a branch, tag or commit');
     if (body.environment !== undefined && typeof body.environment !== 'string') throw new HttpError(400, 'environment must be a string');
     if (body.app !== undefined && typeof body.app !== 'string') throw new HttpError(400, 'app must be a string');
-    const deployment = await pipelines.of(body.app).request({ ref: body.ref, environment: body.environment, actor: apiActor(request, response, { fallback: 'api' }) });
+    if (body.queue !== undefined && typeof body.queue !== 'boolean') throw new HttpError(400, 'queue must be true or false');
+    const actor = apiActor(request, response, { fallback: 'api' });
+    const deployment = await pipelines.of(body.app).request({ ref: body.ref, environment: body.environment, actor, queue: body.queue === true });
     response.status(202).json({ id: deployment.id, deployment: view(deployment) });
   });
 
@@ -53,7 +59,9 @@ export function deploymentRoutes(pipelines: Pipelines, publicUrl: () => string):
     const user = apiActor(request, response);
     found(pipelines, id);
     if (!isDeploymentAction(action)) throw new HttpError(404, `deployments have no action ${action}: ${DEPLOYMENT_ACTIONS.join(', ')}`);
-    const result = await actOnDeployment(pipelines, action, id, user);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (body.reason !== undefined && typeof body.reason !== 'string') throw new HttpError(400, 'reason must be a string');
+    const result = await actOnDeployment(pipelines, action, id, user, { reason: body.reason });
     if ('started' in result && result.started) {
       response.status(202).json({ id: result.started.id, deployment: view(result.started) });
       return;

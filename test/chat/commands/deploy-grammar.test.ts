@@ -123,3 +123,18 @@ describe('parseDeployCommand: what it cannot understand', () => {
     expect(usageError('help me').message).toContain('/deploy help');
   });
 });
+
+describe('parseDeployCommand: --break-glass', () => {
+  it('takes the reason after --break-glass, in straight or curly quotes or none', () => {
+    expect(parseDeployCommand('main to production --break-glass "checkout is down"')).toEqual({ kind: 'deploy', ref: 'main', environment: 'production', breakGlass: 'checkout is down' });
+    expect(parseDeployCommand('main --break-glass \u201ccheckout is down\u201d')).toEqual({ kind: 'deploy', ref: 'main', breakGlass: 'checkout is down' });
+    expect(parseDeployCommand("main --break-glass 'it cannot wait'")).toMatchObject({ breakGlass: 'it cannot wait' });
+    expect(parseDeployCommand('main --break-glass hotfix for the outage')).toMatchObject({ breakGlass: 'hotfix for the outage' });
+  });
+
+  it('wants a reason, and a deploy to go with', () => {
+    expect(usageError('main --break-glass').message).toContain('needs a reason');
+    expect(usageError('main --break-glass ""').message).toContain('needs a reason');
+    expect(usageError('status --break-glass "why"').message).toContain('goes with a deploy');
+  });
+});

@@ -4,6 +4,9 @@
 import { escapeHtml, renderMessage } from './blocks.js';
 import { api, openEvents } from './session.js';
 
+/** The buttons that ask why before they act (src/pipeline/actions.ts ACTIONS_WITH_REASON). */
+const REASON_ASKED = new Set(['igor.deploy-anyway']);
+
 const ACT_AS = 'igor.actAs';
 const view = {
   app: 'igor',
@@ -190,7 +193,10 @@ document.addEventListener('click', (event) => {
     // A refusal is answered where the press was: in the open thread (also for its root shown there), else beside the message.
     const inThread = Boolean(target.closest('#thread'));
     const thread = message?.threadTs ?? (inThread ? message?.ts : null) ?? null;
-    void send('/console/action', { action: target.dataset.action, value: target.dataset.value, channel: message?.channel ?? view.channel, thread }, target);
+    // Buttons that need a reason (Deploy anyway) ask for it first, as Slack's modal does.
+    const reason = REASON_ASKED.has(target.dataset.action) ? window.prompt('Why can this deployment not wait for the freeze to end? (audited, and told in the alerts channel)') : undefined;
+    if (reason === null) return;
+    void send('/console/action', { action: target.dataset.action, value: target.dataset.value, channel: message?.channel ?? view.channel, thread, ...(reason !== undefined ? { reason } : {}) }, target);
   } else if (target.dataset.thread) {
     view.thread = target.dataset.thread;
     renderThread();

@@ -32,6 +32,7 @@ export const EMOJI = Object.freeze(
     rewind: '23ea',
     rocket: '1f680',
     rotating_light: '1f6a8',
+    snowflake: '2744',
     tada: '1f389',
     test_tube: '1f9ea',
     triangular_flag_on_post: '1f6a9',

@@ -22,8 +22,9 @@ export interface SlackSettings {
  */
 export function createBolt(slack: SlackSettings, http: Express, log: Logger): { app: App; socketMode: SocketModeReceiver | null } {
   const slackApiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
-  // For the listeners' own calls (ephemeral answers): a few quick retries, then the call fails.
-  const clientOptions = { ...slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
+  // For the listeners' own calls (ephemeral answers, views.open): a few quick retries, each within
+  // 10 s, then the call fails; a trigger_id is only good for 3 s anyway.
+  const clientOptions = { ...slackApiUrl, timeout: 10_000, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } };
   const logger = boltLogger(log);
   if (slack.appToken) {
     // Slack answers another kind of token with an error the socket client retries for ever: refuse it here.

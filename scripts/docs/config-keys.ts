@@ -119,6 +119,7 @@ export const KEY_DOCS: ReadonlyMap<string, { about: string; example?: string }> 
   ['environments.<env>.flags.push', { about: 'write `shared/flags.json` on every host after each change, for flagd\'s file provider', example: 'true' }],
   ['environments.<env>.autoDeploy', { about: 'deploy each commit of a branch whose tests passed on push (see GitHub)' }],
   ['environments.<env>.autoDeploy.branch', { about: 'the branch', example: 'main' }],
+  ['environments.<env>.requires', { about: 'environments of the same app a commit must be live and healthy on before a deploy or promotion here: a list, or `{ environments: [...], soak: 30m }` to ask for it to have been live there that long', example: '{ environments: [staging], soak: 30m }' }],
   ['environments.<env>.url', { about: 'where people reach the environment; GitHub\'s deployments view links to it', example: 'https://shop.example.com' }],
   ['alarms', { about: 'alarm settings shared by every environment' }],
   ['alarms.remindAfter', { about: 'a critical alarm nobody acknowledged is re-announced after this long; absent: no reminders', example: '15m' }],

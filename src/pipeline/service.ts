@@ -24,6 +24,8 @@ import type { Deployment, StepRecord } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { scopeKey } from '../shared/scope.js';
+import { requireGates } from './gates.js';
+import { promotionSource } from './promotion.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
   store: Store<PipelineData>;
@@ -71,6 +73,19 @@ export function createPipeline(options: PipelineOptions) {
     locks.checkFree(environment);
   }
 
+  /** `environments.<env>.requires`: refused unless the commit is live and healthy where it must be first. */
+  function checkGates(environment: string, sha: string, ref: string): void {
+    requireGates({
+      history: ofApp(store.data.deployments, config.app),
+      badReleases: (name) => store.data.badReleases[scopeKey(config.app, name)] ?? {},
+      target: environment,
+      requirement: config.environments[environment]!.requires,
+      sha,
+      ref,
+      now: clock.now(),
+    });
+  }
+
   async function request(input: DeployRequest): Promise<Deployment> {
     const environment = environmentName(input.environment);
     try {
@@ -88,6 +103,7 @@ export function createPipeline(options: PipelineOptions) {
         const guess = input.sha ? undefined : nearest(input.ref, await mirror.refNames());
         throw new RefusedError('not-found', phrase`${code(input.sha ?? input.ref)} is not a branch, tag or commit of the repository${guess ? phrase` (did you mean ${code(guess)}?)` : ''}`);
       }
+      checkGates(environment, sha, input.ref);
       const stepNames = integrationStepNames(config.integration);
       const testedIn = input.tested && vouchesFor(input.tested, sha, config.integration, stepNames) ? input.tested : null;
       return create({
@@ -99,6 +115,38 @@ export function createPipeline(options: PipelineOptions) {
         since,
         steps: [...stepNames, 'deploy', 'verify'],
         extra: { retryOf: input.retryOf ?? null, ...(testedIn ? { testedIn } : {}) },
+      });
+    });
+    start(deployment);
+    return deployment;
+  }
+
+  /**
+   * `/deploy promote <from> to <env>`: the release live on `from`, shipped to `env` unchanged (the
+   * same commit, release id and artifact bytes), without tests, through `env`'s own rules and gates.
+   */
+  async function requestPromotion(input: { from: string; environment?: string | undefined; actor: Actor }): Promise<Deployment> {
+    const environment = environmentName(input.environment);
+    const from = environmentName(input.from);
+    if (from === environment) throw new RefusedError('bad-input', phrase`a promotion goes from one environment to another: ${from} is both`);
+    admit(environment, input.actor.user, 'deploy to');
+    const since = clock.now().toISOString();
+    // Held while the source's hosts are asked what they run, so no deploy starts in between.
+    const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: `promote ${from}`, user: input.actor.user, since }, async () => {
+      const history = ofApp(store.data.deployments, config.app);
+      const live = liveOn(history, from, await hostReadings.read(from));
+      const source = promotionSource(history, store.data.badReleases[scopeKey(config.app, from)] ?? {}, from, environment, live);
+      checkGates(environment, source.sha, source.ref);
+      const { sha, ref, artifactSha256, ...promotedFrom } = source;
+      return create({
+        kind: 'deploy',
+        environment,
+        ref,
+        sha,
+        actor: input.actor,
+        since,
+        steps: ['deploy', 'verify'],
+        extra: { release: source.release, artifactSha256, promotedFrom },
       });
     });
     start(deployment);
@@ -206,6 +254,7 @@ export function createPipeline(options: PipelineOptions) {
     cancel: (id: string, actor: Actor) => decisions.cancel(found(id), actor),
     promote: (id: string, actor: Actor) => decisions.promote(found(id), actor),
     requestRollback,
+    requestPromotion,
     /**
      * The Rollback button: on a deployment still rolling out, stop it and put the hosts back; on
      * a finished one, a rollback deployment to the release that was live before it.
@@ -227,6 +276,8 @@ export function createPipeline(options: PipelineOptions) {
     async retry(id: string, actor: Actor): Promise<Deployment> {
       const previous = found(id);
       if (!isRetryable(previous)) throw new RefusedError('conflict', `deployment ${id} is ${previous.state}: only deployments that failed in their tests or were interrupted can be retried`);
+      // A promotion is retried as one: what its source runs now goes out.
+      if (previous.promotedFrom) return requestPromotion({ from: previous.promotedFrom.environment, environment: previous.environment, actor });
       return request({ ref: previous.ref, environment: previous.environment, actor, retryOf: previous.id });
     },
     /** Hears each lock a person puts on an environment of this app, or lifts. */

@@ -22,6 +22,8 @@ export function deploymentView(deployment: Deployment, publicUrl: string) {
     testedIn: testedIn ? testedIn.source : null,
     analysis: rest.analysis ?? null,
     githubDeploymentId: rest.githubDeploymentId ?? null,
+    artifactSha256: rest.artifactSha256 ?? null,
+    promotedFrom: rest.promotedFrom ?? null,
     hosts: hosts.map(({ phase: _phase, ...host }) => host),
   };
 }

@@ -22,12 +22,14 @@ const promotionBody = z.object(
 export function promotionRoutes(pipelines: Pipelines, publicUrl: () => string): Router {
   const router = Router();
   router.post('/', async (request, response) => {
-    const parsed = promotionBody.safeParse(request.body ?? {});
+    const raw: unknown = request.body ?? {};
+    const parsed = promotionBody.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      // A missing field is named by its path: zod's message for it is the type's.
-      const field = issue.path.join('.');
-      throw new HttpError(400, issue.code === 'invalid_type' && issue.input === undefined && field ? `${field} is required` : issue.message);
+      // A missing field is named as missing: zod's message for it is the wrong type's.
+      const field = issue.path.length === 1 ? String(issue.path[0]) : null;
+      const missing = field !== null && typeof raw === 'object' && raw !== null && !Object.hasOwn(raw, field);
+      throw new HttpError(400, missing ? `${field} is required` : issue.message);
     }
     const body = parsed.data;
     const deployment = await pipelines.of(body.app).requestPromotion({ from: body.from, environment: body.environment, actor: apiActor(request, response) });

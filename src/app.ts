@@ -196,7 +196,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       hostKeys,
     });
     const mirror = mirrorOf(config.repo);
-    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog });
+    const appPrefix = apps.defaultApp === config.app ? '' : `${config.app}/`;
+    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog, appPrefix });
     pipeline.on((event) => void alarmsOfDeployments.onEvent(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
     githubDeployments?.follow(config, pipeline);
     const monitor = createMonitor({

@@ -53,6 +53,8 @@ export function requireGates(input: {
   sha: string;
   ref: string;
   now: Date;
+  /** How people name the app before a ref or an environment (`billing/`), or '' for the default app. */
+  appPrefix?: string;
 }): void {
   const { requirement, target } = input;
   if (!requirement) return;
@@ -66,7 +68,7 @@ export function requireGates(input: {
     missing.map((reading) => missingText(reading, what)),
     '; ',
   );
-  throw new RefusedError('conflict', phrase`${rule}: ${reasons}. ${nextStep(missing, input.ref, target)}`);
+  throw new RefusedError('conflict', phrase`${rule}: ${reasons}. ${nextStep(missing, input.ref, target, input.appPrefix ?? '')}`);
 }
 
 function missingText(reading: Unmet, what: Phrase): Phrase {
@@ -81,13 +83,13 @@ function missingText(reading: Unmet, what: Phrase): Phrase {
 }
 
 /** The commands that would satisfy the gate: deploy where it is missing, then promote. */
-function nextStep(missing: readonly Unmet[], ref: string, target: string): Phrase {
+function nextStep(missing: readonly Unmet[], ref: string, target: string, appPrefix: string): Phrase {
   const absent = missing.filter((reading) => reading.why !== 'soaking');
   const first = (absent[0] ?? missing[0])!.environment;
-  const promote = code(`/deploy promote ${first} to ${target}`);
+  const promote = code(`/deploy promote ${appPrefix}${first} to ${target}`);
   if (absent.length === 0) return phrase`Once the soak is over: ${promote}.`;
   return phrase`Deploy it there first: ${joinPhrases(
-    absent.map((reading) => phrase`${code(`/deploy ${ref} to ${reading.environment}`)}`),
+    absent.map((reading) => phrase`${code(`/deploy ${appPrefix}${ref} to ${reading.environment}`)}`),
     ', ',
   )}, then ${promote}.`;
 }

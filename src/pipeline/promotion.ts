@@ -16,23 +16,23 @@ export interface PromotionSource extends PromotedFrom {
  * `liveOn`): the one release they all run, put there by a deployment that succeeded, not marked
  * bad, whose artifact igor kept. Anything else is refused with the reason.
  */
-export function promotionSource(history: readonly Deployment[], bad: Readonly<Record<string, string>>, from: string, target: string, live: Live): PromotionSource {
+export function promotionSource(history: readonly Deployment[], bad: Readonly<Record<string, string>>, from: string, target: string, live: Live, appPrefix = ''): PromotionSource {
   const running = live.groups.filter((group) => group.release !== null);
   if (running.length > 1) {
     const where = joinPhrases(
       running.map((group) => phrase`${group.hosts.join(', ')} on ${group.release}`),
       '; ',
     );
-    throw new RefusedError('conflict', phrase`the hosts of ${from} disagree (${where}): there is no one release to promote until they run the same one again (${code(`/rollback ${from}`)} or a new deploy)`);
+    throw new RefusedError('conflict', phrase`the hosts of ${from} disagree (${where}): there is no one release to promote until they run the same one again (${code(`/rollback ${appPrefix}${from}`)} or a new deploy)`);
   }
   const placer = live.deployment;
-  if (!live.release || !placer) throw new RefusedError('not-found', phrase`${from} has no live release deployed by igor to promote: deploy there first (${code(`/deploy <ref> to ${from}`)})`);
+  if (!live.release || !placer) throw new RefusedError('not-found', phrase`${from} has no live release deployed by igor to promote: deploy there first (${code(`/deploy ${appPrefix}<ref> to ${from}`)})`);
   if (Object.hasOwn(bad, live.release)) throw new RefusedError('conflict', phrase`release ${code(live.release)} on ${from} is marked bad (${bad[live.release]!}): it is not promoted to ${target}`);
   if (placer.state !== 'succeeded' || !placer.sha) throw new RefusedError('conflict', phrase`release ${code(live.release)} on ${from} was put there by deployment ${placer.id}, which is ${placer.state}: only a release whose deployment succeeded is promoted`);
   // A rollback puts back a release packed by the deployment that first shipped it.
   const packed = history.findLast((deployment) => deployment.release === live.release && deployment.artifactSha256);
   if (!packed?.artifactSha256) {
-    throw new RefusedError('conflict', phrase`igor kept no artifact of release ${code(live.release)} (it was deployed before igor kept them): deploy the commit itself instead, ${code(`/deploy ${placer.sha} to ${target}`)}`);
+    throw new RefusedError('conflict', phrase`igor kept no artifact of release ${code(live.release)} (it was deployed before igor kept them): deploy the commit itself instead, ${code(`/deploy ${appPrefix}${placer.sha} to ${target}`)}`);
   }
   return {
     environment: from,

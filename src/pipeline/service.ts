@@ -29,6 +29,8 @@ import { promotionSource } from './promotion.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
   store: Store<PipelineData>;
+  /** How people name this app before a ref or an environment in a command (`billing/`); '' (the default) for the default app. */
+  appPrefix?: string;
 }
 
 export interface DeployRequest {
@@ -83,6 +85,7 @@ export function createPipeline(options: PipelineOptions) {
       sha,
       ref,
       now: clock.now(),
+      appPrefix: options.appPrefix ?? '',
     });
   }
 
@@ -135,7 +138,7 @@ export function createPipeline(options: PipelineOptions) {
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: `promote ${from}`, user: input.actor.user, since }, async () => {
       const history = ofApp(store.data.deployments, config.app);
       const live = liveOn(history, from, await hostReadings.read(from));
-      const source = promotionSource(history, store.data.badReleases[scopeKey(config.app, from)] ?? {}, from, environment, live);
+      const source = promotionSource(history, store.data.badReleases[scopeKey(config.app, from)] ?? {}, from, environment, live, options.appPrefix ?? '');
       checkGates(environment, source.sha, source.ref);
       const { sha, ref, artifactSha256, ...promotedFrom } = source;
       return create({

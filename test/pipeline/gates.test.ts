@@ -75,3 +75,11 @@ describe('gates: environments.<env>.requires', () => {
     expect(error.message).toBe('production takes only commits live and healthy on staging and qa: `main` (1111111) is not live on qa. Deploy it there first: `/deploy main to qa`, then `/deploy promote qa to production`.');
   });
 });
+
+describe('gates of an app that is not the default one', () => {
+  it('name the app in the commands they suggest', () => {
+    const live = everywhere('1', R1, null);
+    const error = refusal(() => requireGates({ history: [live], badReleases: () => ({}), target: 'production', requirement: { environments: ['staging'], soak: 0 }, sha: 'e'.repeat(40), ref: 'main', now: new Date(start), appPrefix: 'billing/' }));
+    expect(error.message).toContain('Deploy it there first: `/deploy billing/main to staging`, then `/deploy promote billing/staging to production`.');
+  });
+});

@@ -1,6 +1,6 @@
 import { RefusedError } from '../shared/refusal.js';
 import { code, joinPhrases, phrase } from '../shared/phrase.js';
-import type { Live } from './queries.js';
+import { liveOn, type Live } from './queries.js';
 import type { Deployment, PromotedFrom } from './types.js';
 
 /** What a promotion ships: the release live on its source environment, exactly. */
@@ -14,9 +14,11 @@ export interface PromotionSource extends PromotedFrom {
 /**
  * What `/deploy promote <from> to <env>` ships, judged by what `<from>`'s hosts run (`live`, see
  * `liveOn`): the one release they all run, put there by a deployment that succeeded, not marked
- * bad, whose artifact igor kept. Anything else is refused with the reason.
+ * bad, whose artifact igor kept, and that the target does not run already (by igor's records).
+ * Anything else is refused with the reason.
  */
 export function promotionSource(history: readonly Deployment[], bad: Readonly<Record<string, string>>, from: string, target: string, live: Live, appPrefix = ''): PromotionSource {
+  const there = liveOn(history, target).release;
   const running = live.groups.filter((group) => group.release !== null);
   if (running.length > 1) {
     const where = joinPhrases(
@@ -27,6 +29,8 @@ export function promotionSource(history: readonly Deployment[], bad: Readonly<Re
   }
   const placer = live.deployment;
   if (!live.release || !placer) throw new RefusedError('not-found', phrase`${from} has no live release deployed by igor to promote: deploy there first (${code(`/deploy ${appPrefix}<ref> to ${from}`)})`);
+  // Its folder on the target's hosts is the live one: unpacking it again would pull it from under the running app.
+  if (there === live.release) throw new RefusedError('conflict', phrase`${target} runs release ${code(live.release)} of ${from} already: there is nothing to promote`);
   if (Object.hasOwn(bad, live.release)) throw new RefusedError('conflict', phrase`release ${code(live.release)} on ${from} is marked bad (${bad[live.release]!}): it is not promoted to ${target}`);
   if (placer.state !== 'succeeded' || !placer.sha) throw new RefusedError('conflict', phrase`release ${code(live.release)} on ${from} was put there by deployment ${placer.id}, which is ${placer.state}: only a release whose deployment succeeded is promoted`);
   // A rollback puts back a release packed by the deployment that first shipped it.

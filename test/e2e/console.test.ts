@@ -102,7 +102,8 @@ describe('the console in a browser', () => {
 
     // A second release through staging, promoted by Bob and approved by Alice, so there is one to roll back to.
     await type('/deploy main to staging');
-    await expect.poll(() => root('to staging: succeeded').count()).toBe(2);
+    // Promoted once it is live on both of staging's hosts (the worker's staging card says succeeded too).
+    await root('example: deploy main').filter({ hasText: 'to staging: succeeded' }).nth(1).waitFor();
     await type('/deploy promote staging to production');
     await expect.poll(() => production.count()).toBe(2);
     const second = production.last();

@@ -60,4 +60,11 @@ describe('what a promotion ships (promotionSource)', () => {
   it('is refused when igor kept no artifact of the release (an older igor deployed it)', () => {
     expect(refused([everywhere('1', R1, null)]).message).toContain(`igor kept no artifact of release \`${R1}\``);
   });
+
+  it('is refused when the target runs that release already', () => {
+    const first = packed(everywhere('1', R1, null));
+    const promoted = { ...packed(everywhere('2', R1, null)), environment: 'production', promotedFrom: { environment: 'staging', deployment: '1', release: R1, liveSince: first.finishedAt! } };
+    const history = [first, promoted];
+    expect(() => promotionSource(history, {}, 'staging', 'production', liveOn(history, 'staging'))).toThrow(`production runs release \`${R1}\` of staging already: there is nothing to promote`);
+  });
 });

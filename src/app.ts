@@ -44,6 +44,7 @@ import { commandRoutes } from './http/routes/commands.js';
 import { deploymentRoutes } from './http/routes/deployments.js';
 import { environmentRoutes } from './http/routes/environments.js';
 import { rollbackRoutes } from './http/routes/rollback.js';
+import { promotionRoutes } from './http/routes/promotions.js';
 import { createHttpApp, finishHttpApp } from './http/server.js';
 import { ApiTokensError, parseApiTokens, type ApiToken } from './http/api-tokens.js';
 import { isLoopback } from './http/auth.js';
@@ -196,7 +197,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       hostKeys,
     });
     const mirror = mirrorOf(config.repo);
-    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog });
+    const appPrefix = apps.defaultApp === config.app ? '' : `${config.app}/`;
+    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog, appPrefix });
     pipeline.on((event) => void alarmsOfDeployments.onEvent(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
     githubDeployments?.follow(config, pipeline);
     const monitor = createMonitor({
@@ -293,6 +295,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       '/apps/:app/environments': environmentRoutes((request) => pipelines.of(String(request.params.app))),
       '/commands': commandRoutes(commands, stackOf(mainApp).config.channels.deploys),
       '/rollback': rollbackRoutes(pipelines, () => publicUrl),
+      '/promotions': promotionRoutes(pipelines, () => publicUrl),
       '/ci/runs': ciRunRoutes(new Map(allStacks.map((stack) => [stack.config.app, stack.github.ci])), (name) => appNamed(apps, name)),
     },
   });

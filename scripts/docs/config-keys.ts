@@ -126,6 +126,7 @@ export const KEY_DOCS: ReadonlyMap<string, { about: string; example?: string }> 
   ['environments.<env>.freeze[].from', { about: 'a window once: its start, ISO-8601 with an offset', example: '2026-12-22T00:00:00Z' }],
   ['environments.<env>.freeze[].to', { about: 'the end of the window that begins at `from`', example: '2027-01-04T00:00:00Z' }],
   ['environments.<env>.freeze[].reason', { about: 'why, shown wherever the freeze is (the answer, the thread, `/deploy status`)', example: 'weekend' }],
+  ['environments.<env>.requires', { about: 'environments of the same app a commit must be live and healthy on before a deploy or promotion here: a list, or `{ environments: [...], soak: 30m }` to ask for it to have been live there that long', example: '{ environments: [staging], soak: 30m }' }],
   ['environments.<env>.url', { about: 'where people reach the environment; GitHub\'s deployments view links to it', example: 'https://shop.example.com' }],
   ['alarms', { about: 'alarm settings shared by every environment' }],
   ['alarms.remindAfter', { about: 'a critical alarm nobody acknowledged is re-announced after this long; absent: no reminders', example: '15m' }],

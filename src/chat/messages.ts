@@ -231,6 +231,8 @@ export function approvalMessage(deployment: Deployment, commits: CommitSummary[]
     ? `:raised_hand: *Approval needed* to deploy ${codeMrkdwn(deployment.ref)} (${short(plan.sha)}) to *${esc(plan.environment)}*, asked by ${mention(deployment.requestedBy)}`
     : `${STATE_ICON[deployment.state]} Approval for ${codeMrkdwn(deployment.ref)} (${short(plan.sha)}) to *${esc(plan.environment)}*: ${decisionText(deployment)}`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: headline } });
+  const origin = promotedFromText(deployment);
+  if (origin) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:arrow_double_up: ${origin}` } });
   const warning = rolledBackBefore(approval.badReleases);
   if (warning && waiting) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${mrkdwn(warning)}` } });
   if (approval.reaskedBecause && waiting) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: Asked again: ${esc(approval.reaskedBecause)}` }] });
@@ -270,7 +272,19 @@ function reasonText(deployment: Deployment): string | null {
   return deployment.reason ? esc(deployment.reason) : null;
 }
 
+/**
+ * Where a promotion comes from, for its approvers: the environment, the deployment, when the
+ * release went live there and how long it had been healthy there when the promotion was asked.
+ */
+export function promotedFromText(deployment: Deployment): string | null {
+  const from = deployment.promotedFrom;
+  if (!from) return null;
+  const healthy = formatDuration(Math.max(Date.parse(deployment.createdAt) - Date.parse(from.liveSince), 0));
+  return `Promoted from *${esc(from.environment)}*: release ${codeMrkdwn(from.release)} of deployment ${esc(from.deployment)}, live there since ${dateMrkdwn(from.liveSince)}, healthy for ${healthy}. The same artifact ships; its tests are not run again.`;
+}
+
 function testSummary(deployment: Deployment): string {
+  if (deployment.promotedFrom) return `passed before it went to ${esc(deployment.promotedFrom.environment)}: not run again`;
   const tests = deployment.steps.filter((step) => !['deploy', 'verify'].includes(step.name));
   if (!tests.length) return 'none configured';
   return tests.map((step) => `${step.state === 'succeeded' ? ':white_check_mark:' : ':x:'} ${esc(step.name)}${step.startedAt && step.finishedAt ? ` ${formatDuration(Date.parse(step.finishedAt) - Date.parse(step.startedAt))}` : ''}`).join(' · ');

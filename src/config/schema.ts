@@ -229,6 +229,21 @@ const jumpHost = z
   .string()
   .regex(/^(?:[A-Za-z0-9._-]+@)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, { error: 'must be a bastion as user@host:port (user and port optional), as OpenSSH\'s ProxyJump' });
 
+/** Names people type after `/deploy` and in URLs: environments and apps alike. */
+const NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const environmentKey = z.string().regex(NAME, { error: 'environment names are lower-case letters, digits, "-" or "_"' });
+
+/**
+ * `requires: [staging]` or `{ environments: [staging], soak: 30m }`: the environments a commit must
+ * be live and healthy on (for at least `soak`) before it may go to this one. Read as the long form.
+ */
+const requires = z
+  .union([
+    z.array(environmentKey).min(1, { error: 'must name at least one environment' }),
+    z.strictObject({ environments: z.array(environmentKey).min(1, { error: 'must name at least one environment' }), soak: duration.prefault('0s') }),
+  ])
+  .transform((gate) => (Array.isArray(gate) ? { environments: gate, soak: 0 } : gate));
+
 const environment = z.strictObject({
   channel: nonEmpty.optional(),
   /** Where people reach the environment (`https://staging.shop.example.com`): GitHub's link to it. */
@@ -265,13 +280,11 @@ const environment = z.strictObject({
   autoDeploy: z.strictObject({ branch: nonEmpty }).optional(),
   /** When deploys here wait (queued) instead of starting: see src/pipeline/freeze.ts. */
   freeze: freezeSchema.default([]),
+  requires: requires.optional(),
 });
 
 const integrationStep = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a name of letters, digits, ".", "_" or "-"' }), run: nonEmpty });
 
-/** Names people type after `/deploy` and in URLs: environments and apps alike. */
-const NAME = /^[a-z0-9][a-z0-9_-]*$/;
-const environmentKey = z.string().regex(NAME, { error: 'environment names are lower-case letters, digits, "-" or "_"' });
 const appKey = z.string().regex(NAME, { error: 'app names are lower-case letters, digits, "-" or "_"' });
 
 const integration = z
@@ -322,6 +335,15 @@ function checkEnvironments(app: { defaultEnvironment?: string | undefined; envir
     const needsPath = !env.servers.local && !env.path && !(env.servers.static?.every((s) => s.path) ?? false);
     if (needsPath) ctx.addIssue({ code: 'custom', path: [...at, 'environments', name, 'path'], message: 'is required for ec2, gce, azure and static servers' });
     // The probe targets the health URL's origin: without a health check it would not know where the app listens.
+    // Read as the long form by now: the problem is named on `requires`, with the name that is wrong.
+    for (const required of env.requires?.environments ?? []) {
+      const path = [...at, 'environments', name, 'requires'];
+      if (required === name) ctx.addIssue({ code: 'custom', path, message: `names ${name} itself: a commit must be live on another environment first` });
+      else if (!names.includes(required)) {
+        const guess = nearest(required, names.filter((other) => other !== name));
+        ctx.addIssue({ code: 'custom', path, message: `names ${required}, no environment of this app${guess ? ` (did you mean ${guess}?)` : ''}; configured: ${names.join(', ')}` });
+      }
+    }
     if (env.strategy.canary?.analysis && !env.health) {
       ctx.addIssue({ code: 'custom', path: [...at, 'environments', name, 'health'], message: 'is required with strategy.canary.analysis (the analysis loads the origin of the health URL)' });
     }

@@ -69,6 +69,8 @@ export async function ensureExampleBundle(dataDir: string, appPort: number = EXA
             },
             ...app,
             strategy: { canary: { servers: 1, bake: '5s', promote: 'auto' }, waves: ['100%'] },
+            // Only what runs on staging goes out: `/deploy promote staging to production`.
+            requires: ['staging'],
           },
         },
       },

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Artifact } from '../fleet/host-deploy.js';
+import { sha256File } from '../fleet/artifacts/kept.js';
 import { withoutCredentials } from '../config/repository-key.js';
 import { checkRef } from './refs.js';
 
@@ -109,12 +109,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 function firstLine(error: unknown): string {

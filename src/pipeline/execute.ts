@@ -1,5 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { DiscoveryError } from '../fleet/discovery/errors.js';
@@ -20,9 +20,13 @@ import { createRollBack } from './roll-back.js';
 import { reuseTests } from './reuse-tests.js';
 import { createShipper } from './ship.js';
 import type { ArtifactStore } from '../fleet/artifacts/s3.js';
+import { checkedKeptArtifact, KeptArtifactError, keptArtifactPath, pruneKeptArtifacts } from '../fleet/artifacts/kept.js';
+import type { Artifact } from '../fleet/host-deploy.js';
+import { releasesWorthKeeping } from './artifact-retention.js';
 import type { Deployment } from './types.js';
-import { phrase } from '../shared/phrase.js';
-import { badReleasesOfCommit } from './queries.js';
+import { code, phrase, time } from '../shared/phrase.js';
+import { formatDuration } from '../config/duration.js';
+import { badReleasesOfCommit, ofApp } from './queries.js';
 import { rolledBackBefore } from './warnings.js';
 
 export interface ExecutorOptions {
@@ -59,7 +63,6 @@ export function createExecutor(options: ExecutorOptions) {
     const signal = run.controller.signal;
     const log = options.log.child({ deployment: deployment.id, environment: deployment.environment });
     const environment = config.environments[deployment.environment]!;
-    const artifactFile = join(options.dataDir, 'artifacts', `${deployment.id}.tar.gz`);
     const logDir = join(options.dataDir, 'logs', deployment.id);
     const fail = async (reason: string) => {
       log.warn({ reason }, 'deployment failed');
@@ -75,8 +78,17 @@ export function createExecutor(options: ExecutorOptions) {
     try {
       if (deployment.kind === 'rollback') return await rollBack(deployment, deployment.undo ?? false);
 
-      await recorder.transition(deployment, 'test');
-      if (deployment.testedIn) {
+      if (deployment.promotedFrom) {
+        const from = deployment.promotedFrom;
+        const healthy = formatDuration(Math.max(Date.parse(deployment.createdAt) - Date.parse(from.liveSince), 0));
+        recorder.note(
+          deployment,
+          phrase`Promoted from ${from.environment}: release ${code(from.release)} of deployment ${from.deployment}, live there since ${time(from.liveSince)} (healthy for ${healthy}). The same artifact ships; the integration steps are not run again.`,
+        );
+      } else await recorder.transition(deployment, 'test');
+      if (deployment.promotedFrom) {
+        // Tested where it comes from: nothing runs here before the approval.
+      } else if (deployment.testedIn) {
         recorder.note(deployment, phrase`Tests passed in ${deployment.testedIn.source} on this exact commit, under the same integration settings: not run again.`);
         await reuseTests(deployment, deployment.testedIn, progress, logDir);
         if (await stopped()) return;
@@ -120,16 +132,41 @@ export function createExecutor(options: ExecutorOptions) {
         if (warning) recorder.note(deployment, warning, 'warning');
       }
 
-      await mkdir(join(options.dataDir, 'artifacts'), { recursive: true });
-      const artifact = await options.mirror.archive(deployment.sha!, artifactFile);
-      deployment.release = releaseName(new Date(deployment.startedAt ?? deployment.createdAt), deployment.sha!);
+      deployment.release ??= releaseName(new Date(deployment.startedAt ?? deployment.createdAt), deployment.sha!);
+      const artifact = await artifactOf(deployment);
       await ship(deployment, run, servers, artifact);
     } catch (error) {
-      if (error instanceof DiscoveryError) return void (await fail(error.message).catch(() => undefined));
+      if (error instanceof DiscoveryError || error instanceof KeptArtifactError) return void (await fail(error.message).catch(() => undefined));
       log.error({ err: error }, 'deployment failed unexpectedly');
       await fail(`unexpected error: ${(error as Error).message}`).catch((failure: unknown) => log.error({ err: failure }, 'could not record the failure'));
     } finally {
-      await rm(artifactFile, { force: true });
+      await pruneArtifacts().catch((error: unknown) => log.warn({ err: error }, 'could not prune the kept artifacts'));
     }
   };
+
+  /**
+   * The bytes to ship: a promotion's are the kept artifact of its release, checked against the
+   * SHA-256 recorded when it was packed; any other deployment packs its commit once, kept by release.
+   */
+  async function artifactOf(deployment: Deployment): Promise<Artifact> {
+    const release = deployment.release!;
+    if (deployment.promotedFrom) {
+      const artifact = await checkedKeptArtifact(options.dataDir, config.app, release, deployment.artifactSha256 ?? '(none recorded)');
+      recorder.note(deployment, phrase`Artifact of ${code(release)} checked: SHA-256 ${code(artifact.sha256)}, the bytes ${deployment.promotedFrom.environment} runs.`);
+      return artifact;
+    }
+    const file = keptArtifactPath(options.dataDir, config.app, release);
+    await mkdir(dirname(file), { recursive: true });
+    const artifact = await options.mirror.archive(deployment.sha!, file);
+    deployment.artifactSha256 = artifact.sha256;
+    await recorder.changed(deployment);
+    return artifact;
+  }
+
+  /** Drops the artifacts no environment can promote or roll back to any more. */
+  async function pruneArtifacts(): Promise<void> {
+    const keep = releasesWorthKeeping(ofApp(options.store.data.deployments, config.app), config.environments);
+    const pruned = await pruneKeptArtifacts(options.dataDir, config.app, keep);
+    if (pruned.length) options.log.info({ app: config.app, releases: pruned }, 'pruned artifacts no environment can promote or roll back to');
+  }
 }

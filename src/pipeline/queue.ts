@@ -4,7 +4,8 @@ import { vouchesFor } from '../integration/evidence.js';
 import type { Mirror } from '../integration/mirror.js';
 import { integrationStepNames } from '../integration/runner.js';
 import type { Clock, Timer } from '../shared/clock.js';
-import { code, phrase, time } from '../shared/phrase.js';
+import { code, phrase, plainText, time } from '../shared/phrase.js';
+import { RefusedError } from '../shared/refusal.js';
 import type { Store } from '../store/db.js';
 import type { EventHub } from './events.js';
 import { activeFreeze, nextFreeze, type Freeze } from './freeze.js';
@@ -24,6 +25,8 @@ export interface QueueOptions {
   log: Logger;
   /** Runs a deployment that holds its environment now (the pipeline's own start). */
   run: (deployment: Deployment) => void;
+  /** `environments.<env>.requires`, asked again when a queued deployment starts: throws a refusal. */
+  checkGates: (environment: string, sha: string, ref: string) => void;
 }
 
 /**
@@ -143,6 +146,15 @@ export function createQueue(options: QueueOptions) {
       if (!sha) {
         deployment.waiting = null;
         await recorder.transition(deployment, 'fail', { reason: `${ref} is no longer a branch, tag or commit of the repository` });
+        return;
+      }
+      try {
+        // What staging ran when this was queued may have been rolled back since.
+        options.checkGates(environment, sha, ref);
+      } catch (error) {
+        if (!(error instanceof RefusedError)) throw error;
+        deployment.waiting = null;
+        await recorder.transition(deployment, 'fail', { reason: `when its turn came: ${plainText(error.words)}` });
         return;
       }
       const steps = integrationStepNames(config.integration);

@@ -27,9 +27,13 @@ import type { Deployment, StepRecord, Waiting } from './types.js';
 import { viaOf, type Actor } from '../shared/actor.js';
 import { code, phrase, time, user as person } from '../shared/phrase.js';
 import { scopeKey } from '../shared/scope.js';
+import { requireGates } from './gates.js';
+import { promotionSource } from './promotion.js';
 
 export interface PipelineOptions extends Omit<ExecutorOptions, 'recorder' | 'events' | 'decisions'> {
   store: Store<PipelineData>;
+  /** How people name this app before a ref or an environment in a command (`billing/`); '' (the default) for the default app. */
+  appPrefix?: string;
 }
 
 export interface DeployRequest {
@@ -67,7 +71,7 @@ export function createPipeline(options: PipelineOptions) {
   const execute = createExecutor({ ...options, recorder, events, decisions });
   const locks = createLocks({ config, store, clock, log });
   const hostReadings = createHostReadings(options);
-  const queue = createQueue({ config, store, mirror, locks, recorder, events, clock, log, run: (deployment) => start(deployment) });
+  const queue = createQueue({ config, store, mirror, locks, recorder, events, clock, log, run: (deployment) => start(deployment), checkGates });
   // A deployment that ends, or a lock lifted, may let the next one in line start.
   events.on((event) => {
     if (event.type === 'finished' && ours(event.deployment)) void queue.look(event.deployment.environment);
@@ -84,6 +88,20 @@ export function createPipeline(options: PipelineOptions) {
   function admit(environment: string, user: string, action: string, authorizedBy?: string): void {
     if (!authorizedBy) requireDeployer(environment, config.environments[environment]!, user, action);
     locks.checkFree(environment);
+  }
+
+  /** `environments.<env>.requires`: refused unless the commit is live and healthy where it must be first. */
+  function checkGates(environment: string, sha: string, ref: string): void {
+    requireGates({
+      history: ofApp(store.data.deployments, config.app),
+      badReleases: (name) => store.data.badReleases[scopeKey(config.app, name)] ?? {},
+      target: environment,
+      requirement: config.environments[environment]!.requires,
+      sha,
+      ref,
+      now: clock.now(),
+      appPrefix: options.appPrefix ?? '',
+    });
   }
 
   async function request(input: DeployRequest): Promise<Deployment> {
@@ -122,6 +140,7 @@ export function createPipeline(options: PipelineOptions) {
         const guess = input.sha ? undefined : nearest(input.ref, await mirror.refNames());
         throw new RefusedError('not-found', phrase`${code(input.sha ?? input.ref)} is not a branch, tag or commit of the repository${guess ? phrase` (did you mean ${code(guess)}?)` : ''}`);
       }
+      checkGates(environment, sha, input.ref);
       const stepNames = integrationStepNames(config.integration);
       const testedIn = input.tested && vouchesFor(input.tested, sha, config.integration, stepNames) ? input.tested : null;
       return create({
@@ -140,27 +159,28 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   /**
-   * A deploy that waits in the environment's queue (busy, or frozen): its ref is checked now and
-   * resolved to its commit when it starts; nothing of it runs before.
+   * A deploy that waits in the environment's queue (busy, or frozen): its ref and gates are checked
+   * now, and the ref resolved again to its commit when it starts; nothing of it runs before.
    */
   async function enqueue(input: DeployRequest, environment: string, freeze: Pick<Waiting, 'frozenUntil' | 'freezeReason'>): Promise<Deployment> {
     await mirror.fetch();
-    if (!(await mirror.resolve(input.sha ?? input.ref))) {
+    const sha = await mirror.resolve(input.sha ?? input.ref);
+    if (!sha) {
       const guess = input.sha ? undefined : nearest(input.ref, await mirror.refNames());
       throw new RefusedError('not-found', phrase`${code(input.sha ?? input.ref)} is not a branch, tag or commit of the repository${guess ? phrase` (did you mean ${code(guess)}?)` : ''}`);
     }
+    // A refusal creates no deployment: the gates are asked now, and again when it starts.
+    checkGates(environment, sha, input.ref);
+    return queued(
+      { kind: 'deploy', environment, ref: input.ref, sha: input.sha ?? null, actor: input.actor, steps: [...integrationStepNames(config.integration), 'deploy', 'verify'], extra: { retryOf: input.retryOf ?? null } },
+      { ...freeze, authorizedBy: input.authorizedBy ?? null, tested: input.tested ?? null },
+    );
+  }
+
+  /** Creates a deployment in state `queued` that waits in its environment's queue. */
+  async function queued(entry: Omit<Parameters<typeof create>[0], 'since'>, waiting: Omit<Waiting, 'since' | 'breakGlass'>): Promise<Deployment> {
     const since = clock.now().toISOString();
-    const waiting: Waiting = { since, ...freeze, authorizedBy: input.authorizedBy ?? null, breakGlass: null, tested: input.tested ?? null };
-    const deployment = await create({
-      kind: 'deploy',
-      environment,
-      ref: input.ref,
-      sha: input.sha ?? null,
-      actor: input.actor,
-      since,
-      steps: [...integrationStepNames(config.integration), 'deploy', 'verify'],
-      extra: { retryOf: input.retryOf ?? null, waiting },
-    });
+    const deployment = await create({ ...entry, since, extra: { ...entry.extra, waiting: { since, breakGlass: null, ...waiting } } });
     await queue.added(deployment);
     return deployment;
   }
@@ -185,6 +205,36 @@ export function createPipeline(options: PipelineOptions) {
     events.emit({ type: 'break-glass', deployment, user: actor.user, reason: glass.reason, frozenUntil: frozenUntil!, freezeReason });
     // Not awaited: the answer need not wait for the ref to be fetched.
     void queue.look(deployment.environment);
+    return deployment;
+  }
+
+  /**
+   * `/deploy promote <from> to <env>`: the release live on `from`, shipped to `env` unchanged (the
+   * same commit, release id and artifact bytes), without tests, through `env`'s own rules and gates.
+   * During a freeze of `env` it waits in the queue, like a deploy.
+   */
+  async function requestPromotion(input: { from: string; environment?: string | undefined; actor: Actor }): Promise<Deployment> {
+    const environment = environmentName(input.environment);
+    const from = environmentName(input.from);
+    if (from === environment) throw new RefusedError('bad-input', phrase`a promotion goes from one environment to another: ${from} is both`);
+    requireDeployer(environment, config.environments[environment]!, input.actor.user, 'deploy to');
+    const promotion = async () => {
+      const history = ofApp(store.data.deployments, config.app);
+      const live = liveOn(history, from, await hostReadings.read(from));
+      const source = promotionSource(history, store.data.badReleases[scopeKey(config.app, from)] ?? {}, from, environment, live, options.appPrefix ?? '');
+      checkGates(environment, source.sha, source.ref);
+      const { sha, ref, artifactSha256, ...promotedFrom } = source;
+      return { kind: 'deploy' as const, environment, ref, sha, actor: input.actor, steps: ['deploy', 'verify'], extra: { release: source.release, artifactSha256, promotedFrom } };
+    };
+    const freeze = queue.freezeOf(environment);
+    if (freeze) return queued(await promotion(), { frozenUntil: freeze.end.toISOString(), freezeReason: freeze.reason, authorizedBy: null, tested: null });
+    locks.checkFree(environment);
+    const since = clock.now().toISOString();
+    // Held while the source's hosts are asked what they run, so no deploy starts in between.
+    const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: `promote ${from}`, user: input.actor.user, since }, async () =>
+      create({ ...(await promotion()), since }),
+    );
+    start(deployment);
     return deployment;
   }
 
@@ -296,6 +346,7 @@ export function createPipeline(options: PipelineOptions) {
     promote: (id: string, actor: Actor) => decisions.promote(found(id), actor),
     deployAnyway,
     requestRollback,
+    requestPromotion,
     /**
      * The Rollback button: on a deployment still rolling out, stop it and put the hosts back; on
      * a finished one, a rollback deployment to the release that was live before it.
@@ -323,6 +374,8 @@ export function createPipeline(options: PipelineOptions) {
     async retry(id: string, actor: Actor): Promise<Deployment> {
       const previous = found(id);
       if (!isRetryable(previous)) throw new RefusedError('conflict', `deployment ${id} is ${previous.state}: only deployments that failed in their tests or were interrupted can be retried`);
+      // A promotion is retried as one: what its source runs now goes out.
+      if (previous.promotedFrom) return requestPromotion({ from: previous.promotedFrom.environment, environment: previous.environment, actor });
       return request({ ref: previous.ref, environment: previous.environment, actor, retryOf: previous.id });
     },
     /** Hears each lock a person puts on an environment of this app, or lifts. */

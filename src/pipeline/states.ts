@@ -24,8 +24,9 @@ export const FINISHED: ReadonlySet<DeploymentState> = new Set(['succeeded', 'fai
 
 export const TRANSITIONS = {
   test: { from: ['queued'], to: 'testing' },
-  requestApproval: { from: ['testing'], to: 'awaiting-approval' },
-  approve: { from: ['testing', 'awaiting-approval'], to: 'deploying' },
+  /** A promotion (`/deploy promote`) runs no tests: it goes from `queued` to approval, or to its rollout. */
+  requestApproval: { from: ['queued', 'testing'], to: 'awaiting-approval' },
+  approve: { from: ['queued', 'testing', 'awaiting-approval'], to: 'deploying' },
   /** Rollbacks skip tests and approval: the release passed them when it was first deployed. */
   startRollback: { from: ['queued'], to: 'deploying' },
   reject: { from: ['awaiting-approval'], to: 'rejected' },

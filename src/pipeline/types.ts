@@ -60,6 +60,16 @@ export interface BadRelease {
   why: string;
 }
 
+/** Where a promotion's release comes from: the environment it was live on, and since when. */
+export interface PromotedFrom {
+  environment: string;
+  /** The deployment that put the release there. */
+  deployment: string;
+  release: string;
+  /** When the release went live there (that deployment's end): how long it was healthy there is counted from it. */
+  liveSince: string;
+}
+
 /** When a deployment entered a state. */
 export interface Transition {
   state: DeploymentState;
@@ -152,6 +162,10 @@ export interface Deployment {
   startedAt?: string;
   /** Set while it waits in its environment's queue (state `queued`), for its turn or for a freeze to end (see queue.ts). */
   waiting?: Waiting | null;
+  /** The SHA-256 of the artifact it shipped (kept by release id, see `keptArtifactPath`), once packed or checked. */
+  artifactSha256?: string | null;
+  /** For a promotion: the environment, deployment and release it ships again, unchanged. */
+  promotedFrom?: PromotedFrom | null;
   /** The id of the GitHub Deployment that mirrors this one (GitHub's deployments view), once GitHub made it. */
   githubDeploymentId?: number;
 }

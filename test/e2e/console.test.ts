@@ -46,7 +46,7 @@ const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name
 const root = (text: string | RegExp) => page.locator('#messages article.message:not(.ephemeral)', { hasText: text });
 
 describe('the console in a browser', () => {
-  it('deploys the bundled example to staging and production, with a refused and a granted approval, then rolls production back', async () => {
+  it('deploys the bundled example to staging, promotes it to production with a refused and a granted approval, then rolls production back', async () => {
     await page.goto(`${igor.url}/`);
     await expect.poll(() => page.textContent('#connection')).toBe('live');
     expect(await page.textContent('#channel-name')).toBe('# deploys');
@@ -71,8 +71,9 @@ describe('the console in a browser', () => {
     expect(worker.status).toBe('ok');
     await shot('1b-worker-staging-succeeded');
 
-    // Production: Alice asks, and may not approve her own request.
-    await type('/deploy main to production');
+    // Production takes what runs on staging: Alice promotes it, and may not approve her own request.
+    await type('/deploy promote staging to production');
+    await page.locator('#messages .ephemeral', { hasText: /Deployment \d+ promotes release/ }).waitFor();
     const production = root(/deploy main \(\w+\) to production/);
     await production.filter({ hasText: 'awaiting-approval' }).waitFor();
     // The root message says whose approval it needs, with Approve and Reject beside Cancel.
@@ -99,8 +100,11 @@ describe('the console in a browser', () => {
     await page.locator('#thread', { hasText: 'approved by @U0BOB' }).waitFor();
     await shot('4-production-succeeded');
 
-    // A second release, asked by Bob and approved by Alice, so there is one to roll back to.
-    await type('/deploy main to production');
+    // A second release through staging, promoted by Bob and approved by Alice, so there is one to roll back to.
+    await type('/deploy main to staging');
+    // Promoted once it is live on both of staging's hosts (the worker's staging card says succeeded too).
+    await root('example: deploy main').filter({ hasText: 'to staging: succeeded' }).nth(1).waitFor();
+    await type('/deploy promote staging to production');
     await expect.poll(() => production.count()).toBe(2);
     const second = production.last();
     await second.filter({ hasText: 'awaiting-approval' }).waitFor();
@@ -131,8 +135,10 @@ describe('the console in a browser', () => {
       expect(await details.locator('#pipeline .row', { hasText: 'approval wait' }).locator('.bar.phase-approval').count()).toBe(1);
       expect(await details.locator('#pipeline .row', { hasText: 'bake' }).locator('.bar.phase-bake').count()).toBe(1);
       expect(await details.locator('#facts').textContent()).toContain('Waited for approval');
-      await details.click('[data-log="unit"]');
-      await details.locator('#log', { hasText: 'unit tests passed' }).waitFor();
+      // A promotion runs no tests: its steps are the rollout and the verification.
+      expect(await details.locator('[data-log="unit"]').count()).toBe(0);
+      await details.click('[data-log="deploy"]');
+      await details.locator('#log', { hasText: 'prod-1' }).waitFor();
       await details.screenshot({ path: join(screenshots, '6-deployment-page.png'), fullPage: true });
     } finally {
       await details.close();

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 /** Bodies that are not what a route wants: wrong JSON types, missing fields, not JSON at all. */
-const BODIES = ['', 'null', '[]', '{}', '5', '"text"', '{"ref":5}', '{"user":{}}', '{"user":"U0ALICE","ref":[]}', '{"environment":{"__proto__":1}}', 'not json', '{"unterminated":', '%zz', '{"text":null,"command":7}'];
+const BODIES = ['', 'null', '[]', '{}', '5', '"text"', '{"ref":5}', '{"user":{}}', '{"user":"U0ALICE","ref":[]}', '{"environment":{"__proto__":1}}', 'not json', '{"unterminated":', '%zz', '{"text":null,"command":7}', '{"from":"__proto__","environment":"constructor"}', '{"from":"staging","environment":"staging","app":"hasOwnProperty"}'];
 
 /** Every route of the control API, with ids both real-looking and hostile. */
 const API_ROUTES: Array<[string, string]> = [
@@ -26,6 +26,7 @@ const API_ROUTES: Array<[string, string]> = [
   ['POST', '/api/environments/staging/lock'],
   ['POST', '/api/environments/constructor/unlock'],
   ['POST', '/api/rollback'],
+  ['POST', '/api/promotions'],
   ['POST', '/api/commands'],
   ['POST', '/api/ci/runs/1/retry'],
   ['POST', '/api/alarms/1/acknowledge'],

@@ -20,6 +20,11 @@ describe("GitHub's status for each of igor's states", () => {
     expect(githubStatusOf(at('awaiting-approval', []), URL)).toEqual({ state: 'queued', description: 'Waiting for approval to deploy main (abcdef0)' });
   });
 
+  it('says where a promotion was tested instead of promising tests it does not run', () => {
+    const promoted = at('queued', [], { promotedFrom: { environment: 'staging', deployment: '3', release: R2, liveSince: '2026-12-02T10:00:00.000Z' } });
+    expect(githubStatusOf(promoted, URL)).toEqual({ state: 'queued', description: 'Queued: main (abcdef0), promoted from staging where it was tested' });
+  });
+
   it('says in_progress, with one description, from the first host to the verification', () => {
     const statuses = (['deploying', 'baking', 'verifying'] as const).map((state) => githubStatusOf(at(state), URL));
     expect(statuses).toEqual(Array(3).fill({ state: 'in_progress', description: 'Deploying main (abcdef0) to staging' }));

@@ -3,6 +3,7 @@ import { UsageError } from './usage.js';
 
 export type DeployCommand =
   | { kind: 'deploy'; ref: string; environment?: string; breakGlass?: string }
+  | { kind: 'promote'; from: string; environment: string }
   | { kind: 'status'; environment?: string }
   | { kind: 'history'; environment?: string }
   | { kind: 'cancel'; environment?: string }
@@ -14,12 +15,13 @@ export type DeployCommand =
 export const DEPLOY_USAGE = escapeMrkdwn([
   '`/deploy <ref> [to <env>]`: test, approve and deploy a branch, tag or commit',
   '`/deploy <ref> [to <env>] --break-glass "reason"`: deploy during a freeze (approvers)',
+  '`/deploy promote <from> to <env>`: ship the release live on <from> to <env>, the same bytes, without testing it again',
   '`/deploy status [env]` · `/deploy history [env]` · `/deploy cancel [env]`',
   '`/deploy lock <env> [reason]` · `/deploy unlock <env>` · `/deploy help`',
 ].join('\n'));
 
 /**
- * Parses the text after `/deploy`. The words status, history, cancel, lock, unlock and help are
+ * Parses the text after `/deploy`. The words status, history, cancel, lock, unlock, promote and help are
  * commands, not refs (deploy such a branch as `refs/heads/status`).
  * @example parseDeployCommand('main to staging') // { kind: 'deploy', ref: 'main', environment: 'staging' }
  */
@@ -54,6 +56,9 @@ export function parseDeployCommand(text: string): DeployCommand {
       if (!environment) throw new UsageError('expected `/deploy lock <env> [reason]`');
       return reason.length ? { kind: 'lock', environment, reason: reason.join(' ') } : { kind: 'lock', environment };
     }
+    case 'promote':
+      if (rest.length !== 3 || rest[1] !== 'to') throw new UsageError('expected `/deploy promote <from> to <env>`');
+      return { kind: 'promote', from: rest[0]!, environment: rest[2]! };
     case 'unlock':
       if (rest.length !== 1) throw new UsageError('expected `/deploy unlock <env>`');
       return { kind: 'unlock', environment: rest[0]! };

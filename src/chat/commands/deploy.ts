@@ -139,6 +139,18 @@ export function createDeployCommand(deps: {
           return plain(`:unlock: ${where(pipeline.config.app, environment)} is unlocked.`);
         });
       }
+      case 'promote': {
+        // `shop/staging` names the app; the target is an environment of that same app.
+        const { pipeline, environment: from } = pipelines.at(command.from);
+        return later(async () => {
+          const deployment = await pipeline.requestPromotion({ from, environment: command.environment, actor: context.actor });
+          const channel = environmentChannel(pipeline.config, deployment.environment);
+          if (deployment.waiting) return plain(`${queuedText(deployment, pipeline.queuePosition(deployment), where(deployment.app, deployment.environment))} Follow it in ${channelMention(channel)}.`);
+          return plain(
+            `:arrow_double_up: Deployment ${deployment.id} promotes release ${codeMrkdwn(deployment.release!)} (${codeMrkdwn(deployment.ref)}, ${deployment.sha!.slice(0, 7)}) from ${where(deployment.app, from)} to ${where(deployment.app, deployment.environment)}: follow it in ${channelMention(channel)}.`,
+          );
+        });
+      }
       case 'deploy': {
         const pipeline = pipelines.of(app);
         return later(async () => {

@@ -59,7 +59,7 @@ export function githubStatusOf(deployment: Deployment, environmentUrl: string | 
   switch (deployment.state) {
     case 'queued':
     case 'testing':
-      return { state: 'queued', description: describe(rollback ? `Queued: ${what}` : `Queued: ${what} is tested before it goes out`) };
+      return { state: 'queued', description: describe(rollback ? `Queued: ${what}` : deployment.promotedFrom ? `Queued: ${what}, promoted from ${deployment.promotedFrom.environment} where it was tested` : `Queued: ${what} is tested before it goes out`) };
     case 'awaiting-approval':
       return { state: 'queued', description: describe(`Waiting for approval to deploy ${what}`) };
     case 'deploying':

@@ -26,6 +26,8 @@ export function deploymentView(deployment: Deployment, publicUrl: string) {
     // While it waits in its environment's queue: for a freeze to end (when), or for its turn.
     waiting: queued ? { since: queued.since, frozenUntil: queued.frozenUntil, freezeReason: queued.freezeReason, breakGlass: queued.breakGlass } : null,
     frozenUntil: queued?.frozenUntil ?? null,
+    artifactSha256: rest.artifactSha256 ?? null,
+    promotedFrom: rest.promotedFrom ?? null,
     hosts: hosts.map(({ phase: _phase, ...host }) => host),
   };
 }

@@ -122,6 +122,16 @@ describe('parseDeployCommand: what it cannot understand', () => {
   it('refuses help followed by more words', () => {
     expect(usageError('help me').message).toContain('/deploy help');
   });
+
+  it('reads promote <from> to <env>, with an app named before the source', () => {
+    expect(parseDeployCommand('promote staging to production')).toEqual({ kind: 'promote', from: 'staging', environment: 'production' });
+    expect(parseDeployCommand('promote shop/staging to production')).toEqual({ kind: 'promote', from: 'shop/staging', environment: 'production' });
+  });
+
+  it('refuses promote without both environments', () => {
+    expect(usageError('promote staging').message).toContain('/deploy promote <from> to <env>');
+    expect(usageError('promote staging production').message).toContain('/deploy promote <from> to <env>');
+  });
 });
 
 describe('parseDeployCommand: --break-glass', () => {

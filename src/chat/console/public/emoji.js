@@ -9,6 +9,7 @@
 export const EMOJI = Object.freeze(
   Object.assign(Object.create(null), {
     alarm_clock: '23f0',
+    arrow_double_up: '23eb',
     arrow_right: '27a1',
     arrows_counterclockwise: '1f504',
     bar_chart: '1f4ca',

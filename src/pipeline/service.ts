@@ -14,6 +14,8 @@ import { nearest } from '../shared/nearest.js';
 import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { requireDeployer } from './policy.js';
+import { membersOf } from './members.js';
+import { createLocalUserGroups } from '../shared/user-groups.js';
 import { createRecorder } from './records.js';
 import { isRetryable, liveOn, newestFirst, ofApp, rolledBackBy, type Live } from './queries.js';
 import { createHostReadings } from './host-readings.js';
@@ -58,7 +60,8 @@ export function createPipeline(options: PipelineOptions) {
   const runs = createRuns();
   const decisions = createDecisions({ ...options, recorder, runs, events });
   const execute = createExecutor({ ...options, recorder, events, decisions });
-  const locks = createLocks({ config, store, clock, log });
+  const userGroups = options.userGroups ?? createLocalUserGroups(config.groups);
+  const locks = createLocks({ config, store, clock, log, userGroups });
   const hostReadings = createHostReadings(options);
 
   const environmentName = (requested: string | undefined) => resolveEnvironment(config, requested);
@@ -66,8 +69,8 @@ export function createPipeline(options: PipelineOptions) {
   const ours = (deployment: Deployment) => deployment.app === config.app;
 
   /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
-  function admit(environment: string, user: string, action: string, authorizedBy?: string): void {
-    if (!authorizedBy) requireDeployer(environment, config.environments[environment]!, user, action);
+  async function admit(environment: string, user: string, action: string, authorizedBy?: string): Promise<void> {
+    if (!authorizedBy) requireDeployer(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, user), user, action);
     locks.checkFree(environment);
   }
 
@@ -79,7 +82,7 @@ export function createPipeline(options: PipelineOptions) {
       if (error instanceof InvalidRefError) throw new RefusedError('bad-input', error.message, { cause: error });
       throw error;
     }
-    admit(environment, input.actor.user, 'deploy to', input.authorizedBy);
+    await admit(environment, input.actor.user, 'deploy to', input.authorizedBy);
     const since = clock.now().toISOString();
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since }, async () => {
       await mirror.fetch();
@@ -108,7 +111,7 @@ export function createPipeline(options: PipelineOptions) {
   /** `/rollback [env] [release]`: a deployment of a release the hosts still have, without tests. */
   async function requestRollback(input: { environment?: string | undefined; release?: string | null; actor: Actor }): Promise<Deployment> {
     const environment = environmentName(input.environment);
-    admit(environment, input.actor.user, 'roll back');
+    await admit(environment, input.actor.user, 'roll back');
     const since = clock.now().toISOString();
     // Held while the hosts are asked what they run, so no deploy starts in between.
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since }, async () => {

@@ -21,7 +21,11 @@ import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
 import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
-import { createBolt, createDeliveryClient } from './chat/slack/bolt.js';
+import { createBolt, createDeliveryClient, createLookupClient } from './chat/slack/bolt.js';
+import { createSlackDirectory } from './chat/slack/directory.js';
+import { createSlackUserGroups } from './chat/slack/user-groups.js';
+import { createLocalDirectory, type Directory } from './shared/directory.js';
+import { createLocalUserGroups, type UserGroups } from './shared/user-groups.js';
 import { createOutbox } from './chat/outbox/outbox.js';
 import { createGithubIntegration, createGithubWebhooks, GITHUB_WEBHOOK_PATH, type GithubIntegration } from './ci/github-integration.js';
 import { findEnvironment } from './config/environments.js';
@@ -164,8 +168,13 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   // The chat comes first: everything below tells people through it. In Slack, the outbox sends through
   // a client that leaves retries to it; without Slack, the console shows the channels.
   const slack = options.slack?.botToken ? options.slack : null;
+  // Names and user groups: Slack's (users.info, usergroups.*) with Slack, the config's people and groups without.
+  const { people, groups } = apps.apps.get(mainApp)!;
+  const lookupClient = slack ? createLookupClient(slack, log) : null;
+  const directory: Directory = lookupClient ? createSlackDirectory(lookupClient, clock, log) : createLocalDirectory(people);
+  const userGroups: UserGroups = lookupClient ? createSlackUserGroups(lookupClient, clock) : createLocalUserGroups(groups);
   const consoleChat = slack ? null : createConsoleChat(log);
-  const chat: Chat = slack ? createSlackChat(createDeliveryClient(slack, log)) : consoleChat!;
+  const chat: Chat = slack ? createSlackChat(createDeliveryClient(slack, log), undefined, directory) : consoleChat!;
   let igorConsole: LocalConsole | null = null;
   // Every message people should see (deployments, alarms, test runs, flags) goes through the outbox.
   const outbox = createOutbox({
@@ -195,7 +204,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       hostKeys,
     });
     const mirror = mirrorOf(config.repo);
-    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog });
+    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog, userGroups });
     pipeline.on((event) => void alarmsOfDeployments.onEvent(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
     githubDeployments?.follow(config, pipeline);
     const monitor = createMonitor({
@@ -220,6 +229,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       log: appLog,
       clock,
       named: several,
+      userGroups,
     });
     const github = createGithubIntegration({
       config,

@@ -308,7 +308,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
 
   http.use('/flags', byApp((stack) => stack.flags.publicRoutes));
   // The links in messages lead to these pages, with Slack as in local mode.
-  const deploymentPages = createDeploymentPages({ pipelines, apiTokens, localMode, publicUrl: () => publicUrl, withConsole: !options.slack?.botToken });
+  const deploymentPages = createDeploymentPages({ pipelines, apiTokens, localMode, publicUrl: () => publicUrl, withConsole: !options.slack?.botToken, directory });
   http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
   let socketMode: SocketModeReceiver | null = null;
@@ -322,7 +322,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       log.error({ err: error }, 'a Slack listener failed');
     });
   } else {
-    igorConsole = createConsole({ chat: consoleChat!, apps, alarms, commands, interactions, log, apiTokens, localMode });
+    igorConsole = createConsole({ chat: consoleChat!, apps, alarms, commands, interactions, log, apiTokens, localMode, directory });
     http.use('/', igorConsole.router);
   }
   finishHttpApp(http, log);

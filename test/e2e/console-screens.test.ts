@@ -163,7 +163,7 @@ describe('the console on any screen', () => {
     await shot(page, '420-menu');
     await page.click('#close-sidebar');
     await page.locator('#act-as').waitFor({ state: 'hidden' });
-    expect(await page.textContent('#hint')).toContain('Acting as U0BOB');
+    expect(await page.textContent('#hint')).toContain('Acting as Bob');
   });
 
   it('has a favicon, on the pages and at /favicon.ico', async () => {

@@ -21,6 +21,10 @@ import type { Chat } from './chat/port.js';
 import { createSlackChat } from './chat/slack/adapter.js';
 import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
+import eventListeners from './chat/slack/listeners/events/index.js';
+import { createHomePublisher, type HomePublisher } from './chat/slack/home-publisher.js';
+import { homeEnvironments } from './chat/home/environments.js';
+import { homeView, peopleOf } from './chat/home/view.js';
 import { createBolt, createDeliveryClient, createLookupClient } from './chat/slack/bolt.js';
 import { createSlackDirectory } from './chat/slack/directory.js';
 import { createSlackUserGroups } from './chat/slack/user-groups.js';
@@ -312,12 +316,29 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
   let socketMode: SocketModeReceiver | null = null;
+  let home: HomePublisher | null = null;
+  const stopHome: Array<() => void> = [];
   if (slack) {
     ({ app: bolt, socketMode } = createBolt(slack, http, log));
+    commandListeners.register(bolt, { commands, log });
+    // The Home tab: published when opened, and again (debounced) when a deployment, a lock or an alarm changes.
+    const homePublisher = createHomePublisher({
+      client: lookupClient!,
+      clock,
+      log,
+      render: async () => {
+        const environments = homeEnvironments(pipelines, alarms);
+        await directory.load(peopleOf(environments));
+        return homeView(environments, { directory, now: clock.now(), silencedUntil: (alarm) => alarms.silencedUntil(alarm.key) });
+      },
+    });
+    home = homePublisher;
     // Ephemeral answers to the person who pressed a button go straight through Bolt's client, as
     // their response cannot wait for the outbox.
-    commandListeners.register(bolt, { commands, log });
-    actionListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log });
+    actionListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log, home: homePublisher });
+    eventListeners.register(bolt, { home: homePublisher, log });
+    for (const stack of allStacks) stopHome.push(stack.pipeline.on(() => homePublisher.changed()), stack.pipeline.onLock(() => homePublisher.changed()));
+    stopHome.push(alarms.on(() => homePublisher.changed()));
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
@@ -400,6 +421,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
         stack.stopLockAnnouncer();
       }
       await alarmAnnouncer.stop();
+      for (const stop of stopHome.splice(0)) stop();
+      await home?.stop();
       for (const stack of allStacks) await stack.flags.flush();
       await githubDeployments?.stop(GITHUB_DRAIN_MS);
       // A little time to send what waits; the rest stays in the store for the next start.

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { slackUser } from '../../../../shared/actor.js';
 import { press, type ButtonHandler } from '../../../interactions.js';
 import type { Chat } from '../../../port.js';
+import type { HomePublisher } from '../../home-publisher.js';
 import { threadOfPress } from '../../press-thread.js';
 
 /**
@@ -11,7 +12,7 @@ import { threadOfPress } from '../../press-thread.js';
  * announcers, so a refused press on a stale message fixes that message too.
  */
 export default {
-  register(app: App, deps: { interactions: ReadonlyMap<string, ButtonHandler>; chat: Chat; log: Logger }): void {
+  register(app: App, deps: { interactions: ReadonlyMap<string, ButtonHandler>; chat: Chat; log: Logger; home?: HomePublisher | undefined }): void {
     app.action<BlockButtonAction>(/^igor\./, async ({ ack, body, action }) => {
       await ack();
       const name = action.action_id.slice('igor.'.length);
@@ -22,6 +23,9 @@ export default {
       const channel = body.channel?.id ?? body.container.channel_id;
       // Told where the press was: in the thread of a reply's button, beside a root message's.
       if (!outcome.ok && channel) await deps.chat.ephemeral(channel, user, { text: `:no_entry: ${outcome.text}` }, threadOfPress(body));
+      // A press on the Home tab has no channel: the presser's tab says why.
+      else if (!outcome.ok && body.container.type === 'view') await deps.home?.refused(user, `:no_entry: ${outcome.text}`);
+      else if (body.container.type === 'view') deps.home?.changed();
     });
   },
 };

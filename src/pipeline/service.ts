@@ -68,10 +68,16 @@ export function createPipeline(options: PipelineOptions) {
   /** This app's deployments (the store holds every app's). */
   const ours = (deployment: Deployment) => deployment.app === config.app;
 
-  /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
-  async function admit(environment: string, user: string, action: string, authorizedBy?: string): Promise<void> {
+  /**
+   * The checks every deployment and rollback passes first: who asks (the rule's user groups asked
+   * for first), then a person's lock and a running deployment. Resolves to the synchronous check
+   * of the locks, which the caller runs right before it reserves the environment: with no await in
+   * between, two requests cannot both find it free.
+   */
+  async function admit(environment: string, user: string, action: string, authorizedBy?: string): Promise<() => void> {
     if (!authorizedBy) requireDeployer(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, user), user, action);
     locks.checkFree(environment);
+    return () => locks.checkFree(environment);
   }
 
   async function request(input: DeployRequest): Promise<Deployment> {
@@ -82,7 +88,8 @@ export function createPipeline(options: PipelineOptions) {
       if (error instanceof InvalidRefError) throw new RefusedError('bad-input', error.message, { cause: error });
       throw error;
     }
-    await admit(environment, input.actor.user, 'deploy to', input.authorizedBy);
+    const checkFree = await admit(environment, input.actor.user, 'deploy to', input.authorizedBy);
+    checkFree();
     const since = clock.now().toISOString();
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since }, async () => {
       await mirror.fetch();
@@ -111,7 +118,8 @@ export function createPipeline(options: PipelineOptions) {
   /** `/rollback [env] [release]`: a deployment of a release the hosts still have, without tests. */
   async function requestRollback(input: { environment?: string | undefined; release?: string | null; actor: Actor }): Promise<Deployment> {
     const environment = environmentName(input.environment);
-    await admit(environment, input.actor.user, 'roll back');
+    const checkFree = await admit(environment, input.actor.user, 'roll back');
+    checkFree();
     const since = clock.now().toISOString();
     // Held while the hosts are asked what they run, so no deploy starts in between.
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since }, async () => {

@@ -112,9 +112,11 @@ export function createDecisions(options: DecisionOptions) {
      * (or the commit did), the approval lapses and is asked again, saying what changed.
      */
     async approve(deployment: Deployment, actor: Actor): Promise<'approved' | 'reasked'> {
+      // The rule's user groups are asked for first: from the check that it is pending to `deciding`, nothing waits.
+      const members = await membersFor(deployment.environment, actor);
       await pending(deployment, 'approve', actor);
       const environment = config.environments[deployment.environment]!;
-      const refusal = approvalRefusal(deployment.environment, environment, await membersFor(deployment.environment, actor), deployment, actor, 'approve');
+      const refusal = approvalRefusal(deployment.environment, environment, members, deployment, actor, 'approve');
       if (refusal) await refuse(deployment, 'approve', actor, 'forbidden', refusal);
       const run = runs.get(deployment.id);
       if (!run) return refuse(deployment, 'approve', actor, 'conflict', `deployment ${deployment.id} is not running in this igor (was it restarted?)`);
@@ -138,8 +140,9 @@ export function createDecisions(options: DecisionOptions) {
     },
 
     async reject(deployment: Deployment, actor: Actor): Promise<void> {
+      const members = await membersFor(deployment.environment, actor);
       await pending(deployment, 'reject', actor);
-      const refusal = approvalRefusal(deployment.environment, config.environments[deployment.environment]!, await membersFor(deployment.environment, actor), deployment, actor, 'reject');
+      const refusal = approvalRefusal(deployment.environment, config.environments[deployment.environment]!, members, deployment, actor, 'reject');
       if (refusal) await refuse(deployment, 'reject', actor, 'forbidden', refusal);
       audit(deployment, 'reject', actor, 'done');
       await recorder.transition(deployment, 'reject', { rejectedBy: actor.user, reason: `rejected by ${actor.user}` });

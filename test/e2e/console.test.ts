@@ -113,7 +113,7 @@ describe('the console in a browser', () => {
     await page.locator('#messages .ephemeral', { hasText: /Rollback \d+ puts .* back on example\/production/ }).waitFor();
     await root(/rollback \S+ \(\w+\) to production: succeeded/).waitFor();
     // The release it took off says so, and offers no Rollback any more.
-    await second.filter({ hasText: /rolled back by @Alice at .* by deployment \d+/ }).waitFor();
+    await second.filter({ hasText: /rolled back by @Alice today at .* by deployment \d+/ }).waitFor();
     expect(await second.locator('button[data-action="igor.rollback"]').count()).toBe(0);
     await shot('5-rolled-back');
 

@@ -33,6 +33,11 @@ const appHomeOpened = z.looseObject({
   event_ts: z.string().optional(),
 });
 
+/** Why an `app_home_opened` event cannot be handled, naming the field; null when it can (Socket Mode's envelopes skip the HTTP guard). */
+export function appHomeOpenedProblem(event: unknown): string | null {
+  return problemOf('the app_home_opened event', appHomeOpened, event);
+}
+
 /** The events igor subscribes to, each checked by its own schema. */
 const EVENTS: ReadonlyMap<string, z.ZodType> = new Map([['app_home_opened', appHomeOpened]]);
 

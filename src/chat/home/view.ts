@@ -62,13 +62,13 @@ function environmentBlocks(environment: HomeEnvironment, name: (id: string | nul
   const live = environment.live;
   const liveText = environment.release
     ? `:white_check_mark: *Live:* ${esc(environment.release)}${live?.sha ? ` · ${codeMrkdwn(live.sha.slice(0, 7))}` : ''}${live ? ` · ${codeMrkdwn(live.ref)} · ${ago(live.finishedAt ?? live.updatedAt)} · deployed by ${name(live.requestedBy)}` : ''}`
-    : ':grey_question: *Live:* nothing igor knows of';
+    : ':information_source: *Live:* nothing igor knows of';
   const lock = environment.lock ? `\n:lock: *Locked* by ${name(environment.lock.user)} ${ago(environment.lock.since)}${environment.lock.reason ? `: ${esc(environment.lock.reason)}` : ''}` : '';
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${liveText}${lock}` } });
   for (const deployment of environment.active.slice(0, 5)) {
     const running = deployment.steps.find((step) => step.state === 'running');
     const step = deployment.state === 'baking' ? 'bake' : running ? esc(running.name) : null;
-    const text = `:arrow_forward: ${deployment.kind} ${esc(deployment.id)} of ${codeMrkdwn(deployment.ref)}: *${deployment.state}*${step ? ` (${step})` : ''} · asked by ${name(deployment.requestedBy)} ${ago(deployment.createdAt)}`;
+    const text = `:arrow_right: ${deployment.kind} ${esc(deployment.id)} of ${codeMrkdwn(deployment.ref)}: *${deployment.state}*${step ? ` (${step})` : ''} · asked by ${name(deployment.requestedBy)} ${ago(deployment.createdAt)}`;
     blocks.push(...withButtons(text, `home-deployment-${deployment.id}`, rootButtons(deployment, null)));
   }
   for (const alarm of environment.alarms.slice(0, 5)) {

@@ -22,7 +22,15 @@ import { createSlackChat } from './chat/slack/adapter.js';
 import actionListeners from './chat/slack/listeners/actions/index.js';
 import commandListeners from './chat/slack/listeners/commands/index.js';
 import viewListeners from './chat/slack/listeners/views/index.js';
-import { createBolt, createDeliveryClient } from './chat/slack/bolt.js';
+import eventListeners from './chat/slack/listeners/events/index.js';
+import { createHomePublisher, type HomePublisher } from './chat/slack/home-publisher.js';
+import { homeEnvironments } from './chat/home/environments.js';
+import { homeView, peopleOf } from './chat/home/view.js';
+import { createBolt, createDeliveryClient, createLookupClient } from './chat/slack/bolt.js';
+import { createSlackDirectory } from './chat/slack/directory.js';
+import { createSlackUserGroups } from './chat/slack/user-groups.js';
+import { createLocalDirectory, type Directory } from './shared/directory.js';
+import { createLocalUserGroups, type UserGroups } from './shared/user-groups.js';
 import { createOutbox } from './chat/outbox/outbox.js';
 import { createGithubIntegration, createGithubWebhooks, GITHUB_WEBHOOK_PATH, type GithubIntegration } from './ci/github-integration.js';
 import { findEnvironment } from './config/environments.js';
@@ -166,8 +174,13 @@ export async function createApp(options: AppOptions): Promise<Igor> {
   // The chat comes first: everything below tells people through it. In Slack, the outbox sends through
   // a client that leaves retries to it; without Slack, the console shows the channels.
   const slack = options.slack?.botToken ? options.slack : null;
+  // Names and user groups: Slack's (users.info, usergroups.*) with Slack, the config's people and groups without.
+  const { people, groups } = apps.apps.get(mainApp)!;
+  const lookupClient = slack ? createLookupClient(slack, log) : null;
+  const directory: Directory = lookupClient ? createSlackDirectory(lookupClient, clock, log) : createLocalDirectory(people);
+  const userGroups: UserGroups = lookupClient ? createSlackUserGroups(lookupClient, clock) : createLocalUserGroups(groups);
   const consoleChat = slack ? null : createConsoleChat(log);
-  const chat: Chat = slack ? createSlackChat(createDeliveryClient(slack, log)) : consoleChat!;
+  const chat: Chat = slack ? createSlackChat(createDeliveryClient(slack, log), undefined, directory) : consoleChat!;
   let igorConsole: LocalConsole | null = null;
   // Every message people should see (deployments, alarms, test runs, flags) goes through the outbox.
   const outbox = createOutbox({
@@ -198,7 +211,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     });
     const mirror = mirrorOf(config.repo);
     const appPrefix = apps.defaultApp === config.app ? '' : `${config.app}/`;
-    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog, appPrefix });
+    const pipeline = createPipeline({ config, store, mirror, discoveries, connectors, artifactStores, clock, dataDir, path: options.processEnv.PATH, home: options.processEnv.HOME, log: appLog, appPrefix, userGroups });
     pipeline.on((event) => void alarmsOfDeployments.onEvent(event).catch((error: unknown) => appLog.error({ err: error }, 'could not raise an alarm')));
     githubDeployments?.follow(config, pipeline);
     const monitor = createMonitor({
@@ -223,6 +236,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
       log: appLog,
       clock,
       named: several,
+      userGroups,
     });
     const github = createGithubIntegration({
       config,
@@ -302,22 +316,39 @@ export async function createApp(options: AppOptions): Promise<Igor> {
 
   http.use('/flags', byApp((stack) => stack.flags.publicRoutes));
   // The links in messages lead to these pages, with Slack as in local mode.
-  const deploymentPages = createDeploymentPages({ pipelines, apiTokens, localMode, publicUrl: () => publicUrl, withConsole: !options.slack?.botToken });
+  const deploymentPages = createDeploymentPages({ pipelines, apiTokens, localMode, publicUrl: () => publicUrl, withConsole: !options.slack?.botToken, directory });
   http.use('/', deploymentPages.router);
   let bolt: BoltApp | null = null;
   let socketMode: SocketModeReceiver | null = null;
+  let home: HomePublisher | null = null;
+  const stopHome: Array<() => void> = [];
   if (slack) {
     ({ app: bolt, socketMode } = createBolt(slack, http, log));
+    commandListeners.register(bolt, { commands, log });
+    // The Home tab: published when opened, and again (debounced) when a deployment, a lock or an alarm changes.
+    const homePublisher = createHomePublisher({
+      client: lookupClient!,
+      clock,
+      log,
+      render: async () => {
+        const environments = homeEnvironments(pipelines, alarms);
+        await directory.load(peopleOf(environments));
+        return homeView(environments, { directory, now: clock.now(), silencedUntil: (alarm) => alarms.silencedUntil(alarm.key) });
+      },
+    });
+    home = homePublisher;
     // Ephemeral answers to the person who pressed a button go straight through Bolt's client, as
     // their response cannot wait for the outbox.
-    commandListeners.register(bolt, { commands, log });
-    actionListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log });
+    actionListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log, home: homePublisher });
     viewListeners.register(bolt, { interactions, chat: createSlackChat(bolt.client), log });
+    eventListeners.register(bolt, { home: homePublisher, log });
+    for (const stack of allStacks) stopHome.push(stack.pipeline.on(() => homePublisher.changed()), stack.pipeline.onLock(() => homePublisher.changed()));
+    stopHome.push(alarms.on(() => homePublisher.changed()));
     bolt.error(async (error) => {
       log.error({ err: error }, 'a Slack listener failed');
     });
   } else {
-    igorConsole = createConsole({ chat: consoleChat!, apps, alarms, commands, interactions, log, apiTokens, localMode });
+    igorConsole = createConsole({ chat: consoleChat!, apps, alarms, commands, interactions, log, apiTokens, localMode, directory });
     http.use('/', igorConsole.router);
   }
   finishHttpApp(http, log);
@@ -395,6 +426,8 @@ export async function createApp(options: AppOptions): Promise<Igor> {
         stack.stopLockAnnouncer();
       }
       await alarmAnnouncer.stop();
+      for (const stop of stopHome.splice(0)) stop();
+      await home?.stop();
       for (const stack of allStacks) await stack.flags.flush();
       await githubDeployments?.stop(GITHUB_DRAIN_MS);
       // A little time to send what waits; the rest stays in the store for the next start.

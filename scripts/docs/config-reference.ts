@@ -35,6 +35,8 @@ const MAP_KEYS: ReadonlyMap<string, string> = new Map([
   ['env', '<VAR>'],
   ['filters', '<filter>'],
   ['tags', '<tag>'],
+  ['people', '<user>'],
+  ['groups', '<group>'],
 ]);
 
 /** Every key of `schema`, depth first in the schema's order: mappings, then what they hold. */

@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import type { Alarm } from '../alarms/model.js';
 import { button, buttons } from './messages.js';
 import { dateMrkdwn, escapeMrkdwn as esc, linkMrkdwn, mention } from './mrkdwn.js';
@@ -33,14 +33,19 @@ export function alarmMessage(alarm: Alarm, silencedUntil: string | null): ChatMe
   ];
   const context = [`alarm ${esc(alarm.id)}`, `source: ${alarm.source}`, alarm.link ? linkMrkdwn(alarm.link, 'source link') : null, labelsText(alarm)].filter(Boolean).join(' · ');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
-  if (!resolved) {
-    const actions = [];
-    if (alarm.state === 'firing') actions.push(button('Acknowledge', 'acknowledge', alarm.id, 'primary'));
-    if (!silencedUntil) actions.push(button('Silence 1h', 'silence', alarm.id));
-    if (alarm.deploymentId) actions.push(button('Rollback', 'rollback', alarm.id, 'danger'));
-    if (actions.length) blocks.push(buttons(`alarm-${alarm.id}`, actions));
-  }
+  const actions = alarmButtons(alarm, silencedUntil);
+  if (actions.length) blocks.push(buttons(`alarm-${alarm.id}`, actions));
   return { text: `${resolved ? '[resolved] ' : ''}${alarm.severity}: ${esc(alarm.summary)} (${where})`, blocks };
+}
+
+/** The buttons of an alarm while it lasts: `Acknowledge` while firing, `Silence 1h` unless silenced, `Rollback` when a deployment caused it. */
+export function alarmButtons(alarm: Alarm, silencedUntil: string | null): Button[] {
+  if (alarm.state === 'resolved') return [];
+  const actions: Button[] = [];
+  if (alarm.state === 'firing') actions.push(button('Acknowledge', 'acknowledge', alarm.id, 'primary'));
+  if (!silencedUntil) actions.push(button('Silence 1h', 'silence', alarm.id));
+  if (alarm.deploymentId) actions.push(button('Rollback', 'rollback', alarm.id, 'danger'));
+  return actions;
 }
 
 function firstStep(alarm: Alarm): string {

@@ -173,7 +173,7 @@ export function timesText(deployment: Deployment): string | null {
  * for approval), `Rollback` too once hosts are changing, `Retry` when it failed in its tests or was
  * interrupted, `Rollback` when it left hosts switched and no later rollback undid it.
  */
-function rootButtons(deployment: Deployment, rolledBack: Deployment | null): Button[] {
+export function rootButtons(deployment: Deployment, rolledBack: Deployment | null): Button[] {
   if (deployment.state === 'awaiting-approval') return [...approvalButtons(deployment), button('Cancel', 'cancel', deployment.id)];
   if (deployment.state === 'queued' && deployment.waiting?.frozenUntil) return [button('Deploy anyway', 'deploy-anyway', deployment.id, 'danger'), button('Cancel', 'cancel', deployment.id)];
   if (['queued', 'testing'].includes(deployment.state)) return [button('Cancel', 'cancel', deployment.id)];

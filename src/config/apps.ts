@@ -35,6 +35,8 @@ export function fromAppsForm(form: z.output<typeof appsSchema>): AppsConfig {
       alarms: form.alarms,
       artifacts: app.artifacts ?? form.artifacts,
       github: form.github,
+      people: form.people,
+      groups: form.groups,
     });
   }
   const only = apps.size === 1 ? [...apps.keys()][0]! : null;

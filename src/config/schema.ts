@@ -21,8 +21,26 @@ const duration = z
 
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
-/** Slack ids of people: `U0ALICE`. */
-const userIds = z.array(nonEmpty);
+/** A Slack user group by handle (`@sre`) or id (`S0SRE`), or a local `groups` entry by handle. */
+export const GROUP_ENTRY = /^(@[a-z0-9][a-z0-9._-]*|S[A-Z0-9]{2,})$/;
+
+/**
+ * People who may do something: Slack user ids (`U0ALICE`), or user groups, by handle (`@sre`) or
+ * id (`S0SRE`), whose members are asked of Slack (or of `groups` in local mode) when it matters.
+ */
+const userIds = z.array(
+  nonEmpty.refine((entry) => !entry.startsWith('@') || GROUP_ENTRY.test(entry), { error: 'a user group is written as its handle, like @sre (lower-case letters, digits, ".", "_" or "-")' }),
+);
+
+/** `people: { U0ALICE: Alice }`: the names people go by where Slack cannot say (local mode). */
+const people = z
+  .record(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'people are keyed by Slack user id, like U0ALICE' }), nonEmpty)
+  .transform((entries) => dictionary(Object.entries(entries)));
+
+/** `groups: { sre: [U0ALICE] }`: user groups where Slack cannot say (local mode), by handle without its `@`. */
+const groups = z
+  .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'groups are keyed by handle without its @, like sre' }), z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'must be a Slack user id, like U0ALICE' })))
+  .transform((entries) => dictionary(Object.entries(entries)));
 
 /** A health URL may carry `{host}`; it must be a URL once the host is filled in. */
 const healthUrl = z.string().refine(
@@ -362,6 +380,8 @@ export const configSchema = z
     alarms: alarms.optional(),
     artifacts: artifacts.optional(),
     github: github.optional(),
+    people: people.optional(),
+    groups: groups.optional(),
   })
   .superRefine((config, ctx) => {
     checkEnvironments(config, ctx, []);
@@ -390,6 +410,8 @@ export const appsSchema = z
     alarms: alarms.optional(),
     artifacts: artifacts.optional(),
     github: github.optional(),
+    people: people.optional(),
+    groups: groups.optional(),
   })
   .superRefine((config, ctx) => {
     const names = Object.keys(config.apps);

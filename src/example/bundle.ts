@@ -43,6 +43,8 @@ export async function ensureExampleBundle(dataDir: string, appPort: number = EXA
   const config = {
     defaultApp: 'example',
     channels: { deploys: 'C0DEPLOYS', alerts: 'C0ALERTS' },
+    // The console shows people by these names (with Slack, users.info says).
+    people: { [alice]: 'Alice', [bob]: 'Bob', [carol]: 'Carol' },
     apps: {
       example: {
         repo,

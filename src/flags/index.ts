@@ -12,6 +12,7 @@ import type { Store } from '../store/db.js';
 import { flagApiRoutes } from './api-routes.js';
 import { flagsChangedSince, type FlagDrift } from './changed-since.js';
 import { createFlagDelivery } from './delivery.js';
+import type { UserGroups } from '../shared/user-groups.js';
 import { createEvaluator } from './evaluate.js';
 import { flagPublicRoutes, type FlagsAccess } from './public-routes.js';
 import { createFlagsService, type FlagsService } from './service.js';
@@ -37,6 +38,8 @@ export interface FlagsOptions {
   clock?: Clock;
   /** Name the app in announcements (an igor of several apps). */
   named?: boolean;
+  /** Who is in the user groups `deployers` names; default: the config's `groups`. */
+  userGroups?: UserGroups | undefined;
 }
 
 export interface Flags {
@@ -79,7 +82,7 @@ export function createFlags(options: FlagsOptions): Flags {
     log,
     named: options.named ?? false,
   });
-  const service = createFlagsService({ config: options.config, store: options.store, clock: options.clock ?? systemClock, log, onChange: (change) => void delivery.deliver(change) });
+  const service = createFlagsService({ config: options.config, userGroups: options.userGroups, store: options.store, clock: options.clock ?? systemClock, log, onChange: (change) => void delivery.deliver(change) });
   return {
     service,
     apiRoutes: flagApiRoutes(service),

@@ -4,6 +4,8 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../shared/clock.js';
 import { RefusedError } from '../shared/refusal.js';
 import { deployRefusal } from '../pipeline/policy.js';
+import { membersOf } from '../pipeline/members.js';
+import { createLocalUserGroups, type UserGroups } from '../shared/user-groups.js';
 import type { FlagsSlice } from './model.js';
 import type { Store } from '../store/db.js';
 import { dictionary } from '../shared/names.js';
@@ -29,6 +31,8 @@ export interface FlagsServiceOptions {
   store: Store<FlagsSlice>;
   clock: Clock;
   log: Logger;
+  /** Who is in the user groups `deployers` names; default: the config's `groups`. */
+  userGroups?: UserGroups | undefined;
   /** Hears every change once it is stored: announce it, push `flags.json`. */
   onChange?: (change: FlagChange) => void;
 }
@@ -60,8 +64,9 @@ export function createFlagsService(options: FlagsServiceOptions) {
     );
   }
 
-  function mayChange(environment: string, user: string): void {
-    const refusal = deployRefusal(environment, config.environments[environment]!, user, 'change flags in');
+  const userGroups = options.userGroups ?? createLocalUserGroups(config.groups);
+  async function mayChange(environment: string, user: string): Promise<void> {
+    const refusal = deployRefusal(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, user), user, 'change flags in');
     if (refusal) throw new RefusedError('forbidden', refusal);
   }
 
@@ -109,7 +114,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
      */
     async set(input: { environment?: string | undefined; key: string; value: string; user: string; via?: Via }): Promise<{ change: FlagChange | null; flag: FlagView }> {
       const environment = environmentName(input.environment);
-      mayChange(environment, input.user);
+      await mayChange(environment, input.user);
       checkKey(input.key);
       const value = parseFlagSetting(input.value);
       if (!value) throw new RefusedError('bad-input', `a flag's value is ${SETTING_RULE}; got "${input.value.slice(0, 100)}"`);
@@ -120,7 +125,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
     },
     async remove(input: { environment?: string | undefined; key: string; user: string; via?: Via }): Promise<FlagChange> {
       const environment = environmentName(input.environment);
-      mayChange(environment, input.user);
+      await mayChange(environment, input.user);
       checkKey(input.key);
       const current = flagsOf(environment)[input.key];
       if (!current) throw new RefusedError('not-found', `there is no flag ${input.key} in ${environment}`);
@@ -134,7 +139,7 @@ export function createFlagsService(options: FlagsServiceOptions) {
       const original = store.data.flags.history.find((change) => change.id === changeId && change.app === config.app);
       if (!original) throw new RefusedError('not-found', `there is no flag change ${changeId}`);
       const environment = environmentName(original.environment);
-      mayChange(environment, user);
+      await mayChange(environment, user);
       if (original.undoneBy) {
         throw new RefusedError('conflict', phrase`change ${changeId} was undone already by ${person(original.undoneBy.user)} (change ${original.undoneBy.change}, ${time(original.undoneBy.at)})`);
       }

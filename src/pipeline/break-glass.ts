@@ -3,6 +3,7 @@ import { viaOf, type Actor } from '../shared/actor.js';
 import { joinPhrases, phrase, user as person, type Phrase } from '../shared/phrase.js';
 import { RefusedError } from '../shared/refusal.js';
 import { recordAudit } from './audit.js';
+import type { EnvironmentMembers } from './members.js';
 import { approversOf } from './policy.js';
 import type { Deployment } from './types.js';
 
@@ -13,8 +14,8 @@ export const BREAK_GLASS_REASON_MAX = 500;
  * Null when `user` may break a freeze of this environment (Deploy anyway, `--break-glass`): its
  * approvers (`approval.approvers`, else its deployers, else anyone); else the refusal naming who may.
  */
-export function breakGlassRefusal(name: string, environment: EnvironmentConfig, user: string): Phrase | null {
-  const approvers = approversOf(environment);
+export function breakGlassRefusal(name: string, environment: EnvironmentConfig, members: EnvironmentMembers, user: string): Phrase | null {
+  const approvers = approversOf(environment, members);
   if (!approvers || approvers.includes(user)) return null;
   const setting = environment.approval.approvers.length ? 'approval.approvers' : 'deployers';
   return phrase`only the approvers of ${name} may deploy during its freeze (environments.${name}.${setting}): ${joinPhrases(
@@ -35,7 +36,7 @@ export function breakGlassReason(reason: string | undefined): string {
  * Marks a queued deployment to start despite the freeze, with who and why, in its audit. Refusals
  * are audited too (as for every button), then thrown.
  */
-export function breakFreeze(deployment: Deployment, environment: EnvironmentConfig, actor: Actor, rawReason: string | undefined, now: string): void {
+export function breakFreeze(deployment: Deployment, environment: EnvironmentConfig, members: EnvironmentMembers, actor: Actor, rawReason: string | undefined, now: string): void {
   const refuse = (error: RefusedError): never => {
     recordAudit(deployment.audit, { action: 'deploy-anyway', user: actor.user, ...viaOf(actor), at: now, outcome: 'refused', detail: error.message });
     throw error;
@@ -44,7 +45,7 @@ export function breakFreeze(deployment: Deployment, environment: EnvironmentConf
   if (deployment.state !== 'queued' || !waiting?.frozenUntil) {
     refuse(new RefusedError('conflict', `deployment ${deployment.id} is ${deployment.state}${deployment.state === 'queued' ? ', but not for a freeze' : ''}: there is no freeze to deploy through`));
   }
-  const refusal = breakGlassRefusal(deployment.environment, environment, actor.user);
+  const refusal = breakGlassRefusal(deployment.environment, environment, members, actor.user);
   if (refusal) refuse(new RefusedError('forbidden', refusal));
   let reason: string;
   try {

@@ -10,6 +10,8 @@ import { RefusedError } from '../shared/refusal.js';
 import type { EventHub } from './events.js';
 import { compareUrl, makePlan, planChange } from './plan.js';
 import { approvalRefusal, deployRefusal } from './policy.js';
+import { membersOf } from './members.js';
+import { createLocalUserGroups, type UserGroups } from '../shared/user-groups.js';
 import type { Recorder } from './records.js';
 import type { Runs } from './runs.js';
 import { FINISHED } from './states.js';
@@ -29,6 +31,8 @@ export interface DecisionOptions {
   events: EventHub;
   clock: Clock;
   log: Logger;
+  /** Who is in the user groups the rules name; default: the config's `groups`. */
+  userGroups?: UserGroups | undefined;
 }
 
 /**
@@ -38,6 +42,9 @@ export interface DecisionOptions {
  */
 export function createDecisions(options: DecisionOptions) {
   const { config, recorder, runs, clock } = options;
+  const userGroups = options.userGroups ?? createLocalUserGroups(config.groups);
+  /** The environment's rules with their user groups expanded, asked again for `actor` on a miss. */
+  const membersFor = (environment: string, actor: Actor) => membersOf(userGroups, config.environments[environment]!, actor.user);
 
   function audit(deployment: Deployment, action: string, actor: Actor, outcome: 'done' | 'refused', detail: string | null = null): void {
     recordAudit(deployment.audit, { action, user: actor.user, ...viaOf(actor), at: clock.now().toISOString(), outcome, detail });
@@ -105,9 +112,11 @@ export function createDecisions(options: DecisionOptions) {
      * (or the commit did), the approval lapses and is asked again, saying what changed.
      */
     async approve(deployment: Deployment, actor: Actor): Promise<'approved' | 'reasked'> {
+      // The rule's user groups are asked for first: from the check that it is pending to `deciding`, nothing waits.
+      const members = await membersFor(deployment.environment, actor);
       await pending(deployment, 'approve', actor);
       const environment = config.environments[deployment.environment]!;
-      const refusal = approvalRefusal(deployment.environment, environment, deployment, actor, 'approve');
+      const refusal = approvalRefusal(deployment.environment, environment, members, deployment, actor, 'approve');
       if (refusal) await refuse(deployment, 'approve', actor, 'forbidden', refusal);
       const run = runs.get(deployment.id);
       if (!run) return refuse(deployment, 'approve', actor, 'conflict', `deployment ${deployment.id} is not running in this igor (was it restarted?)`);
@@ -131,8 +140,9 @@ export function createDecisions(options: DecisionOptions) {
     },
 
     async reject(deployment: Deployment, actor: Actor): Promise<void> {
+      const members = await membersFor(deployment.environment, actor);
       await pending(deployment, 'reject', actor);
-      const refusal = approvalRefusal(deployment.environment, config.environments[deployment.environment]!, deployment, actor, 'reject');
+      const refusal = approvalRefusal(deployment.environment, config.environments[deployment.environment]!, members, deployment, actor, 'reject');
       if (refusal) await refuse(deployment, 'reject', actor, 'forbidden', refusal);
       audit(deployment, 'reject', actor, 'done');
       await recorder.transition(deployment, 'reject', { rejectedBy: actor.user, reason: `rejected by ${actor.user}` });
@@ -146,7 +156,7 @@ export function createDecisions(options: DecisionOptions) {
     async cancel(deployment: Deployment, actor: Actor): Promise<void> {
       if (FINISHED.has(deployment.state)) await refuse(deployment, 'cancel', actor, 'conflict', `deployment ${deployment.id} is ${deployment.state} already`);
       const environment = config.environments[deployment.environment]!;
-      const refusal = actor.user === deployment.requestedBy ? null : deployRefusal(deployment.environment, environment, actor.user, 'cancel deployments in');
+      const refusal = actor.user === deployment.requestedBy ? null : deployRefusal(deployment.environment, environment, await membersFor(deployment.environment, actor), actor.user, 'cancel deployments in');
       if (refusal) await refuse(deployment, 'cancel', actor, 'forbidden', refusal);
       if (deployment.state === 'verifying') {
         await refuse(deployment, 'cancel', actor, 'conflict', `deployment ${deployment.id} is verifying: every host is switched already; use Rollback once it ends`);
@@ -176,7 +186,7 @@ export function createDecisions(options: DecisionOptions) {
       if (deployment.state !== 'baking' || !deployment.promotion || deployment.promotion.decision) {
         await refuse(deployment, 'promote', actor, 'conflict', `deployment ${deployment.id} is ${deployment.state}: there is no canary waiting to be promoted`);
       }
-      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, actor.user, 'promote deployments in');
+      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, await membersFor(deployment.environment, actor), actor.user, 'promote deployments in');
       if (refusal) await refuse(deployment, 'promote', actor, 'forbidden', refusal);
       const run = runs.get(deployment.id);
       if (!run) return refuse(deployment, 'promote', actor, 'conflict', `deployment ${deployment.id} is not running in this igor`);
@@ -191,7 +201,7 @@ export function createDecisions(options: DecisionOptions) {
      * back every switched host; it ends `rolled-back`. Resolves once it has ended.
      */
     async rollBackRunning(deployment: Deployment, actor: Actor): Promise<void> {
-      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, actor.user, 'roll back');
+      const refusal = deployRefusal(deployment.environment, config.environments[deployment.environment]!, await membersFor(deployment.environment, actor), actor.user, 'roll back');
       if (refusal) await refuse(deployment, 'rollback', actor, 'forbidden', refusal);
       const run = runs.get(deployment.id);
       if (!run || !['deploying', 'baking'].includes(deployment.state)) {

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import type { UserGroups } from '../shared/user-groups.js';
 import type { Config } from '../config/schema.js';
 import { DiscoveryError } from '../fleet/discovery/errors.js';
 import { releaseName } from '../fleet/releases.js';
@@ -47,6 +48,8 @@ export interface ExecutorOptions {
   path: string;
   home: string;
   log: Logger;
+  /** Who is in the user groups `deployers` and `approvers` name; default: the config's `groups`. */
+  userGroups?: UserGroups;
 }
 
 /**

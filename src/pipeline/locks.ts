@@ -9,19 +9,22 @@ import type { Store } from '../store/db.js';
 import { EnvironmentBusyError } from './errors.js';
 import { createLockEvents } from './events.js';
 import { requireDeployer } from './policy.js';
+import { membersOf } from './members.js';
+import type { UserGroups } from '../shared/user-groups.js';
 import type { EnvironmentLock, PipelineData } from './store-data.js';
 
 /**
  * The two kinds of lock on an environment: the one a deployment holds while it runs (one at a
  * time per environment), and the one a person puts on it (`/deploy lock`) with a reason.
  */
-export function createLocks(options: { config: Config; store: Store<PipelineData>; clock: Clock; log: Logger }) {
+export function createLocks(options: { config: Config; store: Store<PipelineData>; clock: Clock; log: Logger; userGroups: UserGroups }) {
   const { config, store, clock, log } = options;
   /** Environments whose lock is being taken while the ref is resolved: in memory, so two requests cannot race. */
   const reserving = new Map<string, EnvironmentLock>();
   const events = createLockEvents();
 
-  const permitted = (environment: string, user: string, action: string) => requireDeployer(environment, config.environments[environment]!, user, action);
+  const permitted = async (environment: string, user: string, action: string) =>
+    requireDeployer(environment, config.environments[environment]!, await membersOf(options.userGroups, config.environments[environment]!, user), user, action);
   /** This app's environment, as the store keys it. */
   const key = (environment: string) => scopeKey(config.app, environment);
 
@@ -65,7 +68,7 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
     /** `/deploy lock`: a person's lock with a reason; deployers only. */
     async lock(name: string, actor: Actor, reason: string | null): Promise<void> {
       const { user } = actor;
-      permitted(name, user, 'lock');
+      await permitted(name, user, 'lock');
       const held = store.data.manualLocks[key(name)];
       if (held) throw new RefusedError('conflict', phrase`${name} is locked already by ${person(held.user)} since ${time(held.since)}${held.reason ? phrase`: ${held.reason}` : ''}`);
       const lock = { environment: name, user, reason, since: clock.now().toISOString() };
@@ -76,7 +79,7 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
     },
     async unlock(name: string, actor: Actor): Promise<void> {
       const { user } = actor;
-      permitted(name, user, 'unlock');
+      await permitted(name, user, 'unlock');
       const lock = store.data.manualLocks[key(name)];
       if (!lock) throw new RefusedError('conflict', `${name} is not locked`);
       delete store.data.manualLocks[key(name)];

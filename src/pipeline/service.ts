@@ -17,6 +17,8 @@ import { nearest } from '../shared/nearest.js';
 import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
 import { requireDeployer } from './policy.js';
+import { membersOf } from './members.js';
+import { createLocalUserGroups } from '../shared/user-groups.js';
 import { createRecorder } from './records.js';
 import { isRetryable, liveOn, newestFirst, ofApp, rolledBackBy, type Live } from './queries.js';
 import { createHostReadings } from './host-readings.js';
@@ -69,7 +71,8 @@ export function createPipeline(options: PipelineOptions) {
   const runs = createRuns();
   const decisions = createDecisions({ ...options, recorder, runs, events });
   const execute = createExecutor({ ...options, recorder, events, decisions });
-  const locks = createLocks({ config, store, clock, log });
+  const userGroups = options.userGroups ?? createLocalUserGroups(config.groups);
+  const locks = createLocks({ config, store, clock, log, userGroups });
   const hostReadings = createHostReadings(options);
   const queue = createQueue({ config, store, mirror, locks, recorder, events, clock, log, run: (deployment) => start(deployment), checkGates });
   // A deployment that ends, or a lock lifted, may let the next one in line start.
@@ -84,10 +87,16 @@ export function createPipeline(options: PipelineOptions) {
   /** This app's deployments (the store holds every app's). */
   const ours = (deployment: Deployment) => deployment.app === config.app;
 
-  /** The checks every deployment and rollback passes first: who asks, a person's lock, a running deployment. */
-  function admit(environment: string, user: string, action: string, authorizedBy?: string): void {
-    if (!authorizedBy) requireDeployer(environment, config.environments[environment]!, user, action);
+  /**
+   * The checks every deployment and rollback passes first: who asks (the rule's user groups asked
+   * for first), then a person's lock and a running deployment. Resolves to the synchronous check
+   * of the locks, which the caller runs right before it reserves the environment: with no await in
+   * between, two requests cannot both find it free.
+   */
+  async function admit(environment: string, user: string, action: string, authorizedBy?: string): Promise<() => void> {
+    if (!authorizedBy) requireDeployer(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, user), user, action);
     locks.checkFree(environment);
+    return () => locks.checkFree(environment);
   }
 
   /** `environments.<env>.requires`: refused unless the commit is live and healthy where it must be first. */
@@ -112,12 +121,12 @@ export function createPipeline(options: PipelineOptions) {
       if (error instanceof InvalidRefError) throw new RefusedError('bad-input', error.message, { cause: error });
       throw error;
     }
-    if (!input.authorizedBy) requireDeployer(environment, config.environments[environment]!, input.actor.user, 'deploy to');
+    if (!input.authorizedBy) requireDeployer(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, input.actor.user), input.actor.user, 'deploy to');
     const freeze = queue.freezeOf(environment);
     if (freeze) {
       // Refused before anything is created: a refusal creates no deployment.
       if (input.breakGlass !== undefined) {
-        const refusal = breakGlassRefusal(environment, config.environments[environment]!, input.actor.user);
+        const refusal = breakGlassRefusal(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, input.actor.user), input.actor.user);
         if (refusal) throw new RefusedError('forbidden', refusal);
         breakGlassReason(input.breakGlass);
       }
@@ -191,9 +200,10 @@ export function createPipeline(options: PipelineOptions) {
    */
   async function deployAnyway(id: string, actor: Actor, reason: string | undefined): Promise<Deployment> {
     const deployment = found(id);
+    const members = await membersOf(userGroups, config.environments[deployment.environment]!, actor.user);
     const { frozenUntil, freezeReason } = deployment.waiting ?? { frozenUntil: null, freezeReason: null };
     try {
-      breakFreeze(deployment, config.environments[deployment.environment]!, actor, reason, clock.now().toISOString());
+      breakFreeze(deployment, config.environments[deployment.environment]!, members, actor, reason, clock.now().toISOString());
     } catch (error) {
       await recorder.changed(deployment);
       throw error;
@@ -217,7 +227,7 @@ export function createPipeline(options: PipelineOptions) {
     const environment = environmentName(input.environment);
     const from = environmentName(input.from);
     if (from === environment) throw new RefusedError('bad-input', phrase`a promotion goes from one environment to another: ${from} is both`);
-    requireDeployer(environment, config.environments[environment]!, input.actor.user, 'deploy to');
+    requireDeployer(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, input.actor.user), input.actor.user, 'deploy to');
     const promotion = async () => {
       const history = ofApp(store.data.deployments, config.app);
       const live = liveOn(history, from, await hostReadings.read(from));
@@ -241,7 +251,8 @@ export function createPipeline(options: PipelineOptions) {
   /** `/rollback [env] [release]`: a deployment of a release the hosts still have, without tests. */
   async function requestRollback(input: { environment?: string | undefined; release?: string | null; actor: Actor }): Promise<Deployment> {
     const environment = environmentName(input.environment);
-    admit(environment, input.actor.user, 'roll back');
+    const checkFree = await admit(environment, input.actor.user, 'roll back');
+    checkFree();
     const since = clock.now().toISOString();
     // Held while the hosts are asked what they run, so no deploy starts in between.
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.release ?? 'rollback', user: input.actor.user, since }, async () => {

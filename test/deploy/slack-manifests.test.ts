@@ -8,8 +8,9 @@ const ROOT = new URL('../../', import.meta.url);
 type Manifest = {
   features: { slash_commands: Array<{ command: string; url?: string }> };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { socket_mode_enabled: boolean; interactivity: { request_url?: string }; event_subscriptions?: { request_url?: string } };
+  settings: { socket_mode_enabled: boolean; interactivity: { request_url?: string }; event_subscriptions?: { request_url?: string; bot_events?: string[] } };
 };
+type HomeManifest = Manifest & { features: { app_home?: { home_tab_enabled?: boolean } } };
 const read = async (file: string) => parse(await readFile(new URL(file, ROOT), 'utf8')) as Manifest;
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -79,5 +80,15 @@ describe("Slack's app manifests", () => {
       expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'chat:write.public']));
       for (const scope of manifest.oauth_config.scopes.bot) expect(guide, scope).toContain(`\`${scope}\``);
     }
+  });
+
+  it('asks for users:read (names), usergroups:read (approvers by user group), the Home tab and its app_home_opened event', async () => {
+    for (const file of ['manifest.yml', 'manifest.socket-mode.yml']) {
+      const manifest = (await read(file)) as HomeManifest;
+      expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['users:read', 'usergroups:read']));
+      expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
+      expect(manifest.settings.event_subscriptions?.bot_events).toEqual(['app_home_opened']);
+    }
+    expect((await read('manifest.yml')).settings.event_subscriptions?.request_url).toBe('https://igor.example.com/slack/events');
   });
 });

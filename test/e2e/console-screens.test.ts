@@ -163,7 +163,7 @@ describe('the console on any screen', () => {
     await shot(page, '420-menu');
     await page.click('#close-sidebar');
     await page.locator('#act-as').waitFor({ state: 'hidden' });
-    expect(await page.textContent('#hint')).toContain('Acting as U0BOB');
+    expect(await page.textContent('#hint')).toContain('Acting as Bob');
   });
 
   it('has a favicon, on the pages and at /favicon.ico', async () => {
@@ -185,7 +185,8 @@ describe('the console on any screen', () => {
     const newest = igor.pipeline.get(staging)!;
     expect(await rows.first().getAttribute('data-id')).toBe(staging);
     const cells = await rows.first().locator('td').allInnerTexts();
-    expect(cells.slice(0, 6)).toEqual([`deploy ${newest.id}`, 'shop', 'staging', `main ${newest.sha!.slice(0, 7)}`, 'succeeded', newest.requestedBy]);
+    expect(cells.slice(0, 6)).toEqual([`deploy ${newest.id}`, 'shop', 'staging', `main ${newest.sha!.slice(0, 7)}`, 'succeeded', 'Alice']);
+    expect(newest.requestedBy).toBe('U0ALICE');
     // When, in the browser's local time: not an ISO timestamp.
     expect(cells[6]).not.toMatch(/\d{4}-\d\d-\d\dT/);
     expect(new Date(cells[6]!).getMinutes()).toBe(new Date(newest.createdAt).getMinutes());

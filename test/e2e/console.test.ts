@@ -77,7 +77,7 @@ describe('the console in a browser', () => {
     const production = root(/deploy main \(\w+\) to production/);
     await production.filter({ hasText: 'awaiting-approval' }).waitFor();
     // The root message says whose approval it needs, with Approve and Reject beside Cancel.
-    await production.filter({ hasText: 'approval needed from @U0BOB' }).waitFor();
+    await production.filter({ hasText: 'approval needed from @Bob' }).waitFor();
     expect(await production.locator('button[data-action]').allTextContents()).toEqual(['Approve', 'Reject', 'Cancel']);
     await production.locator('button.replies').click();
     // The request's expiry in the reader's local time, not as ISO.
@@ -97,7 +97,7 @@ describe('the console in a browser', () => {
     await shot('3-canary');
     await production.filter({ hasText: 'to production: succeeded' }).waitFor();
     expect(await production.first().textContent()).toContain('2/2 done (canary 1/1, wave 1 1/1)');
-    await page.locator('#thread', { hasText: 'approved by @U0BOB' }).waitFor();
+    await page.locator('#thread', { hasText: 'approved by @Bob' }).waitFor();
     await shot('4-production-succeeded');
 
     // A second release through staging, promoted by Bob and approved by Alice, so there is one to roll back to.
@@ -117,7 +117,7 @@ describe('the console in a browser', () => {
     await page.locator('#messages .ephemeral', { hasText: /Rollback \d+ puts .* back on example\/production/ }).waitFor();
     await root(/rollback \S+ \(\w+\) to production: succeeded/).waitFor();
     // The release it took off says so, and offers no Rollback any more.
-    await second.filter({ hasText: /rolled back by @U0ALICE today at .* by deployment \d+/ }).waitFor();
+    await second.filter({ hasText: /rolled back by @Alice today at .* by deployment \d+/ }).waitFor();
     expect(await second.locator('button[data-action="igor.rollback"]').count()).toBe(0);
     await shot('5-rolled-back');
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buttonsOf, textOf } from '../support/fake-slack.js';
 import { BOT_TOKEN, SIGNING_SECRET, startHarness, type Harness, type HarnessOptions } from '../support/igor-harness.js';
-import { sendSlashCommand } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, sendSlashCommand } from '../support/slack-requests.js';
 import { slackDriver } from './slack-driver.js';
 
 const APP_TOKEN = 'xapp-1-A0IGOR-1-socket-mode-test';
@@ -90,5 +90,18 @@ describe('Slack in Socket Mode (SLACK_APP_TOKEN)', () => {
 
     await h.igor.stop();
     expect(second.closed).toMatchObject({ code: 1000, by: 'app' });
+  });
+
+  it('publishes the Home tab for an app_home_opened event over the WebSocket, and ignores one without its user', async () => {
+    const { h, socket } = await start();
+    await socket.connection(1);
+    const bad = appHomeOpenedEvent('U0BOB');
+    delete (bad.event as Record<string, unknown>).user;
+    expect((await socket.send('events_api', bad)).ack).toBeTruthy();
+    await socket.send('events_api', appHomeOpenedEvent('U0BOB'));
+    const home = await h.slack.waitFor(() => h.slack.homeViews('U0BOB')[0], { what: 'the Home tab of Bob' });
+    expect(textOf({ blocks: home.view.blocks })).toContain('staging');
+    expect(h.slack.homeViews()).toHaveLength(1);
+    expect(h.logs.some((line) => line.msg === 'ignored an app_home_opened event igor cannot read')).toBe(true);
   });
 });

@@ -33,6 +33,8 @@ export async function shopConsoleConfig(root: string): Promise<string> {
     app: 'shop',
     repo,
     channels: { deploys: 'C0DEPLOYS', alerts: 'C0ALERTS' },
+    // Carol has no name here: the console shows her id.
+    people: { U0ALICE: 'Alice', U0BOB: 'Bob' },
     integration: { steps: [{ name: 'unit', run: 'npm test' }] },
     environments: {
       staging: { servers: { local: [{ name: 'web-1', path: join(root, 'web-1') }] } },

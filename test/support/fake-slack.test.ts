@@ -120,6 +120,26 @@ describe('fake Slack Web API with the real WebClient', () => {
     expect(slack.callsOf('reactions.add')[0]?.body).toMatchObject({ channel: 'C0PROD', name: 'rocket' });
   });
 
+  it('answers users.info, usergroups.list, usergroups.users.list and views.publish as Slack does', async () => {
+    slack.setUser({ id: 'U0ALICE', name: 'alice', real_name: 'Alice Liddell', display_name: 'Alice' });
+    const alice = await client.users.info({ user: 'U0ALICE' });
+    expect(alice.user).toMatchObject({ id: 'U0ALICE', name: 'alice', real_name: 'Alice Liddell', profile: { display_name: 'Alice', real_name: 'Alice Liddell' } });
+    await expect(client.users.info({ user: 'U0NOBODY' })).rejects.toMatchObject({ data: { ok: false, error: 'user_not_found' } });
+
+    slack.setUserGroup({ id: 'S0SRE', handle: 'sre', name: 'Site reliability', users: ['U0ALICE', 'U0BOB'] });
+    const groups = await client.usergroups.list({});
+    expect(groups.usergroups).toEqual([expect.objectContaining({ id: 'S0SRE', handle: 'sre', name: 'Site reliability', user_count: 2, date_delete: 0 })]);
+    expect(groups.usergroups![0]).not.toHaveProperty('users');
+    expect((await client.usergroups.users.list({ usergroup: 'S0SRE' })).users).toEqual(['U0ALICE', 'U0BOB']);
+    await expect(client.usergroups.users.list({ usergroup: 'S0NONE' })).rejects.toMatchObject({ data: { error: 'no_such_subteam' } });
+
+    const published = await client.views.publish({ user_id: 'U0ALICE', view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hi' } }] } });
+    expect(published.view).toMatchObject({ type: 'home', team_id: 'T0TEAM' });
+    expect(slack.homeViews('U0ALICE').map((home) => home.view.type)).toEqual(['home']);
+    const tooMany = Array.from({ length: 101 }, () => ({ type: 'divider' as const }));
+    await expect(client.views.publish({ user_id: 'U0ALICE', view: { type: 'home', blocks: tooMany } })).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+  });
+
   it('parses JSON bodies too', async () => {
     const response = await fetch(`${slack.url}chat.postMessage`, {
       method: 'POST',

@@ -147,11 +147,43 @@ export interface FakeSlack {
   answer(method: string, handler: (call: FakeSlackCall) => FakeAnswer): void;
   /** Polls until `predicate` returns a truthy value (a throw counts as "not yet") and returns it. */
   waitFor<T>(predicate: () => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
+  /** Adds (or replaces) a person `users.info` knows. */
+  setUser(user: FakeUser): void;
+  /** Adds (or replaces) a user group `usergroups.list` and `usergroups.users.list` know. */
+  setUserGroup(group: FakeUserGroup): void;
+  /** Every `views.publish` of a Home tab, oldest first; only `user`'s with it. */
+  homeViews(user?: string): FakeHomeView[];
   /** A readable dump of every call so far: method, channel, ts, text. */
   dump(): string;
   /** Forget every call, message and response (the server keeps running, ts keep increasing). */
   reset(): void;
   close(): Promise<void>;
+}
+
+/** A person of the workspace, as `users.info` describes them (the fields igor and tests use). */
+export interface FakeUser {
+  id: string;
+  /** The username (`alice`). */
+  name: string;
+  real_name?: string;
+  /** What Slack shows first; may be empty, then the real name is shown. */
+  display_name?: string;
+  deleted?: boolean;
+}
+
+/** A user group, as `usergroups.list` describes it; `users` are its members (`usergroups.users.list`). */
+export interface FakeUserGroup {
+  id: string;
+  handle: string;
+  name: string;
+  users: string[];
+}
+
+/** One `views.publish`: the Home tab of `user_id` as it was set. */
+export interface FakeHomeView {
+  user: string;
+  view: SlackObject;
+  at: number;
 }
 
 /** What a Web API method answers: `{ ok: true, … }` or `{ ok: false, error }`. */
@@ -230,6 +262,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   let stored: FakeMessage[] = [];
   let updateLog: FakeUpdate[] = [];
   let ephemeralLog: FakeEphemeral[] = [];
+  const users = new Map<string, FakeUser>();
+  const userGroups = new Map<string, FakeUserGroup>();
+  let homeLog: FakeHomeView[] = [];
   const failures = new Map<string, Array<Required<Pick<FailureOptions, 'times'>> & FailureOptions>>();
   let seq = 0;
   let outage: FailureOptions | null = null;
@@ -359,6 +394,73 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         ephemeralLog.push(ephemeral);
         return { ok: true, message_ts: messageTs };
       }
+      case 'users.info': {
+        // As Slack's users.info: the user object, its names under `profile` too.
+        const user = users.get(asString(body.user) ?? '');
+        if (!user) return { ok: false, error: 'user_not_found' };
+        const realName = user.real_name ?? user.name;
+        return {
+          ok: true,
+          user: {
+            id: user.id,
+            team_id: FAKE_TEAM_ID,
+            name: user.name,
+            deleted: user.deleted ?? false,
+            real_name: realName,
+            tz: 'Europe/Amsterdam',
+            tz_label: 'Central European Time',
+            tz_offset: 3600,
+            profile: {
+              real_name: realName,
+              real_name_normalized: realName,
+              display_name: user.display_name ?? '',
+              display_name_normalized: user.display_name ?? '',
+              team: FAKE_TEAM_ID,
+            },
+            is_admin: false,
+            is_owner: false,
+            is_bot: false,
+            is_app_user: false,
+            updated: 1_700_000_000,
+          },
+        };
+      }
+      case 'usergroups.list':
+        // Without include_users, as Slack: the groups, each with its handle and user_count.
+        return {
+          ok: true,
+          usergroups: [...userGroups.values()].map((group) => ({
+            id: group.id,
+            team_id: FAKE_TEAM_ID,
+            is_usergroup: true,
+            name: group.name,
+            description: '',
+            handle: group.handle,
+            is_external: false,
+            date_create: 1_700_000_000,
+            date_update: 1_700_000_000,
+            date_delete: 0,
+            auto_type: null,
+            created_by: 'U0ADMIN',
+            updated_by: 'U0ADMIN',
+            deleted_by: null,
+            prefs: { channels: [], groups: [] },
+            user_count: group.users.length,
+            ...(body.include_users === 'true' || body.include_users === true ? { users: group.users } : {}),
+          })),
+        };
+      case 'usergroups.users.list': {
+        const group = [...userGroups.values()].find((candidate) => candidate.id === asString(body.usergroup));
+        return group ? { ok: true, users: [...group.users] } : { ok: false, error: 'no_such_subteam' };
+      }
+      case 'views.publish': {
+        const user = asString(body.user_id);
+        const view = body.view && typeof body.view === 'object' ? (body.view as SlackObject) : null;
+        if (!user) return { ok: false, error: 'invalid_arguments' };
+        if (!view || view.type !== 'home' || asObjects(view.blocks).length > 100) return { ok: false, error: 'invalid_arguments' };
+        homeLog.push({ user, view, at: Date.now() });
+        return { ok: true, view: { id: `V${String(homeLog.length).padStart(8, '0')}`, team_id: FAKE_TEAM_ID, type: 'home', blocks: view.blocks, private_metadata: '', callback_id: '', state: { values: {} }, hash: `${Date.now()}.hash`, app_id: 'A0IGOR', bot_id: FAKE_BOT_ID } };
+      }
       case 'chat.delete': {
         const channel = asString(body.channel);
         const ts = asString(body.ts);
@@ -486,6 +588,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     outage: (failure) => void (outage = failure),
     endOutage: () => void (outage = null),
     answer: (method, handler) => void handlers.set(method, handler),
+    setUser: (user) => void users.set(user.id, user),
+    setUserGroup: (group) => void userGroups.set(group.id, group),
+    homeViews: (user) => homeLog.filter((entry) => user === undefined || entry.user === user),
     failNext: (method, options = {}) => {
       const queue = failures.get(method) ?? [];
       queue.push({ ...options, times: options.times ?? 1 });
@@ -520,6 +625,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       stored = [];
       updateLog = [];
       ephemeralLog = [];
+      homeLog = [];
       failures.clear();
     },
     close: async () => {

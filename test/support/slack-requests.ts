@@ -289,3 +289,57 @@ export function submitView(url: string, signingSecret: string, options: SubmitVi
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   return postSignedToSlackEndpoint(url, signingSecret, body, options);
 }
+
+/** The Events API envelope Slack sends when `user` opens a tab of the app (`app_home_opened`). */
+export function appHomeOpenedEvent(user: string, tab: 'home' | 'messages' = 'home', teamId = 'T0TEAM'): Record<string, unknown> {
+  const now = Date.now() / 1000;
+  return {
+    token: 'legacy-verification-token',
+    team_id: teamId,
+    api_app_id: 'A0IGOR',
+    event: { type: 'app_home_opened', user, channel: `D0${user.slice(1)}`, tab, event_ts: now.toFixed(6) },
+    type: 'event_callback',
+    event_id: `Ev${Math.floor(now * 1000)}${Math.floor(Math.random() * 1000)}`,
+    event_time: Math.floor(now),
+    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: 'U0IGOR', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  };
+}
+
+/** POST an Events API envelope (JSON, signed) to `url`, as Slack delivers events in HTTP mode. */
+export function sendEvent(url: string, signingSecret: string, envelope: Record<string, unknown>, options: SignOptions = {}): Promise<SlackHttpResponse> {
+  return postSignedToSlackEndpoint(url, signingSecret, JSON.stringify(envelope), { contentType: 'application/json', ...options });
+}
+
+/** The `block_actions` payload of a button pressed on the app's Home tab: a view container, no channel, no message. */
+export function homeButtonPayload(options: { actionId: string; value: string; userId: string; viewId?: string; blockId?: string }): Record<string, unknown> {
+  const viewId = options.viewId ?? 'V00000001';
+  return {
+    type: 'block_actions',
+    user: { id: options.userId, username: userNameOf(options.userId), name: userNameOf(options.userId), team_id: 'T0TEAM' },
+    api_app_id: 'A0IGOR',
+    token: 'legacy-verification-token',
+    container: { type: 'view', view_id: viewId },
+    trigger_id: nextTriggerId(),
+    team: { id: 'T0TEAM', domain: 'example' },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: { id: viewId, team_id: 'T0TEAM', type: 'home', blocks: [], private_metadata: '', callback_id: '', state: { values: {} }, hash: '1700000000.hash', app_id: 'A0IGOR', bot_id: 'B0IGOR' },
+    actions: [
+      {
+        action_id: options.actionId,
+        block_id: options.blockId ?? 'home',
+        text: { type: 'plain_text', text: labelOf(options.actionId), emoji: true },
+        value: options.value,
+        type: 'button',
+        action_ts: (Date.now() / 1000).toFixed(6),
+      },
+    ],
+  };
+}
+
+/** POST a press of a Home tab's button, signed. */
+export function pressHomeButton(url: string, signingSecret: string, options: Parameters<typeof homeButtonPayload>[0]): Promise<SlackHttpResponse> {
+  const body = new URLSearchParams({ payload: JSON.stringify(homeButtonPayload(options)) }).toString();
+  return postSignedToSlackEndpoint(url, signingSecret, body);
+}

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiToken } from '../../http/api-tokens.js';
+import { isUserId, type Directory } from '../../shared/directory.js';
 import { HttpError } from '../../http/errors.js';
 import { logExists, STEP_NAME } from '../../http/log-file.js';
 import { deploymentView } from '../../http/routes/deployments.js';
@@ -33,6 +34,8 @@ export interface DeploymentPagesOptions {
   withConsole: boolean;
   /** igor's address, for the links in the deployment's view. */
   publicUrl: () => string;
+  /** The names people go by: the pages show them rather than ids. */
+  directory?: Directory;
 }
 
 /** A deployment as one row of the list. */
@@ -79,7 +82,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
   // Before the routes of one deployment, whose id these names are not.
   router.get('/console/deployments', (_request, response) => sendPage(response, 'deployments.html'));
 
-  router.get('/console/deployments/list', guard, (request, response) => {
+  router.get('/console/deployments/list', guard, async (request, response) => {
     const query = listQuery.safeParse(request.query);
     if (!query.success) throw new HttpError(400, query.error.issues[0]!.message);
     const deployments = pipelines.listFor({ ...query.data, limit: LIST_LIMIT });
@@ -87,6 +90,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
       apps: pipelines.all().map(({ config }) => ({ name: config.app, environments: Object.keys(config.environments) })),
       console: options.withConsole,
       deployments: deployments.map(listed),
+      names: await namesOf(deployments.map((deployment) => deployment.requestedBy)),
     });
   });
 
@@ -109,6 +113,7 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
       analysisChart: latencyChart(deployment.analysis),
       // Where the time went: the wait for approval and the bake are drawn apart from the work.
       timeSpent: timeSpent(deployment),
+      names: await namesOf([deployment.requestedBy, deployment.approvedBy, deployment.rejectedBy]),
     });
   });
 
@@ -129,6 +134,16 @@ export function createDeploymentPages(options: DeploymentPagesOptions): { router
     if (!stillWriting() && !(await logExists(path))) throw new HttpError(404, `the ${step} step of deployment ${deployment.id} has no log`);
     await followLog(path, stillWriting, response);
   });
+
+  /** The names of these people, by id, for the page to show (a prototype-free record). */
+  async function namesOf(ids: ReadonlyArray<string | null | undefined>): Promise<Record<string, string>> {
+    const people = [...new Set(ids.filter((id): id is string => Boolean(id) && isUserId(id!)))];
+    const names: Record<string, string> = Object.create(null) as Record<string, string>;
+    if (!options.directory) return names;
+    await options.directory.load(people);
+    for (const id of people) names[id] = options.directory.nameOf(id);
+    return names;
+  }
 
   function found(id: string): Deployment {
     const deployment = pipelines.get(id);

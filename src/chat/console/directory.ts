@@ -1,8 +1,12 @@
 import type { AppsConfig } from '../../config/apps.js';
+import type { Directory } from '../../shared/directory.js';
+import { isGroupEntry } from '../../shared/user-groups.js';
 
 /** Who the console can act as: the config's people, plus someone who is none of them. */
 export interface ConsoleUser {
   id: string;
+  /** The name they go by (the config's `people`), else their id. */
+  name: string;
   /** What the config lets them do: `deploys staging`, `approves production` (`shop/production` with several apps). */
   roles: string[];
 }
@@ -23,21 +27,37 @@ function environmentsOf(apps: AppsConfig) {
   );
 }
 
-/** The deployers and approvers of every app's environments, in config order, then the guest. */
-export function consoleUsers(apps: AppsConfig): ConsoleUser[] {
+/**
+ * The deployers and approvers of every app's environments, in config order, then the guest; a user
+ * group of the rules (`@sre`) stands for its members in the config's `groups` (the console is local
+ * mode), whose role says the group. Each by the name the directory knows.
+ */
+export function consoleUsers(apps: AppsConfig, directory?: Directory): ConsoleUser[] {
   const users = new Map<string, string[]>();
   const add = (id: string, role: string) => {
     if (!users.has(id)) users.set(id, []);
     users.get(id)!.push(role);
   };
+  const groups = [...apps.apps.values()][0]?.groups;
+  const membersOf = (entry: string) => {
+    const handle = entry.replace(/^@/, '');
+    return groups && Object.hasOwn(groups, handle) ? groups[handle]! : [];
+  };
+  const addEntries = (entries: readonly string[], role: string) => {
+    for (const entry of entries) {
+      if (isGroupEntry(entry)) for (const id of membersOf(entry)) add(id, `${role} (as ${entry})`);
+      else add(entry, role);
+    }
+  };
   const environments = environmentsOf(apps);
   for (const { label, environment } of environments) {
-    for (const id of environment.deployers ?? []) add(id, `deploys ${label}`);
-    for (const id of environment.approval.approvers) add(id, `approves ${label}`);
+    addEntries(environment.deployers ?? [], `deploys ${label}`);
+    addEntries(environment.approval.approvers, `approves ${label}`);
   }
   const open = environments.filter(({ environment }) => !environment.deployers).map(({ label }) => label);
   users.delete(GUEST);
-  return [...[...users].map(([id, roles]) => ({ id, roles })), { id: GUEST, roles: open.length ? [`deploys ${open.join(', ')} (open to anyone)`] : [] }];
+  const nameOf = (id: string) => directory?.nameOf(id) ?? id;
+  return [...[...users].map(([id, roles]) => ({ id, name: nameOf(id), roles })), { id: GUEST, name: nameOf(GUEST), roles: open.length ? [`deploys ${open.join(', ')} (open to anyone)`] : [] }];
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Alarms } from '../../alarms/service.js';
 import type { AppsConfig } from '../../config/apps.js';
 import type { ApiToken } from '../../http/api-tokens.js';
+import type { Directory } from '../../shared/directory.js';
 import type { CommandHandler } from '../commands/answer.js';
 import type { ButtonHandler } from '../interactions.js';
 
@@ -18,4 +19,6 @@ export interface ConsoleOptions {
   /** `IGOR_API_TOKEN`: with it, the page asks for it and sends it; without it, only loopback gets in. */
   apiTokens: readonly ApiToken[];
   localMode: boolean;
+  /** The names people go by (the config's `people` in local mode); absent: people by id. */
+  directory?: Directory;
 }

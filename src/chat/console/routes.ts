@@ -26,7 +26,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Router {
   const router = Router();
   const guard = consoleGuard({ tokens: options.apiTokens, localMode: options.localMode });
   const channels = consoleChannels(apps);
-  const users = consoleUsers(apps);
+  const users = consoleUsers(apps, options.directory);
   const defaultConfig = apps.apps.get(apps.defaultApp ?? [...apps.apps.keys()][0]!)!;
   const state = () => ({
     app: [...apps.apps.keys()].join(', '),

@@ -56,3 +56,17 @@ export function createDeliveryClient(slack: SlackSettings, log: Logger): WebClie
     logger: boltLogger(log),
   });
 }
+
+/**
+ * The client for lookups (names, user groups): a short timeout and one quick retry, so a Slack that
+ * hangs delays a refusal or a name by seconds, never a press for long.
+ */
+export function createLookupClient(slack: SlackSettings, log: Logger): WebClient {
+  return new WebClient(slack.botToken, {
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    rejectRateLimitedCalls: true,
+    timeout: 5_000,
+    logger: boltLogger(log),
+  });
+}

@@ -34,6 +34,23 @@ const viewSubmission = z.looseObject({
 
 const interaction = z.looseObject({ type: z.string().min(1) });
 
+/** `app_home_opened`: who opened which tab of igor's app. */
+const appHomeOpened = z.looseObject({
+  type: z.literal('app_home_opened'),
+  user: z.string().regex(/^[UW][A-Z0-9]+$/),
+  channel: z.string().min(1),
+  tab: z.enum(['home', 'messages', 'about']),
+  event_ts: z.string().optional(),
+});
+
+/** Why an `app_home_opened` event cannot be handled, naming the field; null when it can (Socket Mode's envelopes skip the HTTP guard). */
+export function appHomeOpenedProblem(event: unknown): string | null {
+  return problemOf('the app_home_opened event', appHomeOpened, event);
+}
+
+/** The events igor subscribes to, each checked by its own schema. */
+const EVENTS: ReadonlyMap<string, z.ZodType> = new Map([['app_home_opened', appHomeOpened]]);
+
 const eventsApi = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('url_verification'), challenge: z.string() }),
   z.looseObject({ type: z.literal('event_callback'), event: z.looseObject({ type: z.string().min(1) }) }),
@@ -43,7 +60,14 @@ const eventsApi = z.discriminatedUnion('type', [
 /** Why a signed Slack request cannot be handled, naming the field; null when it can. */
 export function slackPayloadProblem(contentType: string | undefined, body: Buffer): string | null {
   const text = body.toString('utf8');
-  if ((contentType ?? '').startsWith('application/json')) return problemOf('the event', eventsApi, parseJson(text));
+  if ((contentType ?? '').startsWith('application/json')) {
+    const parsed = parseJson(text);
+    const problem = problemOf('the event', eventsApi, parsed);
+    if (problem) return problem;
+    const event = (parsed as { event?: { type: string } }).event;
+    const schema = event && EVENTS.get(event.type);
+    return schema ? problemOf(`the ${event.type} event`, schema, event) : null;
+  }
   const form = new URLSearchParams(text);
   const payload = form.get('payload');
   if (payload !== null) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAppsConfig } from '../../../src/config/load.js';
 import { consoleChannels, consoleUsers, GUEST } from '../../../src/chat/console/directory.js';
+import { createLocalDirectory } from '../../../src/shared/directory.js';
 
 const apps = (shopChannels: string) => `
 channels: { deploys: C0DEPLOYS, alerts: C0ALERTS }
@@ -43,10 +44,33 @@ describe('the console of several apps', () => {
 
   it("names each person's roles by app/env, and the guest where anyone deploys", () => {
     expect(consoleUsers(parseAppsConfig(apps('')))).toEqual([
-      { id: 'U0ALICE', roles: ['deploys shop/production'] },
-      { id: 'U0BOB', roles: ['approves shop/production'] },
-      { id: 'U0CAROL', roles: ['deploys billing/production'] },
-      { id: GUEST, roles: ['deploys shop/staging (open to anyone)'] },
+      { id: 'U0ALICE', name: 'U0ALICE', roles: ['deploys shop/production'] },
+      { id: 'U0BOB', name: 'U0BOB', roles: ['approves shop/production'] },
+      { id: 'U0CAROL', name: 'U0CAROL', roles: ['deploys billing/production'] },
+      { id: GUEST, name: GUEST, roles: ['deploys shop/staging (open to anyone)'] },
+    ]);
+  });
+
+  it('names people as the config\'s people do, and stands the members of a user group in for it, saying the group', () => {
+    const config = parseAppsConfig(`
+channels: { deploys: C0DEPLOYS }
+people: { U0ALICE: Alice, U0DAN: Dan }
+groups: { sre: [U0DAN, U0ERIN] }
+apps:
+  shop:
+    repo: /srv/git/shop
+    environments:
+      production:
+        deployers: [U0ALICE, "@sre"]
+        approval: { mode: required, approvers: ["@sre"] }
+        servers: { local: [{ name: prod-1, path: /tmp/prod-1 }] }
+`);
+    const people = [...config.apps.values()][0]!.people;
+    expect(consoleUsers(config, createLocalDirectory(people))).toEqual([
+      { id: 'U0ALICE', name: 'Alice', roles: ['deploys production'] },
+      { id: 'U0DAN', name: 'Dan', roles: ['deploys production (as @sre)', 'approves production (as @sre)'] },
+      { id: 'U0ERIN', name: 'U0ERIN', roles: ['deploys production (as @sre)', 'approves production (as @sre)'] },
+      { id: GUEST, name: GUEST, roles: [] },
     ]);
   });
 });

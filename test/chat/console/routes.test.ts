@@ -7,7 +7,7 @@ import type { ConsoleMessage } from '../../../src/chat/console/index.js';
 import { openEventStream, shopConsoleConfig, startConsoleApp, type ConsoleApp, type EventStreamReader } from '../../support/console-app.js';
 import { until } from '../../support/until.js';
 
-type State = { app: string; auth: string; channels: Array<{ id: string; name: string }>; users: Array<{ id: string; roles: string[] }>; commands: string[]; messages: ConsoleMessage[] };
+type State = { app: string; auth: string; channels: Array<{ id: string; name: string }>; users: Array<{ id: string; name: string; roles: string[] }>; commands: string[]; messages: ConsoleMessage[] };
 
 let dir: string;
 let igor: ConsoleApp;
@@ -57,7 +57,7 @@ describe('the console routes', () => {
     expect([bare.status, bare.headers.get('location')]).toEqual([302, '/']);
   });
 
-  it('tells the state: channels, the people to act as (deployers, approvers, a guest), commands and messages', async () => {
+  it('tells the state: channels, the people to act as (deployers, approvers, a guest) by the names the config gives them, commands and messages', async () => {
     const state = (await (await fetch(`${igor.url}/console/state`)).json()) as State;
     expect(state.app).toBe('shop');
     expect(state.auth).toBe('loopback');
@@ -67,10 +67,10 @@ describe('the console routes', () => {
       { id: 'C0ALERTS', name: 'alerts' },
     ]);
     expect(state.users).toEqual([
-      { id: 'U0ALICE', roles: ['deploys production', 'approves production'] },
-      { id: 'U0CAROL', roles: ['deploys production'] },
-      { id: 'U0BOB', roles: ['approves production'] },
-      { id: 'U0GUEST', roles: ['deploys staging (open to anyone)'] },
+      { id: 'U0ALICE', name: 'Alice', roles: ['deploys production', 'approves production'] },
+      { id: 'U0CAROL', name: 'U0CAROL', roles: ['deploys production'] },
+      { id: 'U0BOB', name: 'Bob', roles: ['approves production'] },
+      { id: 'U0GUEST', name: 'U0GUEST', roles: ['deploys staging (open to anyone)'] },
     ]);
     expect(state.commands).toEqual(expect.arrayContaining(['/deploy', '/rollback']));
     expect(Array.isArray(state.messages)).toBe(true);
@@ -176,10 +176,15 @@ describe('the console routes', () => {
     await until('a deployment to staging that ended', async () => (igor.pipeline.list({ environment: 'staging' }).length > before && igor.pipeline.list({ environment: 'staging', limit: 1 })[0]!.finishedAt ? true : undefined));
     const list = async (query = '') => {
       const response = await fetch(`${igor.url}/console/deployments/list${query}`);
-      return { status: response.status, body: (await response.json()) as { apps: unknown; console: boolean; deployments: Array<Record<string, unknown>>; error?: string } };
+      return { status: response.status, body: (await response.json()) as { apps: unknown; console: boolean; deployments: Array<Record<string, unknown>>; names: Record<string, string>; error?: string } };
     };
     const all = await list();
     expect(all.status).toBe(200);
+    // The page shows who asked by name (the config's people).
+    expect(all.body.names).toMatchObject({ U0ALICE: 'Alice' });
+    const newest = all.body.deployments[0]!;
+    const data = (await (await fetch(`${igor.url}/console/deployments/${String(newest.id)}/data`)).json()) as { names: Record<string, string> };
+    expect(data.names).toEqual({ U0ALICE: 'Alice' });
     expect(all.body.apps).toEqual([{ name: 'shop', environments: ['staging', 'production'] }]);
     expect(all.body.console).toBe(true);
     expect(all.body.deployments.map((d) => d.id)).toEqual(igor.pipeline.list({ limit: 200 }).map((d) => d.id));

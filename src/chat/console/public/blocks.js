@@ -72,12 +72,13 @@ function special(inner, options) {
   const label = unescapeSlack(rawLabel);
   if (target.startsWith('@')) {
     const id = target.slice(1);
-    const name = label || options.users?.[id] || id;
+    // A name typed in a message never indexes the map: only its own entries count.
+    const name = label || (options.users && Object.hasOwn(options.users, id) ? options.users[id] : id);
     return `<span class="bk-mention" data-user="${escapeHtml(id)}">@${escapeHtml(name)}</span>`;
   }
   if (target.startsWith('#')) {
     const id = target.slice(1);
-    const name = label || options.channels?.[id] || id;
+    const name = label || (options.channels && Object.hasOwn(options.channels, id) ? options.channels[id] : id);
     return `<a class="bk-channel" href="#${escapeHtml(id)}" data-channel="${escapeHtml(id)}">#${escapeHtml(name)}</a>`;
   }
   if (target.startsWith('!date^')) return dateHtml(target, label, options);

@@ -36,8 +36,12 @@ function rewriteUrl(url) {
   return url;
 }
 
+/** The name a person goes by (the config's `people`), else their id. */
+const nameOf = (id) => view.users.find((user) => user.id === id)?.name ?? id;
+
 const renderOptions = () => ({
   channels: Object.fromEntries(view.channels.map((channel) => [channel.id, channel.name])),
+  users: Object.fromEntries(view.users.map((user) => [user.id, user.name ?? user.id])),
   rewriteUrl,
 });
 
@@ -56,14 +60,14 @@ function time(iso) {
 /** One message as Slack lays it out: who, when, the blocks, and the thread's reply count. */
 function messageHtml(message, { inThread = false } = {}) {
   const byIgor = message.from === 'igor';
-  const author = byIgor ? `<b>igor</b><span class="badge">APP</span>` : `<b>${escapeHtml(message.from)}</b>`;
+  const author = byIgor ? `<b>igor</b><span class="badge">APP</span>` : `<b>${escapeHtml(nameOf(message.from))}</b>`;
   const body = byIgor ? renderMessage(message, renderOptions()) : `<div class="typed">${escapeHtml(message.text)}</div>`;
   const edited = message.editedAt ? '<span class="edited">(edited)</span>' : '';
   const count = !inThread && message.threadTs === null ? replies(message).length : 0;
   const thread = count ? `<button type="button" class="replies" data-thread="${escapeHtml(keyOf(message))}">${count} ${count === 1 ? 'reply' : 'replies'}</button>` : '';
   const only = message.user ? '<p class="only-you">Only visible to you</p>' : '';
   return `<article class="message${message.user ? ' ephemeral' : ''}" data-key="${escapeHtml(keyOf(message))}">
-    <div class="avatar${byIgor ? ' bot' : ''}" aria-hidden="true">${byIgor ? 'i' : escapeHtml(message.from.replace(/^U0?/, '').slice(0, 1))}</div>
+    <div class="avatar${byIgor ? ' bot' : ''}" aria-hidden="true">${byIgor ? 'i' : escapeHtml(nameOf(message.from).replace(/^U0?/, '').slice(0, 1))}</div>
     <div class="body"><div class="meta">${author}<time datetime="${escapeHtml(message.postedAt)}">${time(message.postedAt)}</time>${edited}</div>${body}${only}${thread}</div>
   </article>`;
 }
@@ -73,12 +77,12 @@ function renderSidebar() {
   $('channels').innerHTML = view.channels
     .map((channel) => `<li><a href="#${escapeHtml(channel.id)}" data-channel="${escapeHtml(channel.id)}" class="${channel.id === view.channel ? 'current' : ''}${view.unread.has(channel.id) ? ' unread' : ''}"># ${escapeHtml(channel.name)}</a></li>`)
     .join('');
-  $('act-as').innerHTML = view.users.map((user) => `<option value="${escapeHtml(user.id)}"${user.id === view.actingAs ? ' selected' : ''}>${escapeHtml(user.id)}</option>`).join('');
+  $('act-as').innerHTML = view.users.map((user) => `<option value="${escapeHtml(user.id)}"${user.id === view.actingAs ? ' selected' : ''}>${escapeHtml(user.name && user.name !== user.id ? `${user.name} (${user.id})` : user.id)}</option>`).join('');
   const me = view.users.find((user) => user.id === view.actingAs);
   $('roles').textContent = me?.roles.length ? me.roles.join(' · ') : 'no role in the config';
   const name = view.channels.find((channel) => channel.id === view.channel)?.name ?? view.channel;
   $('channel-name').textContent = `# ${name}`;
-  $('hint').textContent = `Slash commands: ${view.commands.join(', ')} (try ${view.commands.map((command) => `${command} help`).join(', ')}). Acting as ${view.actingAs}.`;
+  $('hint').textContent = `Slash commands: ${view.commands.join(', ')} (try ${view.commands.map((command) => `${command} help`).join(', ')}). Acting as ${nameOf(view.actingAs)}.`;
 }
 
 function renderChannel() {

@@ -30,7 +30,9 @@ async function refresh() {
   render(data);
 }
 
-function render({ deployment, timeline, logs, active, console: withConsole, analysisChart, timeSpent }) {
+function render({ deployment, timeline, logs, active, console: withConsole, analysisChart, timeSpent, names }) {
+  // People by the name they go by, where igor knows it.
+  const person = (id) => (id && names && Object.hasOwn(names, id) ? names[id] : id);
   const d = deployment;
   // With Slack there is no console to go back to; the list of deployments is there either way.
   $('to-console').hidden = !withConsole;
@@ -40,8 +42,8 @@ function render({ deployment, timeline, logs, active, console: withConsole, anal
     ['Deployment', d.id],
     ['Commit', d.sha ?? '—'],
     ['Release', d.release ?? '—'],
-    ['Requested by', d.requestedBy],
-    ['Approved by', d.approvedBy ?? '—'],
+    ['Requested by', person(d.requestedBy)],
+    ['Approved by', person(d.approvedBy) ?? '—'],
     ['Started', new Date(d.createdAt).toLocaleString()],
     ['Took', duration((d.finishedAt ? ms(d.finishedAt) : Date.now()) - ms(d.createdAt)) + (active ? ' so far' : '')],
   ];

@@ -35,7 +35,7 @@ async function refresh() {
   apps = data.apps;
   $('crumbs').hidden = !data.console;
   renderFilters();
-  renderRows(data.deployments);
+  renderRows(data.deployments, data.names ?? {});
 }
 
 function renderFilters() {
@@ -48,7 +48,8 @@ function renderFilters() {
   $('app').closest('label').hidden = apps.length < 2;
 }
 
-function renderRows(deployments) {
+function renderRows(deployments, names) {
+  const person = (id) => (Object.hasOwn(names, id) ? names[id] : id);
   $('empty').hidden = deployments.length > 0;
   $('deployments').querySelector('tbody').innerHTML = deployments
     .map((d) => {
@@ -60,7 +61,7 @@ function renderRows(deployments) {
         <td>${escapeHtml(d.environment)}</td>
         <td>${ref}</td>
         <td><span class="state state-${escapeHtml(d.state)}">${escapeHtml(d.state)}</span></td>
-        <td>${escapeHtml(d.requestedBy)}</td>
+        <td>${escapeHtml(person(d.requestedBy))}</td>
         <td><time datetime="${escapeHtml(d.createdAt)}">${escapeHtml(when(d.createdAt))}</time></td>
       </tr>`;
     })

@@ -6,6 +6,7 @@ import { toldToPresser } from '../../../actions.js';
 import { reasonModal } from '../../reason-modal.js';
 import { press, type ButtonHandler } from '../../../interactions.js';
 import type { Chat } from '../../../port.js';
+import type { HomePublisher } from '../../home-publisher.js';
 import { threadOfPress } from '../../press-thread.js';
 
 /**
@@ -14,7 +15,7 @@ import { threadOfPress } from '../../press-thread.js';
  * announcers, so a refused press on a stale message fixes that message too.
  */
 export default {
-  register(app: App, deps: { interactions: ReadonlyMap<string, ButtonHandler>; chat: Chat; log: Logger }): void {
+  register(app: App, deps: { interactions: ReadonlyMap<string, ButtonHandler>; chat: Chat; log: Logger; home?: HomePublisher | undefined }): void {
     app.action<BlockButtonAction>(/^igor\./, async ({ ack, body, action, client }) => {
       await ack();
       const name = action.action_id.slice('igor.'.length);
@@ -32,6 +33,9 @@ export default {
       const channel = body.channel?.id ?? body.container.channel_id;
       // Told where the press was: in the thread of a reply's button, beside a root message's.
       if (toldToPresser(outcome) && channel) await deps.chat.ephemeral(channel, user, { text: outcome.ok ? outcome.text : `:no_entry: ${outcome.text}` }, threadOfPress(body));
+      // A press on the Home tab has no channel: the presser's tab says why.
+      else if (!outcome.ok && body.container.type === 'view') await deps.home?.refused(user, `:no_entry: ${outcome.text}`);
+      else if (body.container.type === 'view') deps.home?.changed();
     });
   },
 };

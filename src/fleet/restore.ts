@@ -76,10 +76,13 @@ const RESTORE = [
 /** Leaves a `BAD_RELEASE` file in the release folder, so people on the server see it too. */
 export async function markReleaseBad(transport: Transport, root: string, release: string, reason: string): Promise<void> {
   const file = posix.join(layout(root, release).release, 'BAD_RELEASE');
-  await transport.exec([...PLAIN_BASH, '[ -d "$(dirname "$1")" ] && printf "%s\\n" "$2" > "$1" || true', 'igor', file, reason]);
+  await transport.exec([...PLAIN_BASH, '[ -d "$(dirname "$1")" ] && printf "%s\\n" "$2" > "$1" || true', 'igor', file, reason], { timeoutMs: MARK_TIMEOUT_MS });
 }
 
 /** Removes the `BAD_RELEASE` mark when a person deliberately puts that release back. */
 export async function clearBadMark(transport: Transport, root: string, release: string): Promise<void> {
-  await transport.exec(['rm', '-f', '--', posix.join(layout(root, release).release, 'BAD_RELEASE')]);
+  await transport.exec(['rm', '-f', '--', posix.join(layout(root, release).release, 'BAD_RELEASE')], { timeoutMs: MARK_TIMEOUT_MS });
 }
+
+/** A mark is one small file: a server that takes longer than this to write it is not answering. */
+const MARK_TIMEOUT_MS = 30_000;

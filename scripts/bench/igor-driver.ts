@@ -22,6 +22,8 @@ export interface IgorRun {
   ms: number;
   /** The deployment's own steps (`unit`, `deploy`, `verify`, `rollback`), each start to finish. */
   steps: Record<string, number>;
+  /** How long it was in each state (`queued`, `testing`, `deploying`, …), from its transitions. */
+  states: Record<string, number>;
   /** Per host phase (`connect`, `upload`, `unpack`, `switch`, `restart`, `health`, `prune`): the median over the hosts. */
   phases: Record<string, number>;
 }
@@ -90,7 +92,7 @@ export async function igorProcessDriver(options: { configPath: string; dataDir: 
       if (deployment.finishedAt) {
         const ms = performance.now() - start;
         if (deployment.state !== 'succeeded') throw new Error(`igor's ${deployment.kind} ${id} ended ${deployment.state}: ${deployment.reason ?? ''}`);
-        return { id, ms, steps: stepTimes(deployment), phases: await phaseTimes(join(options.dataDir, 'logs', id, log)) };
+        return { id, ms, steps: stepTimes(deployment), states: stateTimes(deployment), phases: await phaseTimes(join(options.dataDir, 'logs', id, log)) };
       }
       await sleep(POLL_MS);
     }
@@ -109,7 +111,20 @@ interface DeploymentView {
   state: string;
   reason: string | null;
   finishedAt: string | null;
+  createdAt: string;
   steps: Array<{ name: string; startedAt: string | null; finishedAt: string | null }>;
+  transitions?: Array<{ state: string; at: string }>;
+}
+
+/** Time in each state, the first from the deployment's creation; a state entered twice adds up. */
+function stateTimes(deployment: DeploymentView): Record<string, number> {
+  const times: Record<string, number> = {};
+  let previous = { state: 'queued', at: deployment.createdAt };
+  for (const entry of deployment.transitions ?? []) {
+    times[previous.state] = (times[previous.state] ?? 0) + Date.parse(entry.at) - Date.parse(previous.at);
+    previous = entry;
+  }
+  return times;
 }
 
 function stepTimes(deployment: DeploymentView): Record<string, number> {

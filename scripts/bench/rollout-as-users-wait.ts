@@ -95,8 +95,9 @@ try {
   console.log(`  | deploy without its npm test | ${s(med((r) => r.deploy.ms - (r.deploy.steps.unit ?? 0)))} | 1-conn ${s(med((r) => r.floor1))} | ${x(med((r) => (r.deploy.ms - (r.deploy.steps.unit ?? 0)) / r.floor1))} |`);
   console.log(`  | /rollback, request to succeeded | ${s(med((r) => r.rollback.ms))} | ${s(med((r) => r.floorRollback))} | ${x(med((r) => r.rollback.ms / r.floorRollback))} |`);
   console.log(`\n  igor's per-host phases (median over hosts, then over rounds), from deploy.log / rollback.log:`);
-  console.log(`    deploy:   ${phases(measured.map((r) => r.deploy))}   steps: ${phaseList(measured.map((r) => r.deploy.steps))}`);
-  console.log(`    rollback: ${phases(measured.map((r) => r.rollback))}`);
+  console.log(`    deploy:   ${phases(measured.map((r) => r.deploy))}`);
+  console.log(`      its steps: ${phaseList(measured.map((r) => r.deploy.steps))}; its states: ${phaseList(measured.map((r) => r.deploy.states))}`);
+  console.log(`    rollback: ${phases(measured.map((r) => r.rollback))}; its states: ${phaseList(measured.map((r) => r.rollback.states))}`);
   console.log(`  SSH per host: deploy ${med((r) => r.deployConnections)} connection(s), ${med((r) => r.deployCommands)} command(s); rollback ${med((r) => r.rollbackConnections)} connection(s), ${med((r) => r.rollbackCommands)} command(s)`);
   console.log(`  igor's RSS: ${idleRss.toFixed(0)} MiB idle, ${peakRss.toFixed(0)} MiB at its peak during ${hosts}-host deploys and rollbacks`);
 } finally {

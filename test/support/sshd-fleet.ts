@@ -138,7 +138,7 @@ function probe(host: string, port: number, timeoutMs = 500): Promise<'ssh' | 'op
 function addressInUseMessage(address: string): string {
   return (
     `${address}:${SSH_FLEET_PORT} is already in use, most likely by an sshd left over from a crashed earlier test run ` +
-    `(worker VITEST_POOL_ID=${process.env.VITEST_POOL_ID ?? '1'} always uses 127.0.${poolId() + 10}.x:${SSH_FLEET_PORT}). ` +
+    `(worker VITEST_POOL_ID=${process.env.VITEST_POOL_ID ?? '1'} always uses 127.${Number(process.env.IGOR_TEST_NET ?? 0)}.${poolId() + 10}.x:${SSH_FLEET_PORT}). ` +
     `Find its pid with \`ss -ltnp 'src ${address}:${SSH_FLEET_PORT}'\` and kill it.`
   );
 }

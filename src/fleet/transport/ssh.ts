@@ -217,8 +217,14 @@ function trimmed(chunks: Buffer[]): string {
 /** SFTP's status code for a path whose folder does not exist. */
 const SFTP_NO_SUCH_FILE = 2;
 
+/**
+ * Writes in flight per upload: 16 × 32 KiB is 512 KiB a round trip, enough to fill a LAN link,
+ * where ssh2's default (64) holds 2 MiB of igor's memory per server, 128 MiB for a wave of 64.
+ */
+const UPLOAD_CONCURRENCY = 16;
+
 function fastPut(sftp: SFTPWrapper, localPath: string, remotePath: string): Promise<void> {
-  return new Promise((resolve, reject) => sftp.fastPut(localPath, remotePath, (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) => sftp.fastPut(localPath, remotePath, { concurrency: UPLOAD_CONCURRENCY, chunkSize: 32_768 }, (error) => (error ? reject(error) : resolve())));
 }
 
 /** `cd -- '/srv/app' && env 'K=V' 'bash' '-lc' '…'`: every word quoted, nothing interpreted. */

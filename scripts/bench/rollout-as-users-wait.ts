@@ -51,6 +51,7 @@ try {
     floorRollback: number;
     deployCommands: number;
     deployConnections: number;
+    deploySftp: number;
     rollbackCommands: number;
     rollbackConnections: number;
   }
@@ -76,6 +77,7 @@ try {
       floorRollback,
       deployCommands: (afterDeploy.commands - beforeDeploy.commands) / hosts,
       deployConnections: (afterDeploy.connections - beforeDeploy.connections) / hosts,
+      deploySftp: (afterDeploy.sftp - beforeDeploy.sftp) / hosts,
       rollbackCommands: (afterRollback.commands - beforeRollback.commands) / hosts,
       rollbackConnections: (afterRollback.connections - beforeRollback.connections) / hosts,
     };
@@ -98,7 +100,7 @@ try {
   console.log(`    deploy:   ${phases(measured.map((r) => r.deploy))}`);
   console.log(`      its steps: ${phaseList(measured.map((r) => r.deploy.steps))}; its states: ${phaseList(measured.map((r) => r.deploy.states))}`);
   console.log(`    rollback: ${phases(measured.map((r) => r.rollback))}; its states: ${phaseList(measured.map((r) => r.rollback.states))}`);
-  console.log(`  SSH per host: deploy ${med((r) => r.deployConnections)} connection(s), ${med((r) => r.deployCommands)} command(s); rollback ${med((r) => r.rollbackConnections)} connection(s), ${med((r) => r.rollbackCommands)} command(s)`);
+  console.log(`  SSH per host: deploy ${med((r) => r.deployConnections)} connection(s), ${med((r) => r.deployCommands)} command(s), ${med((r) => r.deploySftp)} SFTP session(s); rollback ${med((r) => r.rollbackConnections)} connection(s), ${med((r) => r.rollbackCommands)} command(s)`);
   console.log(`  igor's RSS: ${idleRss.toFixed(0)} MiB idle, ${peakRss.toFixed(0)} MiB at its peak during ${hosts}-host deploys and rollbacks`);
 } finally {
   await bench.stop();

@@ -183,11 +183,11 @@ function spawnSshd(name: string, address: string, configPath: string, mount?: { 
   return sshd;
 }
 
-/** sshd's VERBOSE lines: `Accepted publickey for …`, `Starting session: command for …`, `… forced-command (config) 'internal-sftp' …`. */
+/** sshd's VERBOSE lines: `Accepted publickey for …`, `Starting session: command for …`, `Starting session: subsystem 'sftp' for …`. */
 function countSession(count: SessionCount, line: string): void {
   if (line.includes('Accepted publickey for ')) count.connections++;
   else if (line.includes('Starting session: command ')) count.commands++;
-  else if (line.includes('Starting session: ') && line.includes('internal-sftp')) count.sftp++;
+  else if (line.includes("Starting session: subsystem 'sftp'")) count.sftp++;
 }
 
 async function waitUntilReady(sshd: Sshd): Promise<void> {

@@ -24,7 +24,8 @@ const rounds = Number(values.rounds);
 await buildDist();
 const prepared = await prepareHarness({ hosts: 2 });
 try {
-  const igor = await startIgorProcess(prepared, { LOG_LEVEL: 'warn' });
+  // Its start-up line (info) carries the URL it listens on.
+  const igor = await startIgorProcess(prepared, { LOG_LEVEL: 'info' });
   const events = `${igor.url}/slack/events`;
   // One command first, so the first round does not time igor's warm-up (JIT, first connections).
   await sendSlashCommand(events, SIGNING_SECRET, { text: 'status', responseUrl: prepared.slack.responseUrl() });

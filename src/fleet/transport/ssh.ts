@@ -138,15 +138,15 @@ export async function createSshTransport(options: SshTransportOptions): Promise<
   // reads: each session is a channel and a subsystem start on the server.
   let sftpSession: Promise<SFTPWrapper> | null = null;
   function sftp(): Promise<SFTPWrapper> {
-    if (!sftpSession) {
-      const opening = ssh.requestSFTP();
-      sftpSession = opening;
-      opening.then(
-        (session) => session.once('close', () => sftpSession === opening && (sftpSession = null)),
-        () => sftpSession === opening && (sftpSession = null),
-      );
-    }
-    return sftpSession;
+    if (sftpSession) return sftpSession;
+    const opening = ssh.requestSFTP();
+    // A session that failed to open or closed is forgotten, so the next caller opens a new one.
+    const forget = () => {
+      if (sftpSession === opening) sftpSession = null;
+    };
+    opening.then((session) => session.once('close', forget), forget);
+    sftpSession = opening;
+    return opening;
   }
 
   return {

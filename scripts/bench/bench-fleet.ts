@@ -2,7 +2,11 @@
  * The scene the fleet benchmarks share: N real sshd hosts on loopback, the example app with an
  * 8 MiB incompressible file standing in for its dependencies, igor configured to deploy it to
  * every host in one wave, and the same per-host work done with plain `scp`/`ssh`/`curl` for all
- * hosts at once (`xargs -P N`): the floor igor is measured against.
+ * hosts at once (`xargs -P N`): the floor igor is measured against. Two floors: three connections
+ * per host (scp, ssh, curl), and one ssh per host streaming the tarball on stdin (then curl).
+ *
+ * igor runs in this process (`createApp`), or, with `igorProcess`, as users run it: its own
+ * process (`node dist/main.js`, local mode), asked through the control API, timed from the request.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,9 +16,10 @@ import { execa } from 'execa';
 import { simpleGit } from 'simple-git';
 import { stringify } from 'yaml';
 import { createApp, type Igor } from '../../src/app.js';
+import { igorProcessDriver, type IgorDriver, type IgorRun } from './igor-driver.js';
 import { createExampleRepository, writeFiles } from '../../src/example/repository.js';
 import type { Deployment } from '../../src/pipeline/types.js';
-import { killPidFiles, startSshFleet, type SshFleet } from '../../test/support/sshd-fleet.js';
+import { killPidFiles, startSshFleet, type SessionCount, type SshFleet } from '../../test/support/sshd-fleet.js';
 
 // Apart from the tests' addresses, so a benchmark can run next to a test run.
 process.env.IGOR_TEST_NET ??= '9';
@@ -23,8 +28,26 @@ const IGOR_APP_PORT = 18_090;
 const FLOOR_APP_PORT = 18_091;
 const HEALTH_INTERVAL_MS = 100;
 
+export interface BenchFleetOptions {
+  /** igor as its own process (`node dist/main.js`), timed from the request; else in this process. */
+  igorProcess?: boolean;
+  /**
+   * Every server's shell start-up (`~/.bashrc`, also read by a login shell's `~/.profile`) sleeps
+   * this long, as `pyenv init` and the like do on real servers; 0 (the default) for none.
+   */
+  shellStartupMs?: number;
+}
+
 export interface BenchFleet {
   hosts: number;
+  /** The last run of igor's, with its per-phase times (set by igorDeploy and igorRollback). */
+  lastRun: IgorRun | null;
+  /** igor's process id, with `igorProcess`. */
+  igorPid: number | null;
+  /** Connections and commands each host served so far (from sshd's log), summed over the hosts. */
+  sessions(): SessionCount;
+  /** One ssh per host streaming the tarball on stdin (unpack, REVISION, switch, restart), then curl: the one-connection floor. */
+  floorDeployOneConnection(): Promise<number>;
   /** Deploys `main` with igor; the time from the start of the rollout (tests done, artifact built) to `succeeded`. */
   igorDeploy(): Promise<number>;
   /** `/rollback` with igor; the time from the request to `succeeded`. */
@@ -38,19 +61,28 @@ export interface BenchFleet {
   stop(): Promise<void>;
 }
 
-export async function startBenchFleet(hosts: number): Promise<BenchFleet> {
+export async function startBenchFleet(hosts: number, options: BenchFleetOptions = {}): Promise<BenchFleet> {
   const dir = await mkdtemp(join(tmpdir(), 'igor-bench-fleet-'));
   let fleet: SshFleet | undefined;
   let igor: Igor | undefined;
+  let driver: IgorDriver | undefined;
   const stop = async () => {
     await igor?.stop();
+    await driver?.stop();
     await killPidFiles(['igor', 'floor'].flatMap((tree) => (fleet?.hosts ?? []).map((host) => join(dir, 'hosts', host.name, tree, 'shared', 'app.pid'))));
     await fleet?.stop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    fleet = await startSshFleet({ hosts });
+    // VERBOSE: sshd logs each connection and session, which is how round trips are counted.
+    fleet = await startSshFleet({ hosts, logLevel: 'VERBOSE' });
     const started = fleet;
+    if (options.shellStartupMs) {
+      // sshd runs every command through the user's shell, and Debian's bash reads ~/.bashrc then;
+      // a login shell reads ~/.profile, which (as Debian's does) reads ~/.bashrc.
+      await writeFile(join(started.dir, 'home', '.bashrc'), `sleep ${options.shellStartupMs / 1000}\n`);
+      await writeFile(join(started.dir, 'home', '.profile'), '[ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n');
+    }
     const repo = join(dir, 'repo');
     await createExampleRepository(repo);
     await writeFile(join(repo, 'vendor.bin'), randomBytes(8 * 1024 * 1024));
@@ -68,26 +100,31 @@ export async function startBenchFleet(hosts: number): Promise<BenchFleet> {
             servers: { static: started.hosts.map((host) => ({ name: host.name, host: host.host, port: host.port, path: treeOf(host.name, 'igor') })) },
             ssh: { user: userInfo().username, privateKeyPath: started.privateKeyPath },
             restart: `APP_PORT=${IGOR_APP_PORT} bash scripts/restart.sh`,
-            health: { url: `http://{host}:${IGOR_APP_PORT}/health`, interval: `${HEALTH_INTERVAL_MS}ms`, retries: 300 },
+            health: { url: `http://{host}:${IGOR_APP_PORT}/health`, interval: `${HEALTH_INTERVAL_MS}ms`, retries: 300, expectBody: '"revision":"{sha}"' },
             strategy: { parallel: hosts },
           },
         },
       }),
     );
-    igor = await createApp({
-      configPath: join(dir, 'igor.yml'),
-      dataDir: join(dir, 'data'),
-      port: 0,
-      logLevel: 'silent',
-      processEnv: { PATH: process.env.PATH!, HOME: process.env.HOME!, USER: userInfo().username },
-    });
-    await igor.start();
+    if (options.igorProcess) {
+      await mkdir(join(dir, 'igor-home'));
+      driver = await igorProcessDriver({ configPath: join(dir, 'igor.yml'), dataDir: join(dir, 'data'), home: join(dir, 'igor-home'), environment: 'bench' });
+    } else {
+      igor = await createApp({
+        configPath: join(dir, 'igor.yml'),
+        dataDir: join(dir, 'data'),
+        port: 0,
+        logLevel: 'silent',
+        processEnv: { PATH: process.env.PATH!, HOME: process.env.HOME!, USER: userInfo().username },
+      });
+      await igor.start();
+    }
     const app = igor;
 
     const finished = (id: string) =>
       new Promise<Deployment>((resolve) => {
         const check = () => {
-          const deployment = app.pipeline.get(id);
+          const deployment = app!.pipeline.get(id);
           if (deployment?.finishedAt) resolve(deployment);
           else setTimeout(check, 10);
         };
@@ -111,34 +148,68 @@ export async function startBenchFleet(hosts: number): Promise<BenchFleet> {
     const switchAndRestart = `ln -sfn $root/releases/$release $root/.current-$release; mv -T $root/.current-$release $root/current; cd $root/current; env IGOR_PATH=$root IGOR_HOST=$addr APP_PORT=${FLOOR_APP_PORT} bash scripts/restart.sh`;
     const healthy = `until curl -fsS -o /dev/null "http://$addr:${FLOOR_APP_PORT}/health"; do sleep ${HEALTH_INTERVAL_MS / 1000}; done`;
     const floorReleases: string[] = [];
+    const newFloorRelease = async () => {
+      const sha = (await simpleGit(repo).revparse(['main'])).trim();
+      const release = `r${floorReleases.length + 1}-${sha.slice(0, 7)}`;
+      const artifact = join(dir, `${release}.tar.gz`);
+      await execa('git', ['-C', repo, 'archive', '--format=tar.gz', '-o', artifact, sha]);
+      for (const host of started.hosts) await mkdir(join(treeOf(host.name, 'floor'), 'releases'), { recursive: true });
+      floorReleases.push(release);
+      return { sha, release, artifact };
+    };
 
-    return {
+    const bench: BenchFleet = {
       hosts,
+      lastRun: null,
+      igorPid: driver?.pid ?? null,
+      sessions() {
+        const total = { connections: 0, commands: 0, sftp: 0 };
+        for (const host of started.hosts) {
+          const count = started.sessionsOf(host.name);
+          total.connections += count.connections;
+          total.commands += count.commands;
+          total.sftp += count.sftp;
+        }
+        return total;
+      },
       async igorDeploy() {
-        const requested = await app.pipeline.request({ ref: 'main', environment: 'bench', actor: { user: 'UBENCH', via: 'api' } });
+        if (driver) {
+          bench.lastRun = await driver.deploy('main');
+          return bench.lastRun.ms;
+        }
+        const requested = await app!.pipeline.request({ ref: 'main', environment: 'bench', actor: { user: 'UBENCH', via: 'api' } });
         const done = succeeded(await finished(requested.id));
         const rollout = done.steps.find((step) => step.name === 'deploy')!;
         return Date.parse(done.finishedAt!) - Date.parse(rollout.startedAt!);
       },
       async igorRollback() {
+        if (driver) {
+          bench.lastRun = await driver.rollback();
+          return bench.lastRun.ms;
+        }
         const started = performance.now();
-        const requested = await app.pipeline.requestRollback({ environment: 'bench', actor: { user: 'UBENCH', via: 'api' } });
+        const requested = await app!.pipeline.requestRollback({ environment: 'bench', actor: { user: 'UBENCH', via: 'api' } });
         succeeded(await finished(requested.id));
         return performance.now() - started;
       },
       async floorDeploy() {
-        const sha = (await simpleGit(repo).revparse(['main'])).trim();
-        const release = `r${floorReleases.length + 1}-${sha.slice(0, 7)}`;
-        const artifact = join(dir, `${release}.tar.gz`);
-        await execa('git', ['-C', repo, 'archive', '--format=tar.gz', '-o', artifact, sha]);
-        for (const host of started.hosts) await mkdir(join(treeOf(host.name, 'floor'), 'releases'), { recursive: true });
-        floorReleases.push(release);
+        const { sha, release, artifact } = await newFloorRelease();
         // $0 is "floor"; $1 artifact, $2 release, $3 sha, $4 the hosts' parent folder; xargs appends name address port.
         const script = [
           'artifact=$1 release=$2 sha=$3 name=$5 addr=$6 port=$7',
           'root=$4/$name/floor',
           `scp -q -P "$port" ${sshOptions.join(' ')} "$artifact" "$addr:$root/releases/.$release.tar.gz"`,
           `${ssh} -p "$port" "$addr" "set -e; mkdir -p $root/releases/$release; tar -xzf $root/releases/.$release.tar.gz -C $root/releases/$release; rm $root/releases/.$release.tar.gz; echo $sha > $root/releases/$release/REVISION; ${switchAndRestart}"`,
+          healthy,
+        ].join('\n');
+        return forEveryHost(script, [artifact, release, sha, join(dir, 'hosts')]);
+      },
+      async floorDeployOneConnection() {
+        const { sha, release, artifact } = await newFloorRelease();
+        const script = [
+          'artifact=$1 release=$2 sha=$3 name=$5 addr=$6 port=$7',
+          'root=$4/$name/floor',
+          `${ssh} -p "$port" "$addr" "set -e; mkdir -p $root/releases/$release; tar -xzf - -C $root/releases/$release; echo $sha > $root/releases/$release/REVISION; ${switchAndRestart}" < "$artifact"`,
           healthy,
         ].join('\n');
         return forEveryHost(script, [artifact, release, sha, join(dir, 'hosts')]);
@@ -156,6 +227,7 @@ export async function startBenchFleet(hosts: number): Promise<BenchFleet> {
       },
       stop,
     };
+    return bench;
   } catch (error) {
     await stop();
     throw error;

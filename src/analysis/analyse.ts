@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { AnalysisConfig, PrometheusConfig } from '../config/schema.js';
 import type { Clock } from '../shared/clock.js';
 import { AnalysisError } from './errors.js';
-import { runLoadProbe } from './load-probe.js';
 import { queryRangeMean } from './prometheus.js';
 import { fillQuery } from './targets.js';
 import type { AnalysisRow, AnalysisTarget, CanaryAnalysis, LoadStats } from './types.js';
@@ -78,6 +77,8 @@ export async function analyseCanary(options: AnalyseOptions): Promise<CanaryAnal
 
 async function probe(target: AnalysisTarget, load: NonNullable<AnalysisConfig['load']>, signal: AbortSignal): Promise<LoadStats | { error: string }> {
   try {
+    // loadtest is loaded when an analysis first needs it, not with igor (it costs ~16 MiB).
+    const { runLoadProbe } = await import('./load-probe.js');
     return await runLoadProbe(target.url, load, signal);
   } catch (error) {
     if (signal.aborted) throw error;

@@ -1,10 +1,7 @@
 import { join } from 'node:path';
 import type { Config, EnvironmentConfig } from '../config/schema.js';
 import { dictionary } from '../shared/names.js';
-import { createS3ArtifactStore, type ArtifactStore } from './artifacts/s3.js';
-import { createAzureDiscovery } from './discovery/azure.js';
-import { createEc2Discovery } from './discovery/ec2.js';
-import { createGceDiscovery } from './discovery/gce.js';
+import type { ArtifactStore } from './artifacts/s3.js';
 import { createLocalDiscovery } from './discovery/local.js';
 import { createStaticDiscovery } from './discovery/static.js';
 import type { HostKeyStore } from './transport/host-keys.js';
@@ -56,15 +53,38 @@ function artifactStoreOf(config: Config, name: string): ArtifactStore | undefine
   const own = environment.artifacts;
   const settings = own ? own.s3 : config.artifacts?.s3;
   if (!settings) return undefined;
-  return createS3ArtifactStore({ settings, setting: own ? `environments.${name}.artifacts.s3` : 'artifacts.s3' });
+  const setting = own ? `environments.${name}.artifacts.s3` : 'artifacts.s3';
+  let loaded: Promise<ArtifactStore> | undefined;
+  // Loaded when first used, as the cloud discoveries are.
+  const store = () => (loaded ??= import('./artifacts/s3.js').then(({ createS3ArtifactStore }) => createS3ArtifactStore({ settings, setting })));
+  return { name: 's3', publish: async (artifact, names) => (await store()).publish(artifact, names) };
 }
 
 function discoveryOf(environment: EnvironmentConfig, options: FleetOptions): Discovery {
   if (environment.servers.local) return createLocalDiscovery(environment, options.dataDir);
-  if (environment.servers.ec2) return createEc2Discovery({ environment, defaultUser: options.user });
-  if (environment.servers.gce) return createGceDiscovery({ environment, defaultUser: options.user });
-  if (environment.servers.azure) return createAzureDiscovery({ environment, defaultUser: options.user });
+  const cloud = { environment, defaultUser: options.user };
+  if (environment.servers.ec2) return onFirstUse('ec2', async () => (await import('./discovery/ec2.js')).createEc2Discovery(cloud));
+  if (environment.servers.gce) return onFirstUse('gce', async () => (await import('./discovery/gce.js')).createGceDiscovery(cloud));
+  if (environment.servers.azure) return onFirstUse('azure', async () => (await import('./discovery/azure.js')).createAzureDiscovery(cloud));
   return createStaticDiscovery(environment, options.user);
+}
+
+/**
+ * A cloud discovery made when first asked: each cloud's SDK takes 25 to 130 MiB of igor's memory
+ * once loaded, and most igors use one cloud or none. A failed load is tried again next time.
+ */
+function onFirstUse(name: string, make: () => Promise<Discovery>): Discovery {
+  let made: Promise<Discovery> | undefined;
+  return {
+    name,
+    async servers() {
+      const discovery = await (made ??= make().catch((error: unknown) => {
+        made = undefined;
+        throw error;
+      }));
+      return discovery.servers();
+    },
+  };
 }
 
 function connectorOf(environment: EnvironmentConfig, options: FleetOptions): Connect {

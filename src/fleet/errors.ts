@@ -15,6 +15,18 @@ export class HostPhaseError extends Error {
   }
 }
 
+/** A command of a phase exited non-zero: its exit code, for a caller that tells one failure from another. */
+export class PhaseCommandError extends HostPhaseError {
+  override name = 'PhaseCommandError';
+  constructor(
+    phase: HostPhase,
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(phase, message);
+  }
+}
+
 /**
  * A command on a server was stopped before it ended: the run was cancelled (`stopped`), or it ran
  * past its time limit (`timed-out`, after `timeoutMs`). Its process group was killed.

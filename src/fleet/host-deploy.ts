@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { HealthConfig } from '../config/schema.js';
 import { formatDuration } from '../config/duration.js';
-import { CommandStoppedError, HostPhaseError, type HostPhase } from './errors.js';
+import { CommandStoppedError, HostPhaseError, PhaseCommandError, type HostPhase } from './errors.js';
 import { healthUrl, waitUntilHealthy } from './health.js';
 import { releasesToPrune } from './releases.js';
 import type { CommandResult, Server, Transport } from './types.js';
@@ -52,6 +52,14 @@ export function layout(root: string, release: string) {
  * Ships one release to one server: upload → unpack (with `REVISION`) → steps → atomic switch of
  * `current` → restart → health → prune. `onPhase` hears each phase as it starts. Returns the
  * release that was live before, so a rollback knows where to go back to.
+ *
+ * Every command costs a round trip and a shell start-up on the server (sshd runs it through the
+ * user's shell, which reads `~/.bashrc`: `pyenv init` and the like, 150 ms and more), so the fixed
+ * work is a few scripts run with `bash --noprofile --norc`, their inputs positional arguments,
+ * never pasted into them; only the user's own `steps` and `restart` get a login shell. Reading
+ * `current` and uploading go over SFTP, which starts no shell. On a server that had the release
+ * before: one command to unpack, one to switch and restart, and one to prune, in parallel with
+ * the health check.
  */
 export async function deployToHost(
   server: Server,
@@ -61,10 +69,7 @@ export async function deployToHost(
 ): Promise<{ previousRelease: string | null }> {
   const paths = layout(server.path, job.release);
   const run = phaseRunner(transport, job);
-  // Each command is a round trip (and a shell start-up) on the server: related steps go in one
-  // `bash -c` script whose inputs are positional arguments, never pasted into the script.
-  const prepared = await run('upload', ['bash', '-c', 'mkdir -p -- "$1" "$2" && { readlink -- "$3" || true; }', 'igor', paths.releases, paths.shared, paths.current]);
-  const previousRelease = prepared.stdout.trim() ? posix.basename(prepared.stdout.trim()) : null;
+  const previousRelease = await readPrevious(transport, paths.current, job.stepTimeoutMs);
   onPhase('upload', previousRelease);
   const upload = posix.join(paths.releases, `.${job.release}.tar.gz`);
   if (job.download) await downloadArtifact(run, job.download, upload, job.stepTimeoutMs);
@@ -77,7 +82,9 @@ export async function deployToHost(
   }
 
   onPhase('unpack', previousRelease);
-  await run('unpack', ['bash', '-c', UNPACK, 'igor', upload, job.artifact.sha256, paths.release, job.sha]);
+  const unpacked = await run('unpack', [...PLAIN_BASH, UNPACK, 'igor', upload, job.artifact.sha256, paths.release, job.sha, paths.shared, paths.releases]);
+  // The release folders after the unpack, this one included: what prune chooses from.
+  const doomed = releasesToPrune(unpacked.stdout.split('\n'), job.keepReleases, job.release, previousRelease);
 
   const env = releaseEnv(server, job);
   for (const step of job.steps) {
@@ -86,13 +93,18 @@ export async function deployToHost(
   }
 
   onPhase('switch', previousRelease);
-  await switchCurrent(transport, server.path, job.release, job);
-
   if (job.restart) {
+    // The switch and the restart are one command. The restart is heard of as the command starts
+    // (a rollback then counts the host as switched; putting back a host whose switch had not
+    // happened yet only restarts what it runs), and a failed switch still names its phase.
     onPhase('restart', previousRelease);
-    await run('restart', ['bash', '-lc', job.restart], { cwd: paths.release, env }, `"${job.restart}"`);
-  }
+    await switchAndRestart(transport, server, job.release, job.restart, env, job);
+  } else await switchCurrent(transport, server.path, job.release, job);
 
+  // Prune runs beside the health check: it never touches this release nor the one before it, which
+  // is all a failed health check goes back to. Its outcome is awaited in its own phase.
+  const pruning = doomed.length ? run('prune', ['rm', '-rf', '--', ...doomed.map((name) => posix.join(paths.releases, name))]) : Promise.resolve(null);
+  pruning.catch(() => undefined);
   const health = server.health ?? job.health;
   if (health) {
     onPhase('health', previousRelease);
@@ -100,10 +112,21 @@ export async function deployToHost(
   }
 
   onPhase('prune', previousRelease);
-  const listing = await run('prune', ['ls', '-1', '--', paths.releases]);
-  const doomed = releasesToPrune(listing.stdout.split('\n'), job.keepReleases, job.release, previousRelease);
-  if (doomed.length) await run('prune', ['rm', '-rf', '--', ...doomed.map((name) => posix.join(paths.releases, name))]);
+  await pruning;
   return { previousRelease };
+}
+
+/** A non-login shell that reads no start-up file: igor's own scripts need none. */
+export const PLAIN_BASH = ['bash', '--noprofile', '--norc', '-c'] as const;
+
+/** The release `current` points at before the upload, read over SFTP: no shell start-up. */
+async function readPrevious(transport: Transport, current: string, timeoutMs: number): Promise<string | null> {
+  try {
+    const target = await transport.readLink(current, { timeoutMs });
+    return target?.trim() ? posix.basename(target.trim()) : null;
+  } catch (error) {
+    throw new HostPhaseError('upload', `cannot read ${current}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**
@@ -114,7 +137,7 @@ async function downloadArtifact(run: ReturnType<typeof phaseRunner>, download: A
   const url = await download.url();
   const maxTime = String(Math.max(1, Math.ceil(stepTimeoutMs / 1000)));
   try {
-    await run('upload', ['bash', '-c', DOWNLOAD, 'igor', target, url, maxTime], {}, `curl ${download.location}`);
+    await run('upload', [...PLAIN_BASH, DOWNLOAD, 'igor', target, url, maxTime], {}, `curl ${download.location}`);
   } catch (error) {
     if (!(error instanceof HostPhaseError)) throw error;
     // curl's own words may quote the URL (its host at least): never let the signature through.
@@ -123,31 +146,63 @@ async function downloadArtifact(run: ReturnType<typeof phaseRunner>, download: A
   }
 }
 
-const DOWNLOAD = ['set -eu', 'rm -f -- "$1"', 'curl --fail --silent --show-error --retry 3 --max-time "$3" -o "$1" "$2"'].join('\n');
+const DOWNLOAD = ['set -eu', 'mkdir -p -- "$(dirname -- "$1")"', 'rm -f -- "$1"', 'curl --fail --silent --show-error --retry 3 --max-time "$3" -o "$1" "$2"'].join('\n');
 
-/** Checks the uploaded archive's SHA-256, unpacks it into a clean release folder, writes REVISION. */
+/**
+ * Checks the uploaded archive's SHA-256, unpacks it into a clean release folder, writes REVISION,
+ * makes `shared/`, and lists the release folders (for prune).
+ */
 const UNPACK = [
   'set -eu',
-  'upload=$1 sum=$2 release=$3 sha=$4',
+  'upload=$1 sum=$2 release=$3 sha=$4 shared=$5 releases=$6',
   'actual=$(sha256sum -- "$upload" | cut -d" " -f1)',
   '[ "$actual" = "$sum" ] || { echo "the artifact\'s checksum differs ($actual, expected $sum)" >&2; exit 1; }',
   'rm -rf -- "$release" && mkdir -p -- "$release"',
   'tar -xzf "$upload" -C "$release"',
   'rm -f -- "$upload"',
   'printf "%s\n" "$sha" > "$release/REVISION"',
+  'mkdir -p -- "$shared"',
+  'ls -1 -- "$releases"',
 ].join('\n');
 
 /** The release `current` points at, or null on a server that never had one. `timeoutMs` bounds the command (it rejects with a `CommandStoppedError` then). */
 export async function liveRelease(transport: Transport, root: string, limits: { timeoutMs?: number } = {}): Promise<string | null> {
-  const result = await transport.exec(['readlink', '--', posix.join(root, 'current')], limits.timeoutMs ? { timeoutMs: limits.timeoutMs } : {});
-  return result.code === 0 && result.stdout.trim() ? posix.basename(result.stdout.trim()) : null;
+  // A link read, not a `readlink` command: no shell start-up on the server.
+  const target = await transport.readLink(posix.join(root, 'current'), limits);
+  return target?.trim() ? posix.basename(target.trim()) : null;
 }
 
 /** `ln -s` to a temporary name, then `mv -T` over `current`, so the switch is atomic even if `current` exists. */
 export async function switchCurrent(transport: Transport, root: string, release: string, limits: CommandLimits): Promise<void> {
   const paths = layout(root, release);
   const temporary = posix.join(root, `.current-${release}`);
-  await phaseRunner(transport, limits)('switch', ['bash', '-c', 'ln -sfn -- "$1" "$2" && mv -T -- "$2" "$3"', 'igor', paths.release, temporary, paths.current]);
+  await phaseRunner(transport, limits)('switch', [...PLAIN_BASH, SWITCH, 'igor', paths.release, temporary, paths.current]);
+}
+
+const SWITCH = 'ln -sfn -- "$1" "$2" && mv -T -- "$2" "$3"';
+
+/** Exit code of {@link SWITCH_AND_RESTART} when the switch failed (the restart never ran). */
+const SWITCH_FAILED = 97;
+
+/**
+ * Switches `current`, then runs the user's `restart` in a login shell in the release folder: one
+ * command. Exit {@link SWITCH_FAILED} means the switch failed; anything else is the restart's.
+ */
+const SWITCH_AND_RESTART = [`{ ${SWITCH}; } || { echo "could not switch $3 to $1" >&2; exit ${SWITCH_FAILED}; }`, 'cd -- "$1"', 'exec bash -lc "$4"'].join('\n');
+
+/**
+ * The switch and the restart in one round trip (see {@link SWITCH_AND_RESTART}); a failure is a
+ * {@link HostPhaseError} of the phase that failed. `env` is the restart's (the contract's `IGOR_*`).
+ */
+export async function switchAndRestart(transport: Transport, server: Server, release: string, restart: string, env: Record<string, string>, limits: CommandLimits): Promise<CommandResult> {
+  const paths = layout(server.path, release);
+  const temporary = posix.join(server.path, `.current-${release}`);
+  try {
+    return await phaseRunner(transport, limits)('restart', [...PLAIN_BASH, SWITCH_AND_RESTART, 'igor', paths.release, temporary, paths.current, restart], { env }, `"${restart}"`);
+  } catch (error) {
+    if (error instanceof PhaseCommandError && error.exitCode === SWITCH_FAILED) throw new HostPhaseError('switch', `could not switch ${paths.current} to ${paths.release}: ${error.message.split('\n').slice(1).join('\n')}`, { cause: error });
+    throw error;
+  }
 }
 
 /** The contract's `IGOR_*` variables for steps and restart on a server. */
@@ -190,7 +245,7 @@ export function phaseRunner(transport: Transport, limits: CommandLimits) {
     }
     if (result.code !== 0) {
       const output = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-10).join('\n');
-      throw new HostPhaseError(phase, `${what} exited with code ${result.code}${output ? `:\n${output}` : ''}`);
+      throw new PhaseCommandError(phase, result.code, `${what} exited with code ${result.code}${output ? `:\n${output}` : ''}`);
     }
     return result;
   };

@@ -47,6 +47,12 @@ export interface Transport {
   readonly name: string;
   exec(argv: readonly string[], options?: ExecOptions): Promise<CommandResult>;
   putFile(localPath: string, remotePath: string): Promise<void>;
+  /**
+   * Where a symbolic link points (as written), or null when `path` is missing or not a link. It runs
+   * no command (over SSH it is an SFTP request), so it costs no shell start-up on the server.
+   * Rejects once `timeoutMs` (default 20 s) passes without an answer.
+   */
+  readLink(path: string, options?: { timeoutMs?: number | undefined }): Promise<string | null>;
   close(): Promise<void>;
 }
 

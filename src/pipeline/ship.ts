@@ -8,6 +8,7 @@ import { healthUrl, probe } from '../fleet/health.js';
 import { deployToHost, liveRelease, type Artifact, type HostDeployment } from '../fleet/host-deploy.js';
 import { markReleaseBad, restoreRelease } from '../fleet/restore.js';
 import { runWave } from '../fleet/rollout.js';
+import { createTransportPool } from '../fleet/transport/pool.js';
 import { planWaves } from '../fleet/strategy.js';
 import type { Connect, Server } from '../fleet/types.js';
 import type { ArtifactStore } from '../fleet/artifacts/s3.js';
@@ -54,8 +55,18 @@ export function createShipper(options: ShipOptions) {
   const { config, recorder, progress } = options;
 
   return async function ship(deployment: Deployment, run: Run, servers: Server[], artifact: Artifact): Promise<void> {
+    // One connection per server for the whole rollout (deploy, bake, verification, and a rollback
+    // if it comes to that): an SSH handshake costs more than most commands after it.
+    const pool = createTransportPool(options.connectors[deployment.environment]!);
+    try {
+      await shipWith(deployment, run, servers, artifact, pool.connect);
+    } finally {
+      await pool.closeAll();
+    }
+  };
+
+  async function shipWith(deployment: Deployment, run: Run, servers: Server[], artifact: Artifact, connect: Connect): Promise<void> {
     const environment = config.environments[deployment.environment]!;
-    const connect = options.connectors[deployment.environment]!;
     const logFile = join(options.dataDir, 'logs', deployment.id, 'deploy.log');
     const release = deployment.release!;
     const waves = planWaves(servers, environment.strategy);
@@ -84,7 +95,7 @@ export function createShipper(options: ShipOptions) {
         job.download = { location: published.location, url: published.downloadUrl };
         options.log.info({ deployment: deployment.id, bucket: published.bucket, key: published.key }, 'artifact published; servers download it themselves');
       } catch (error) {
-        return stop(deployment, servers, { kind: 'failure', reason: (error as Error).message });
+        return stop(deployment, servers, { kind: 'failure', reason: (error as Error).message }, connect);
       }
     }
 
@@ -115,11 +126,11 @@ export function createShipper(options: ShipOptions) {
     for (const wave of waves) {
       const failure = await runWave(wave.hosts, environment.strategy.parallel, deployOne, () => run.stopReason !== null);
       // A stop kills the commands running on the hosts, and those hosts fail: the stop is the reason.
-      if (run.stopReason) return stop(deployment, servers, { kind: run.stopReason });
-      if (failure) return stop(deployment, servers, { kind: 'failure', reason: failure });
+      if (run.stopReason) return stop(deployment, servers, { kind: run.stopReason }, connect);
+      if (failure) return stop(deployment, servers, { kind: 'failure', reason: failure }, connect);
       if (wave.name === 'canary') {
-        const outcome = await bakeAndPromote(deployment, run, wave.hosts, servers);
-        if (outcome) return stop(deployment, servers, outcome);
+        const outcome = await bakeAndPromote(deployment, run, wave.hosts, servers, connect);
+        if (outcome) return stop(deployment, servers, outcome, connect);
       }
     }
     await progress.finishStep(deployment, 'deploy', 'succeeded', null);
@@ -128,15 +139,15 @@ export function createShipper(options: ShipOptions) {
     await progress.startStep(deployment, 'verify');
     const drift = await driftFrom(release, servers, connect);
     await progress.finishStep(deployment, 'verify', drift.length ? 'failed' : 'succeeded', drift.join('; ') || null);
-    if (drift.length) return stop(deployment, servers, { kind: 'failure', reason: `verification found hosts not on ${release}: ${drift.join('; ')}` });
+    if (drift.length) return stop(deployment, servers, { kind: 'failure', reason: `verification found hosts not on ${release}: ${drift.join('; ')}` }, connect);
     await recorder.transition(deployment, 'succeed', { reason: null });
-  };
+  }
 
   /**
    * Watches the canary for `bake` (and, with `analysis`, judges it against a baseline meanwhile);
    * then promotes by itself, or asks for Promote / Rollback. Null means go on.
    */
-  async function bakeAndPromote(deployment: Deployment, run: Run, canary: Server[], servers: Server[]): Promise<Stop | null> {
+  async function bakeAndPromote(deployment: Deployment, run: Run, canary: Server[], servers: Server[], connect: Connect): Promise<Stop | null> {
     const environment = config.environments[deployment.environment]!;
     const settings = environment.strategy.canary!;
     await recorder.transition(deployment, 'bake');
@@ -151,7 +162,7 @@ export function createShipper(options: ShipOptions) {
             canary,
             servers,
             isLive: async (server) => {
-              const transport = await options.connectors[deployment.environment]!(server);
+              const transport = await connect(server);
               try {
                 return (await liveRelease(transport, server.path)) !== null;
               } finally {
@@ -220,7 +231,7 @@ export function createShipper(options: ShipOptions) {
    * Ends a rollout early. Hosts not reached are left alone; with `rollback: auto` (and always on
    * Cancel or Rollback) every switched host goes back to its previous release, in parallel.
    */
-  async function stop(deployment: Deployment, servers: Server[], outcome: Stop): Promise<void> {
+  async function stop(deployment: Deployment, servers: Server[], outcome: Stop, connect: Connect): Promise<void> {
     const environment = config.environments[deployment.environment]!;
     for (const host of deployment.hosts) if (host.state === 'pending') host.state = 'untouched';
     const reason = outcome.kind === 'failure' ? outcome.reason : outcome.kind === 'cancelled' ? 'cancelled' : outcome.kind === 'rolled-back' ? 'rolled back by a person' : 'igor stopped';
@@ -230,14 +241,14 @@ export function createShipper(options: ShipOptions) {
       return;
     }
     const release = deployment.release!;
-    await markBad(deployment, servers, outcome.kind === 'failure' ? `deployment ${deployment.id} failed: ${reason}` : `deployment ${deployment.id} was ${outcome.kind}`);
+    await markBad(deployment, servers, connect, outcome.kind === 'failure' ? `deployment ${deployment.id} failed: ${reason}` : `deployment ${deployment.id} was ${outcome.kind}`);
     if (outcome.kind === 'failure' && environment.rollback === 'manual') {
       const switched = deployment.hosts.filter((host) => host.switched).map((host) => host.host);
       recorder.note(deployment, phrase`The rollout stopped: ${reason}.${switched.length ? phrase` ${switched.join(', ')} run ${release}; press Rollback to put back the release before (${code('rollback: manual')}).` : ''}`, 'error');
       await recorder.transition(deployment, 'fail', { reason: `the rollout stopped: ${reason}` });
       return;
     }
-    const failures = await restoreSwitched(deployment, servers);
+    const failures = await restoreSwitched(deployment, servers, connect);
     // Chat words it: which hosts went back, which never changed, which could not be put back.
     options.events.emit({ type: 'rollout-stopped', deployment, reason, failures });
     const who = outcome.kind === 'cancelled' ? `cancelled by ${cancelledBy(deployment) ?? 'someone'}` : reason;
@@ -247,9 +258,8 @@ export function createShipper(options: ShipOptions) {
   }
 
   /** Puts every switched host back on its previous release; returns how many could not be. */
-  async function restoreSwitched(deployment: Deployment, servers: Server[]): Promise<number> {
+  async function restoreSwitched(deployment: Deployment, servers: Server[], connect: Connect): Promise<number> {
     const environment = config.environments[deployment.environment]!;
-    const connect = options.connectors[deployment.environment]!;
     const logFile = join(options.dataDir, 'logs', deployment.id, 'deploy.log');
     const limit = pLimit(environment.strategy.parallel);
     let failures = 0;
@@ -291,11 +301,10 @@ export function createShipper(options: ShipOptions) {
   }
 
   /** A release that failed or was rolled back is bad: in the store, and as `BAD_RELEASE` on the hosts that have it. */
-  async function markBad(deployment: Deployment, servers: Server[], why: string): Promise<void> {
+  async function markBad(deployment: Deployment, servers: Server[], connect: Connect, why: string): Promise<void> {
     const release = deployment.release!;
     (options.store.data.badReleases[scopeKey(deployment.app, deployment.environment)] ??= dictionary())[release] = why;
     await options.store.write();
-    const connect = options.connectors[deployment.environment]!;
     const touched = deployment.hosts.filter((host) => host.state !== 'untouched' && host.state !== 'pending');
     await Promise.all(
       touched.map(async (host) => {

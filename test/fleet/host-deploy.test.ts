@@ -280,6 +280,49 @@ describe('deployToHost', () => {
   });
 });
 
+describe('deployToHost round trips', () => {
+  /** The local transport, recording every command it runs. */
+  function counting(): { transport: Transport; commands: string[][] } {
+    const commands: string[][] = [];
+    return { commands, transport: { ...transport, exec: (argv, options) => (commands.push([...argv]), transport.exec(argv, options)) } };
+  }
+
+  it('runs two commands on a host that had a release: the unpack, then the switch with the restart', async () => {
+    const endpoint = await healthServer([200]);
+    await deployToHost(server, transport, deployment({ release: release(1) }));
+    const counted = counting();
+
+    await deployToHost(server, counted.transport, deployment({ release: release(2), restart: 'printf restarted > "$IGOR_PATH/restarted"', health: health(endpoint.port) }));
+
+    expect(counted.commands).toHaveLength(2);
+    expect(await readFile(join(server.path, 'restarted'), 'utf8')).toBe('restarted');
+    expect(await liveRelease(transport, server.path)).toBe(release(2));
+  });
+
+  it("starts a login shell only for the user's own steps and restart; igor's own scripts read no start-up file", async () => {
+    const counted = counting();
+    await deployToHost(server, counted.transport, deployment({ release: release(1), steps: ['true'], restart: 'true', keepReleases: 1 }));
+    await deployToHost(server, counted.transport, deployment({ release: release(2), keepReleases: 1 }));
+    await deployToHost(server, counted.transport, deployment({ release: release(3), keepReleases: 1 }));
+
+    // The step in a login shell of its own; the restart through a login shell that igor's switch script starts.
+    expect(counted.commands.filter((argv) => argv[1] === '-lc')).toEqual([['bash', '-lc', 'true']]);
+    const restarts = counted.commands.filter((argv) => argv.some((word) => word.includes('exec bash -lc')));
+    expect(restarts.map((argv) => argv.at(-1))).toEqual(['true']);
+    for (const argv of counted.commands.filter((command) => command[0] === 'bash' && command[1] !== '-lc')) expect(argv.slice(0, 4)).toEqual(['bash', '--noprofile', '--norc', '-c']);
+    // The third deploy pruned the first release (keepReleases 1 keeps the live one and the one before).
+    expect((await readdir(layout(server.path, '').releases)).sort()).toEqual([release(2), release(3)]);
+  });
+
+  it('fails in phase switch, not restart, when the switch cannot happen, and runs no restart', async () => {
+    await mkdir(join(server.path, 'current', 'in-the-way'), { recursive: true });
+    const error = await failure(deployToHost(server, transport, deployment({ release: release(1), restart: 'printf ran > "$IGOR_PATH/restarted"' })));
+    expect(error.phase).toBe('switch');
+    expect(error.message).toContain(`could not switch ${join(server.path, 'current')}`);
+    expect(existsSync(join(server.path, 'restarted'))).toBe(false);
+  });
+});
+
 describe('switchCurrent', () => {
   it('repoints an existing current atomically and leaves no temporary link behind', async () => {
     for (const name of [release(1), release(2)]) await mkdir(layout(server.path, name).release, { recursive: true });

@@ -102,3 +102,31 @@ describe('startSshFleet', () => {
     }
   });
 });
+
+describe('startSshFleet with logLevel VERBOSE', () => {
+  let fleet: SshFleet | undefined;
+  const clients: NodeSSH[] = [];
+
+  beforeAll(async () => {
+    fleet = await startSshFleet({ hosts: 1, logLevel: 'VERBOSE' });
+  });
+
+  afterAll(async () => {
+    for (const ssh of clients) ssh.dispose();
+    await fleet?.stop();
+  });
+
+  it('counts the connections, commands and SFTP sessions a host served', async () => {
+    const host = fleet!.hosts[0]!;
+    const ssh = new NodeSSH();
+    clients.push(ssh);
+    await ssh.connect({ host: host.host, port: host.port, username: host.user, privateKeyPath: fleet!.privateKeyPath });
+    for (const word of ['one', 'two', 'three']) expect((await ssh.execCommand(`echo ${word}`)).stdout).toBe(word);
+    (await ssh.requestSFTP()).end();
+    ssh.dispose();
+
+    // sshd writes its log as it goes: wait until the last session is in it.
+    for (let attempt = 0; attempt < 100 && fleet!.sessionsOf(host.name).sftp < 1; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fleet!.sessionsOf(host.name)).toEqual({ connections: 1, commands: 3, sftp: 1 });
+  });
+});

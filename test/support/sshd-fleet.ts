@@ -52,6 +52,11 @@ export interface SshFleet {
   pauseHost(name: string): void;
   /** Thaws a host frozen by `pauseHost` (SIGCONT): the connections that waited are served. */
   resumeHost(name: string): void;
+  /**
+   * Connections and sessions a host served so far: each command is a round trip (and a shell
+   * start-up) on a server. Needs `logLevel: 'VERBOSE'` or more (sshd logs each session then).
+   */
+  sessionsOf(name: string): SessionCount;
   /** What a host's sshd wrote to stderr so far (the last 16 KiB; see `logLevel`). */
   logOf(name: string): string;
   /** Stops every sshd (SIGTERM, SIGKILL after 2 s) and removes `dir`. Safe to call more than once. */
@@ -78,6 +83,17 @@ interface Sshd {
   exited: Promise<void>;
   stderr: string;
   paused: boolean;
+  /** Sessions sshd started so far, by kind (counted from its VERBOSE log lines). */
+  sessions: SessionCount;
+  /** The unfinished last line of stderr, so a line split across chunks is counted once. */
+  partial: string;
+}
+
+/** What a host served: connections (key accepted), and sessions: commands (`exec`) and SFTP. */
+export interface SessionCount {
+  connections: number;
+  commands: number;
+  sftp: number;
 }
 
 
@@ -122,7 +138,7 @@ function probe(host: string, port: number, timeoutMs = 500): Promise<'ssh' | 'op
 function addressInUseMessage(address: string): string {
   return (
     `${address}:${SSH_FLEET_PORT} is already in use, most likely by an sshd left over from a crashed earlier test run ` +
-    `(worker VITEST_POOL_ID=${process.env.VITEST_POOL_ID ?? '1'} always uses 127.0.${poolId() + 10}.x:${SSH_FLEET_PORT}). ` +
+    `(worker VITEST_POOL_ID=${process.env.VITEST_POOL_ID ?? '1'} always uses 127.${Number(process.env.IGOR_TEST_NET ?? 0)}.${poolId() + 10}.x:${SSH_FLEET_PORT}). ` +
     `Find its pid with \`ss -ltnp 'src ${address}:${SSH_FLEET_PORT}'\` and kill it.`
   );
 }
@@ -140,10 +156,13 @@ function spawnSshd(name: string, address: string, configPath: string, mount?: { 
     ? ['unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" "$2" && exec "$3" -D -e -f "$4"', 'sh', mount.root, mount.at, SSHD_PATH, configPath]]
     : [SSHD_PATH, ['-D', '-e', '-f', configPath]];
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const sshd: Sshd = { name, address, child, exit: undefined, exited: Promise.resolve(), stderr: '', paused: false };
+  const sshd: Sshd = { name, address, child, exit: undefined, exited: Promise.resolve(), stderr: '', paused: false, sessions: { connections: 0, commands: 0, sftp: 0 }, partial: '' };
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {
     sshd.stderr = (sshd.stderr + text).slice(-STDERR_LIMIT);
+    const lines = (sshd.partial + text).split('\n');
+    sshd.partial = lines.pop() ?? '';
+    for (const line of lines) countSession(sshd.sessions, line);
   });
   sshd.exited = new Promise((resolve) => {
     child.once('exit', (code, signal) => {
@@ -162,6 +181,13 @@ function spawnSshd(name: string, address: string, configPath: string, mount?: { 
   });
   if (child.pid !== undefined) trackChild(child);
   return sshd;
+}
+
+/** sshd's VERBOSE lines: `Accepted publickey for …`, `Starting session: command for …`, `Starting session: subsystem 'sftp' for …`. */
+function countSession(count: SessionCount, line: string): void {
+  if (line.includes('Accepted publickey for ')) count.connections++;
+  else if (line.includes('Starting session: command ')) count.commands++;
+  else if (line.includes("Starting session: subsystem 'sftp'")) count.sftp++;
 }
 
 async function waitUntilReady(sshd: Sshd): Promise<void> {
@@ -282,7 +308,8 @@ export async function startSshFleet(options: SshFleetOptions): Promise<SshFleet>
       sshd.child.kill('SIGSTOP');
     };
     const resumeHost = (name: string) => resume(sshdOf(name));
-    return { hosts, privateKeyPath, dir, ...(ownPath ? { ownPath } : {}), stopHost, pauseHost, resumeHost, logOf, stop };
+    const sessionsOf = (name: string) => ({ ...sshdOf(name).sessions });
+    return { hosts, privateKeyPath, dir, ...(ownPath ? { ownPath } : {}), stopHost, pauseHost, resumeHost, logOf, sessionsOf, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import type { CommandResult, ExecOptions, Transport } from '../types.js';
@@ -54,6 +54,15 @@ export function createLocalTransport(settings: LocalTransportOptions = {}): Tran
     async putFile(localPath: string, remotePath: string): Promise<void> {
       await mkdir(dirname(remotePath), { recursive: true });
       await copyFile(localPath, remotePath);
+    },
+    async readLink(path: string): Promise<string | null> {
+      try {
+        return await readlink(path);
+      } catch (error) {
+        // Missing, or not a link: what `readlink` without -f says nothing for.
+        if (['ENOENT', 'EINVAL', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return null;
+        throw error;
+      }
     },
     async close(): Promise<void> {},
   };

@@ -30,6 +30,7 @@ export function createTransportPool(connect: Connect): { connect: Connect; close
         name: shared.name,
         exec: (argv, options) => shared.exec(argv, options).catch(dropIfDead),
         putFile: (local, remote) => shared.putFile(local, remote).catch(dropIfDead),
+        readLink: (path, options) => shared.readLink(path, options).catch(dropIfDead),
         close: async () => {},
       }));
     },

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,24 @@ export function describeTransport(name: string, make: () => Promise<{ transport:
       const targets = Array.from({ length: 4 }, (_, i) => join(dir, 'burst', `host-${i}`, 'shared', 'flags.json'));
       await Promise.all(targets.map((target) => transport.putFile(source, target)));
       for (const target of targets) expect(await readFile(target, 'utf8')).toBe('flags');
+    });
+
+    it('reads where a link points, and null for a missing path or one that is not a link', async () => {
+      const link = join(dir, 'links', 'current');
+      await mkdir(join(dir, 'links'), { recursive: true });
+      await symlink(join(dir, 'releases', 'r 1'), link);
+      await writeFile(join(dir, 'links', 'plain'), 'not a link');
+      expect(await transport.readLink(link)).toBe(join(dir, 'releases', 'r 1'));
+      expect(await transport.readLink(join(dir, 'links', 'plain'))).toBeNull();
+      expect(await transport.readLink(join(dir, 'links', 'missing'))).toBeNull();
+      expect(await transport.readLink(join(dir, 'no-such-folder', 'current'))).toBeNull();
+    });
+
+    it('reads links many at a time on one connection', async () => {
+      await mkdir(join(dir, 'many'), { recursive: true });
+      const links = Array.from({ length: 12 }, (_, i) => join(dir, 'many', `link-${i}`));
+      await Promise.all(links.map((link, i) => symlink(`target-${i}`, link)));
+      expect(await Promise.all(links.map((link) => transport.readLink(link, { timeoutMs: 10_000 })))).toEqual(links.map((_, i) => `target-${i}`));
     });
   });
 }

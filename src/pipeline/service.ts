@@ -143,12 +143,7 @@ export function createPipeline(options: PipelineOptions) {
     }
     const since = clock.now().toISOString();
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: input.ref, user: input.actor.user, since }, async () => {
-      await mirror.fetch();
-      const sha = await mirror.resolve(input.sha ?? input.ref);
-      if (!sha) {
-        const guess = input.sha ? undefined : nearest(input.ref, await mirror.refNames());
-        throw new RefusedError('not-found', phrase`${code(input.sha ?? input.ref)} is not a branch, tag or commit of the repository${guess ? phrase` (did you mean ${code(guess)}?)` : ''}`);
-      }
+      const sha = await resolveRef(input);
       checkGates(environment, sha, input.ref);
       const stepNames = integrationStepNames(config.integration);
       const testedIn = input.tested && vouchesFor(input.tested, sha, config.integration, stepNames) ? input.tested : null;
@@ -167,17 +162,21 @@ export function createPipeline(options: PipelineOptions) {
     return deployment;
   }
 
+  /** The commit a request's ref (or sha) is now, fetched first; refused with the nearest ref when there is none. */
+  async function resolveRef(input: Pick<DeployRequest, 'ref' | 'sha'>): Promise<string> {
+    await mirror.fetch();
+    const sha = await mirror.resolve(input.sha ?? input.ref);
+    if (sha) return sha;
+    const guess = input.sha ? undefined : nearest(input.ref, await mirror.refNames());
+    throw new RefusedError('not-found', phrase`${code(input.sha ?? input.ref)} is not a branch, tag or commit of the repository${guess ? phrase` (did you mean ${code(guess)}?)` : ''}`);
+  }
+
   /**
    * A deploy that waits in the environment's queue (busy, or frozen): its ref and gates are checked
    * now, and the ref resolved again to its commit when it starts; nothing of it runs before.
    */
   async function enqueue(input: DeployRequest, environment: string, freeze: Pick<Waiting, 'frozenUntil' | 'freezeReason'>): Promise<Deployment> {
-    await mirror.fetch();
-    const sha = await mirror.resolve(input.sha ?? input.ref);
-    if (!sha) {
-      const guess = input.sha ? undefined : nearest(input.ref, await mirror.refNames());
-      throw new RefusedError('not-found', phrase`${code(input.sha ?? input.ref)} is not a branch, tag or commit of the repository${guess ? phrase` (did you mean ${code(guess)}?)` : ''}`);
-    }
+    const sha = await resolveRef(input);
     // A refusal creates no deployment: the gates are asked now, and again when it starts.
     checkGates(environment, sha, input.ref);
     return queued(

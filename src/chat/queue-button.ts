@@ -9,12 +9,15 @@ import { button, buttons } from './messages.js';
 import { codeMrkdwn, dateMrkdwn, escapeMrkdwn } from './mrkdwn.js';
 import type { ChatMessage } from './port.js';
 
-/** What a `Queue` button carries: the refused request, as JSON (a button's value is at most 2,000 characters). */
-const queueValue = z.strictObject({ app: z.string().min(1), environment: z.string().min(1), ref: z.string().min(1) });
+/** What a `Queue` button carries: the refused deploy or promotion, as JSON (a button's value is at most 2,000 characters). */
+const queueValue = z.union([
+  z.strictObject({ app: z.string().min(1), environment: z.string().min(1), ref: z.string().min(1) }),
+  z.strictObject({ app: z.string().min(1), environment: z.string().min(1), from: z.string().min(1) }),
+]);
 
 /** The `Queue` button offered beside a refusal for a busy environment. */
 export function queueButtonMessage(refusal: ChatMessage, request: QueueableRequest): ChatMessage {
-  const value = JSON.stringify({ app: request.app, environment: request.environment, ref: request.ref });
+  const value = JSON.stringify('from' in request ? { app: request.app, environment: request.environment, from: request.from } : { app: request.app, environment: request.environment, ref: request.ref });
   return { text: refusal.text, blocks: [...(refusal.blocks ?? []), buttons('queue', [button('Queue', 'queue', value, 'primary')])] };
 }
 
@@ -44,9 +47,12 @@ export function queueButton(pipelines: Pipelines) {
     }
     const request = queueValue.safeParse(parsed);
     if (!request.success) throw new RefusedError('bad-input', 'this Queue button carries no deploy request igor can read');
-    const { app, environment, ref } = request.data;
+    const { app, environment } = request.data;
     const pipeline = pipelines.of(app);
-    const deployment = await pipeline.request({ ref, environment, actor, queue: true });
+    const deployment =
+      'from' in request.data
+        ? await pipeline.requestPromotion({ from: request.data.from, environment, actor, queue: true })
+        : await pipeline.request({ ref: request.data.ref, environment, actor, queue: true });
     const where = escapeMrkdwn(pipelines.apps.apps.size > 1 ? `${app}/${deployment.environment}` : deployment.environment);
     // Pressed on a private refusal: the answer is told there too.
     return { ok: true, tell: true, text: queuedText(deployment, pipeline.queuePosition(deployment), where) };

@@ -25,8 +25,8 @@ export interface QueueOptions {
   log: Logger;
   /** Runs a deployment that holds its environment now (the pipeline's own start). */
   run: (deployment: Deployment) => void;
-  /** `environments.<env>.requires`, asked again when a queued deployment starts: throws a refusal. */
-  checkGates: (environment: string, sha: string, ref: string) => void;
+  /** Asked again when a queued deployment starts, with the commit it resolved to (its gates): throws a refusal. */
+  admitOnStart: (deployment: Deployment, sha: string) => void;
 }
 
 /**
@@ -150,7 +150,7 @@ export function createQueue(options: QueueOptions) {
       }
       try {
         // What staging ran when this was queued may have been rolled back since.
-        options.checkGates(environment, sha, ref);
+        options.admitOnStart(deployment, sha);
       } catch (error) {
         if (!(error instanceof RefusedError)) throw error;
         deployment.waiting = null;

@@ -74,7 +74,7 @@ export function createPipeline(options: PipelineOptions) {
   const userGroups = options.userGroups ?? createLocalUserGroups(config.groups);
   const locks = createLocks({ config, store, clock, log, userGroups });
   const hostReadings = createHostReadings(options);
-  const queue = createQueue({ config, store, mirror, locks, recorder, events, clock, log, run: (deployment) => start(deployment), checkGates });
+  const queue = createQueue({ config, store, mirror, locks, recorder, events, clock, log, run: (deployment) => start(deployment), admitOnStart });
   // A deployment that ends, or a lock lifted, may let the next one in line start.
   events.on((event) => {
     if (event.type === 'finished' && ours(event.deployment)) void queue.look(event.deployment.environment);
@@ -111,6 +111,18 @@ export function createPipeline(options: PipelineOptions) {
       now: clock.now(),
       appPrefix: options.appPrefix ?? '',
     });
+  }
+
+  /**
+   * What a queued deployment is asked when its turn comes: its gates, for the commit its ref is now;
+   * and a promotion, that its target does not run its release already (one queued before it may
+   * have shipped it, and unpacking the live folder again would pull it from under the app).
+   */
+  function admitOnStart(deployment: Deployment, sha: string): void {
+    checkGates(deployment.environment, sha, deployment.ref);
+    if (deployment.promotedFrom && liveOn(ofApp(store.data.deployments, config.app), deployment.environment).release === deployment.release) {
+      throw new RefusedError('conflict', phrase`${deployment.environment} runs release ${code(deployment.release!)} already: there is nothing to promote`);
+    }
   }
 
   async function request(input: DeployRequest): Promise<Deployment> {
@@ -222,7 +234,7 @@ export function createPipeline(options: PipelineOptions) {
    * same commit, release id and artifact bytes), without tests, through `env`'s own rules and gates.
    * During a freeze of `env` it waits in the queue, like a deploy.
    */
-  async function requestPromotion(input: { from: string; environment?: string | undefined; actor: Actor }): Promise<Deployment> {
+  async function requestPromotion(input: { from: string; environment?: string | undefined; actor: Actor; queue?: boolean }): Promise<Deployment> {
     const environment = environmentName(input.environment);
     const from = environmentName(input.from);
     if (from === environment) throw new RefusedError('bad-input', phrase`a promotion goes from one environment to another: ${from} is both`);
@@ -236,8 +248,15 @@ export function createPipeline(options: PipelineOptions) {
       return { kind: 'deploy' as const, environment, ref, sha, actor: input.actor, steps: ['deploy', 'verify'], extra: { release: source.release, artifactSha256, promotedFrom } };
     };
     const freeze = queue.freezeOf(environment);
-    if (freeze) return queued(await promotion(), { frozenUntil: freeze.end.toISOString(), freezeReason: freeze.reason, authorizedBy: null, tested: null });
-    locks.checkFree(environment);
+    const waitFor = (frozen: Pick<Waiting, 'frozenUntil' | 'freezeReason'>) => async () => queued(await promotion(), { ...frozen, authorizedBy: null, tested: null });
+    if (freeze) return waitFor({ frozenUntil: freeze.end.toISOString(), freezeReason: freeze.reason })();
+    try {
+      locks.checkFree(environment);
+    } catch (error) {
+      if (!(error instanceof EnvironmentBusyError)) throw error;
+      if (input.queue) return waitFor({ frozenUntil: null, freezeReason: null })();
+      throw new EnvironmentBusyError(error.lock, { app: config.app, environment, from });
+    }
     const since = clock.now().toISOString();
     // Held while the source's hosts are asked what they run, so no deploy starts in between.
     const deployment = await locks.whileReserved({ environment, deploymentId: '(starting)', ref: `promote ${from}`, user: input.actor.user, since }, async () =>

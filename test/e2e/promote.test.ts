@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { keptArtifactPath } from '../../src/fleet/artifacts/kept.js';
 import { textOf } from '../support/fake-slack.js';
-import { API_TOKEN, prepareHarness, startIgor, type Harness } from '../support/igor-harness.js';
+import { API_TOKEN, SIGNING_SECRET, prepareHarness, startIgor, type Harness } from '../support/igor-harness.js';
+import { pressButton } from '../support/slack-requests.js';
 import { commitFiles } from '../support/example-changes.js';
 import { slackDriver } from './slack-driver.js';
 
@@ -161,5 +162,41 @@ describe('promotion and gates', () => {
     const production = slackDriver(h, 'C0PROD');
     await production.press(await production.approvalRequest('2'), 'Approve', 'U0BOB');
     expect(await production.state('2', 'succeeded')).toMatchObject({ sha: tested.sha, release: tested.release, artifactSha256: tested.artifactSha256 });
+  });
+
+  it('offers Queue when production is busy: the queued promotion starts when it frees, and one of a release production runs by then is refused', async () => {
+    const { h } = await start();
+    const staging = slackDriver(h);
+    const production = slackDriver(h, 'C0PROD');
+    await staging.slash('main to staging', 'U0ALICE');
+    const first = (await staging.state('1', 'succeeded'))!;
+    await staging.slash('promote staging to production', 'U0ALICE');
+    const waiting = await production.approvalRequest('2');
+
+    // Staging moves on while production waits for Bob: a second release of main.
+    await staging.slash('main to staging', 'U0ALICE');
+    const second = (await staging.state('3', 'succeeded'))!;
+    expect(second.release).not.toBe(first.release);
+
+    // Production is busy with deployment 2: refused, with Queue; no deployment is made.
+    const busy = await staging.slash('promote staging to production', 'U0ALICE');
+    expect(await busy.answer()).toMatch(/production is busy/);
+    const refusal = h.slack.responses.find((response) => textOf(response.body as { text: string }).includes('production is busy'))!.body as { text: string; blocks: Array<{ elements?: Array<{ action_id?: string; value?: string; text?: { text: string } }> }> };
+    expect(refusal.text).toMatch(/production is busy/);
+    const queue = refusal.blocks.flatMap((block) => block.elements ?? []).find((element) => element.text?.text === 'Queue')!;
+    expect(JSON.parse(queue.value!)).toEqual({ app: 'shop', environment: 'production', from: 'staging' });
+    expect(h.igor.pipeline.list()).toHaveLength(3);
+    await pressButton(h.eventsUrl, SIGNING_SECRET, { actionId: queue.action_id!, value: queue.value!, userId: 'U0ALICE', channelId: 'C0DEPLOYS', messageTs: '1.000001', responseUrl: h.slack.responseUrl(), text: 'Queue' });
+    await h.slack.waitFor(() => (h.igor.pipeline.get('4')?.state === 'queued' ? true : undefined), { what: 'the promotion to wait in the queue' });
+    expect(h.igor.pipeline.get('4')).toMatchObject({ release: second.release, promotedFrom: { environment: 'staging', deployment: '3' } });
+    // The same release through the API, queued behind it: by its turn production runs it.
+    expect((await api(h, '/api/promotions', { from: 'staging', environment: 'production', user: 'U0ALICE', queue: true })).status).toBe(202);
+
+    await production.press(waiting, 'Approve', 'U0BOB');
+    await production.state('2', 'succeeded');
+    await production.press(await production.approvalRequest('4'), 'Approve', 'U0BOB');
+    expect(await production.state('4', 'succeeded')).toMatchObject({ release: second.release, artifactSha256: second.artifactSha256 });
+    const refusedLater = (await production.state('5', 'failed'))!;
+    expect(refusedLater.reason).toContain(`production runs release \`${second.release}\` already: there is nothing to promote`);
   });
 });

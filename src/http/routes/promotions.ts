@@ -14,11 +14,12 @@ const promotionBody = z.object(
     from: name('from'),
     environment: name('environment'),
     user: z.string({ error: 'user must be a Slack user id' }).optional(),
+    queue: z.boolean({ error: 'queue must be true or false' }).optional(),
   },
-  { error: 'the body must be a JSON object { app?, from, environment, user }' },
+  { error: 'the body must be a JSON object { app?, from, environment, user, queue? }' },
 );
 
-/** `POST /api/promotions { app?, from, environment, user }`, as `/deploy promote [app/]<from> to <env>`. */
+/** `POST /api/promotions { app?, from, environment, user, queue? }`, as `/deploy promote [app/]<from> to <env>` (and `Queue`). */
 export function promotionRoutes(pipelines: Pipelines, publicUrl: () => string): Router {
   const router = Router();
   router.post('/', async (request, response) => {
@@ -32,7 +33,7 @@ export function promotionRoutes(pipelines: Pipelines, publicUrl: () => string): 
       throw new HttpError(400, missing ? `${field} is required` : issue.message);
     }
     const body = parsed.data;
-    const deployment = await pipelines.of(body.app).requestPromotion({ from: body.from, environment: body.environment, actor: apiActor(request, response) });
+    const deployment = await pipelines.of(body.app).requestPromotion({ from: body.from, environment: body.environment, actor: apiActor(request, response), queue: body.queue === true });
     response.status(202).json({ id: deployment.id, deployment: deploymentView(deployment, publicUrl()) });
   });
   return router;

@@ -135,6 +135,7 @@ describe('the console in a browser', () => {
       expect(await details.locator('#pipeline .row', { hasText: 'approval wait' }).locator('.bar.phase-approval').count()).toBe(1);
       expect(await details.locator('#pipeline .row', { hasText: 'bake' }).locator('.bar.phase-bake').count()).toBe(1);
       expect(await details.locator('#facts').textContent()).toContain('Waited for approval');
+      expect(await details.locator('#facts').textContent()).toMatch(/Promoted fromstaging: deployment \d+, live there since/);
       // A promotion runs no tests: its steps are the rollout and the verification.
       expect(await details.locator('[data-log="unit"]').count()).toBe(0);
       await details.click('[data-log="deploy"]');

@@ -51,6 +51,11 @@ function render({ deployment, timeline, logs, active, console: withConsole, anal
   for (const [name, span] of [['Tests', timeSpent?.tests], ['Waited for approval', timeSpent?.approval], ['Rolled out in', timeSpent?.rollout], ['Baked', timeSpent?.bake]]) {
     if (span) facts.push([name, duration((span.end ? ms(span.end) : Date.now()) - ms(span.start)) + (span.end ? '' : ' so far')]);
   }
+  if (d.promotedFrom) {
+    const from = d.promotedFrom;
+    facts.push(['Promoted from', `${from.environment}: deployment ${from.deployment}, live there since ${new Date(from.liveSince).toLocaleString()}`]);
+  }
+  if (d.waiting) facts.push(['Waiting', d.waiting.frozenUntil ? `frozen until ${new Date(d.waiting.frozenUntil).toLocaleString()}${d.waiting.freezeReason ? ` (${d.waiting.freezeReason})` : ''}` : 'for its turn in the queue']);
   if (d.reason) facts.push(['Reason', d.reason]);
   $('facts').innerHTML = facts.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${name === 'Reason' ? mrkdwn(value) : escapeHtml(value)}</dd>`).join('');
   const end = d.finishedAt ? ms(d.finishedAt) : Date.now();

@@ -42,6 +42,30 @@ describe('surviving kill -9 and restarts', () => {
     expect(again.status).toBe(202);
   });
 
+  it('keeps the queue across kill -9: a queued deploy starts once the restarted igor frees the environment', async () => {
+    const p = (prepared = await prepareHarness({ staging: { approval: { mode: 'required', approvers: ['U0BOB'] } } }));
+    const first = await startIgorProcess(p);
+    await sendSlashCommand(`${first.url}/slack/events`, SIGNING_SECRET, { text: 'main', userId: 'U0ALICE', responseUrl: p.slack.responseUrl() });
+    await until('deployment 1 awaiting approval', async () => ((await first.api<View>('/api/deployments/1')).body.state === 'awaiting-approval' ? true : undefined));
+    const queued = await first.api<{ id: string; deployment: { state: string } }>('/api/deployments', { body: { ref: 'main', user: 'U0ALICE', queue: true } });
+    expect(queued.body).toMatchObject({ id: '2', deployment: { state: 'queued' } });
+    await until('the queued deployment on disk', async () => {
+      const stored = JSON.parse(await readFile(join(p.dataDir, 'db.json'), 'utf8').catch(() => '{}')) as { deployments?: Array<{ id: string; state: string }> };
+      return stored.deployments?.find((deployment) => deployment.id === '2')?.state === 'queued' ? true : undefined;
+    });
+    first.child.kill('SIGKILL');
+    await first.child;
+
+    const second = await startIgorProcess(p);
+    expect((await second.api<View>('/api/deployments/1')).body.state).toBe('interrupted');
+    // Its turn came with the restart: tested, and now waiting for Bob like any other.
+    const started = await until('deployment 2 to start and ask for approval', async () => {
+      const view = (await second.api<View & { sha: string | null; waiting: unknown }>('/api/deployments/2')).body;
+      return view.state === 'awaiting-approval' ? view : undefined;
+    });
+    expect(started).toMatchObject({ sha: p.sha, waiting: null });
+  });
+
   it('marks a deployment killed mid-rollout interrupted and accepts a new one', async () => {
     const p = (prepared = await prepareHarness({ staging: { steps: ['touch "$IGOR_PATH/shared/step-started"; sleep 5'] } }));
     const first = await startIgorProcess(p);

@@ -39,7 +39,10 @@ export function linkMrkdwn(url: string | null | undefined, label: string): strin
 /** A Slack mention for Slack user ids; anyone else (`github:ada`, `api`) by name, as code. */
 export function mention(user: string | null): string {
   if (!user) return '?';
-  return /^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : codeMrkdwn(user);
+  if (/^[UW][A-Z0-9]{2,}$/.test(user)) return `<@${user}>`;
+  // A user group named by its id (in `approvers` or `deployers`) is mentioned as one: Slack notifies its members.
+  if (/^S[A-Z0-9]{2,}$/.test(user)) return `<!subteam^${user}>`;
+  return codeMrkdwn(user);
 }
 
 /**

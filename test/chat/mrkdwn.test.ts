@@ -17,9 +17,11 @@ describe('untrusted text in Slack mrkdwn', () => {
     }
   });
 
-  it('mentions Slack user ids, and shows anyone else by name as code', () => {
+  it('mentions Slack user ids and user group ids, and shows anyone else by name as code', () => {
     expect(mention('U0ALICE')).toBe('<@U0ALICE>');
     expect(mention('api')).toBe('`api`');
+    expect(mention('S0SRE')).toBe('<!subteam^S0SRE>');
+    expect(mention('@sre')).toBe('`@sre`');
     expect(mention('github:ada<!channel>')).toBe('`github:ada&lt;!channel&gt;`');
   });
 });

@@ -132,11 +132,12 @@ describe('alarms from Alertmanager', () => {
   });
 
   it('reminds the approvers of a critical alarm nobody acknowledged', async () => {
-    const h = (harness = await startHarness({ hosts: 1, top: { alarms: { remindAfter: '1s' } }, staging: { approval: { mode: 'auto', approvers: ['U0ALICE', 'U0BOB'] } } }));
+    const h = (harness = await startHarness({ hosts: 1, top: { alarms: { remindAfter: '1s' } }, staging: { approval: { mode: 'auto', approvers: ['U0ALICE', 'U0BOB', 'S0SRE'] } } }));
     await postAlerts(h, payload('firing', [alert('fp-remind', 'firing', ERRORS, { summary: 'Payments failing' })]));
     const message = await h.slack.waitFor(() => alertsMessages(h, 'Payments failing')[0], { what: 'the alarm' });
     const reminder = await h.slack.waitFor(() => h.slack.replies('C0ALERTS', message.ts).find((reply) => textOf(reply).includes('still firing')), { what: 'the reminder', timeoutMs: 10_000 });
-    expect(textOf(reminder)).toContain('<@U0ALICE> <@U0BOB>');
+    // A user group given by its id is paged as one.
+    expect(textOf(reminder)).toContain('<@U0ALICE> <@U0BOB> <!subteam^S0SRE>');
   });
 });
 

@@ -177,6 +177,7 @@ describe('mrkdwn', () => {
 
   it('shows special mentions such as <!here>', () => {
     expect(mrkdwn('<!here> look')).toBe('<span class="bk-mention">@here</span> look');
+    expect(mrkdwn('<!subteam^S0SRE> look')).toBe('<span class="bk-mention">@S0SRE</span> look');
   });
 
   it('shows the emoji igor uses as images, and unknown names as they are', () => {

@@ -83,8 +83,9 @@ function special(inner, options) {
   }
   if (target.startsWith('!date^')) return dateHtml(target, label, options);
   if (target.startsWith('!')) {
-    const word = target.slice(1).split('^')[0];
-    return `<span class="bk-mention">@${escapeHtml(label || word)}</span>`;
+    const [word, id] = target.slice(1).split('^');
+    // `<!subteam^S0SRE>`: a user group, shown by its id where Slack would show its handle.
+    return `<span class="bk-mention">@${escapeHtml(label || (word === 'subteam' && id ? id : word))}</span>`;
   }
   // Not a link either (`<checkout>` in a commit subject): the text as it was typed.
   if (!/^([a-z][a-z0-9+.-]*:|\/)/i.test(target)) return escapeHtml(`<${inner}>`);

@@ -352,7 +352,7 @@ export async function createApp(options: AppOptions): Promise<Igor> {
     http.use('/', igorConsole.router);
   }
   finishHttpApp(http, log);
-  const alarmAnnouncer = createAlarmAnnouncer({ outbox, apps, alarms, log, ...(options.alarmCheckMs ? { checkEveryMs: options.alarmCheckMs } : {}) });
+  const alarmAnnouncer = createAlarmAnnouncer({ outbox, apps, alarms, log, userGroups, ...(options.alarmCheckMs ? { checkEveryMs: options.alarmCheckMs } : {}) });
 
   let server: HttpServer | null = null;
   let url = '';

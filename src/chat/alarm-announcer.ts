@@ -8,6 +8,7 @@ import { plain } from './messages.js';
 import { dateMrkdwn, mention, mrkdwn } from './mrkdwn.js';
 import type { Outbox } from './outbox/outbox.js';
 import type { MessageRef } from './port.js';
+import { isGroupEntry, type UserGroups } from '../shared/user-groups.js';
 
 export interface AlarmAnnouncerOptions {
   outbox: Outbox;
@@ -15,6 +16,8 @@ export interface AlarmAnnouncerOptions {
   apps: AppsConfig;
   alarms: Alarms;
   log: Logger;
+  /** To mention a user group named by its handle (`@sre`) in `approvers` by its id, which notifies its members. */
+  userGroups?: UserGroups;
   /** How often due reminders are looked for; default 5 s. */
   checkEveryMs?: number;
 }
@@ -52,10 +55,16 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
     if (target) queued(outbox.reply(target, plain(text), { lane: lane(alarm) }));
   }
 
-  function mentionsFor(alarm: Alarm): string {
+  async function mentionsFor(alarm: Alarm): Promise<string> {
     const environment = alarm.environment ? findEnvironment(configOf(alarm), alarm.environment) : undefined;
     const people = environment ? (environment.approval.approvers.length ? environment.approval.approvers : (environment.deployers ?? [])) : [];
-    return people.length ? people.map(mention).join(' ') : '<!here>';
+    const mentions = await Promise.all(
+      people.map(async (entry) => {
+        const group = isGroupEntry(entry) ? await options.userGroups?.idOf(entry) : null;
+        return group ? mention(group) : mention(entry);
+      }),
+    );
+    return mentions.length ? mentions.join(' ') : '<!here>';
   }
 
   function handle(change: AlarmChange): void {
@@ -74,7 +83,7 @@ export function createAlarmAnnouncer(options: AlarmAnnouncerOptions) {
         reply(alarm, mrkdwn(change.text));
         return;
       case 'reminder':
-        reply(alarm, `:bell: ${mentionsFor(alarm)} still firing since ${dateMrkdwn(alarm.since)} and nobody has acknowledged it.`);
+        queued(mentionsFor(alarm).then((mentions) => reply(alarm, `:bell: ${mentions} still firing since ${dateMrkdwn(alarm.since)} and nobody has acknowledged it.`)));
         return;
     }
   }

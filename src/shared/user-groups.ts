@@ -15,7 +15,14 @@ export interface UserGroups {
    * Throws {@link UserGroupsError} when the members cannot be had.
    */
   members(group: string, expecting?: string): Promise<readonly string[] | null>;
+  /**
+   * The id chat mentions `group` by (`S0SRE` as given; `@sre` looked up), so a mention notifies its
+   * members; null when there is none, it cannot be had, or groups here have no ids (local mode).
+   */
+  idOf(group: string): Promise<string | null>;
 }
+
+const GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
 /** The members of a group could not be had (Slack unreachable, a scope missing). */
 export class UserGroupsError extends Error {
@@ -23,7 +30,7 @@ export class UserGroupsError extends Error {
 }
 
 /** A port that knows no group: every `@handle` names nobody. */
-export const NO_USER_GROUPS: UserGroups = { name: 'none', members: () => Promise.resolve(null) };
+export const NO_USER_GROUPS: UserGroups = { name: 'none', members: () => Promise.resolve(null), idOf: () => Promise.resolve(null) };
 
 /** The local port: the config's `groups`, by handle (`sre` answers `@sre`). */
 export function createLocalUserGroups(groups: Readonly<Record<string, readonly string[]>> | undefined): UserGroups {
@@ -33,6 +40,8 @@ export function createLocalUserGroups(groups: Readonly<Record<string, readonly s
       const handle = group.startsWith('@') ? group.slice(1) : group;
       return Promise.resolve(groups && Object.hasOwn(groups, handle) ? groups[handle]! : null);
     },
+    // The config's groups have handles only: nothing to mention them by.
+    idOf: (group) => Promise.resolve(GROUP_ID.test(group) ? group : null),
   };
 }
 
@@ -88,6 +97,10 @@ export function createCachedUserGroups(source: UserGroupsSource, clock: Clock, t
     async members(group, expecting) {
       const id = group.startsWith('@') ? await idOf(group.slice(1)) : group;
       return id === null ? null : membersOf(id, expecting);
+    },
+    async idOf(group) {
+      if (!group.startsWith('@')) return GROUP_ID.test(group) ? group : null;
+      return idOf(group.slice(1)).catch(() => null);
     },
   };
 }

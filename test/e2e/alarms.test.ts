@@ -132,12 +132,13 @@ describe('alarms from Alertmanager', () => {
   });
 
   it('reminds the approvers of a critical alarm nobody acknowledged', async () => {
-    const h = (harness = await startHarness({ hosts: 1, top: { alarms: { remindAfter: '1s' } }, staging: { approval: { mode: 'auto', approvers: ['U0ALICE', 'U0BOB', 'S0SRE'] } } }));
+    const h = (harness = await startHarness({ hosts: 1, top: { alarms: { remindAfter: '1s' } }, staging: { approval: { mode: 'auto', approvers: ['U0ALICE', 'U0BOB', 'S0SRE', '@dba', '@nobody'] } } }));
+    h.slack.setUserGroup({ id: 'S0DBA', handle: 'dba', name: 'Databases', users: ['U0CAROL'] });
     await postAlerts(h, payload('firing', [alert('fp-remind', 'firing', ERRORS, { summary: 'Payments failing' })]));
     const message = await h.slack.waitFor(() => alertsMessages(h, 'Payments failing')[0], { what: 'the alarm' });
     const reminder = await h.slack.waitFor(() => h.slack.replies('C0ALERTS', message.ts).find((reply) => textOf(reply).includes('still firing')), { what: 'the reminder', timeoutMs: 10_000 });
-    // A user group given by its id is paged as one.
-    expect(textOf(reminder)).toContain('<@U0ALICE> <@U0BOB> <!subteam^S0SRE>');
+    // User groups are paged as groups, by the id Slack has for a handle; a handle of no group stays text.
+    expect(textOf(reminder)).toContain('<@U0ALICE> <@U0BOB> <!subteam^S0SRE> <!subteam^S0DBA> `@nobody`');
   });
 });
 

@@ -45,7 +45,7 @@ describe('rules that name user groups', () => {
     const unknown = await membersOf(createLocalUserGroups({}), production, 'U0ALICE');
     expect(unknown).toEqual({ deployers: [], approvers: [], unresolved: ['@dba'] });
     expect(plainText(deployRefusal('production', production, unknown, 'U0ALICE')!)).toContain('(no members known for `@dba`: no such user group, or it could not be asked)');
-    const down: UserGroups = { name: 'down', members: () => Promise.reject(new UserGroupsError('[slack] usergroups.list: timeout')) };
+    const down: UserGroups = { name: 'down', members: () => Promise.reject(new UserGroupsError('[slack] usergroups.list: timeout')), idOf: () => Promise.resolve(null) };
     expect((await membersOf(down, production, 'U0ALICE')).unresolved).toEqual(['@dba']);
   });
 });

@@ -82,6 +82,24 @@ describe('cached user groups', () => {
   });
 });
 
+describe('the id a group is mentioned by', () => {
+  it('is the id of a handle (from the cached handles), an id as given, and null for no group or a source that never answered', async () => {
+    const clock = manualClock();
+    const { source, asked, setDown } = countingSource({ sre: { id: 'S0SRE', users: ['U0ALICE'] } });
+    const cached = createCachedUserGroups(source, clock, TIMING);
+    expect(await cached.idOf('@sre')).toBe('S0SRE');
+    expect(await cached.idOf('S0DBA')).toBe('S0DBA');
+    expect(await cached.members('@sre')).toEqual(['U0ALICE']);
+    expect(asked.handles).toBe(1);
+    expect(await cached.idOf('U0ALICE')).toBeNull();
+    setDown(true);
+    expect(await createCachedUserGroups(source, clock, TIMING).idOf('@sre')).toBeNull();
+    // Local groups have handles only: nothing to mention them by but an id written as one.
+    expect(await createLocalUserGroups({ sre: ['U0ALICE'] }).idOf('@sre')).toBeNull();
+    expect(await createLocalUserGroups({ sre: ['U0ALICE'] }).idOf('S0SRE')).toBe('S0SRE');
+  });
+});
+
 describe('local user groups', () => {
   it("answers from the config's groups by handle, and null for any other name (never Object.prototype's)", async () => {
     const local = createLocalUserGroups(Object.assign(Object.create(null) as Record<string, string[]>, { sre: ['U0ALICE'] }));

@@ -8,8 +8,7 @@ import { scopeKey } from '../shared/scope.js';
 import type { Store } from '../store/db.js';
 import { EnvironmentBusyError } from './errors.js';
 import { createLockEvents } from './events.js';
-import { requireDeployer } from './policy.js';
-import { membersOf } from './members.js';
+import { requireDeployerOf } from './policy.js';
 import type { UserGroups } from '../shared/user-groups.js';
 import type { EnvironmentLock, PipelineData } from './store-data.js';
 
@@ -23,8 +22,7 @@ export function createLocks(options: { config: Config; store: Store<PipelineData
   const reserving = new Map<string, EnvironmentLock>();
   const events = createLockEvents();
 
-  const permitted = async (environment: string, user: string, action: string) =>
-    requireDeployer(environment, config.environments[environment]!, await membersOf(options.userGroups, config.environments[environment]!, user), user, action);
+  const permitted = (environment: string, user: string, action: string) => requireDeployerOf(options.userGroups, environment, config.environments[environment]!, user, action);
   /** This app's environment, as the store keys it. */
   const key = (environment: string) => scopeKey(config.app, environment);
 

@@ -3,7 +3,8 @@ import { code, joinPhrases, phrase, user as person, type Phrase } from '../share
 import { sameCaller, type Actor } from '../shared/actor.js';
 import { RefusedError } from '../shared/refusal.js';
 import { isGroupEntry } from '../shared/user-groups.js';
-import type { EnvironmentMembers } from './members.js';
+import { membersOf, type EnvironmentMembers } from './members.js';
+import type { UserGroups } from '../shared/user-groups.js';
 import type { Deployment } from './types.js';
 
 /** People and groups as the config names them: a person by id, a group by its handle (`@sre`), never its members. */
@@ -28,6 +29,11 @@ export function deployRefusal(name: string, environment: EnvironmentConfig, memb
 export function requireDeployer(name: string, environment: EnvironmentConfig, members: EnvironmentMembers, user: string, action?: string): void {
   const refusal = deployRefusal(name, environment, members, user, action);
   if (refusal) throw new RefusedError('forbidden', refusal);
+}
+
+/** {@link requireDeployer}, with the user groups the environment's rules name asked for first. */
+export async function requireDeployerOf(groups: UserGroups, name: string, environment: EnvironmentConfig, user: string, action?: string): Promise<void> {
+  requireDeployer(name, environment, await membersOf(groups, environment, user), user, action);
 }
 
 /** Who may approve, as the config names them: `approval.approvers`, else the deployers, else anyone (null). */

@@ -16,7 +16,7 @@ import { pruneOldest } from '../shared/history.js';
 import { nearest } from '../shared/nearest.js';
 import { createPipelineEvents, type PipelineListener } from './events.js';
 import { createExecutor, type ExecutorOptions } from './execute.js';
-import { requireDeployer } from './policy.js';
+import { requireDeployerOf } from './policy.js';
 import { membersOf } from './members.js';
 import { createLocalUserGroups } from '../shared/user-groups.js';
 import { createRecorder } from './records.js';
@@ -94,7 +94,7 @@ export function createPipeline(options: PipelineOptions) {
    * between, two requests cannot both find it free.
    */
   async function admit(environment: string, user: string, action: string, authorizedBy?: string): Promise<() => void> {
-    if (!authorizedBy) requireDeployer(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, user), user, action);
+    if (!authorizedBy) await requireDeployerOf(userGroups, environment, config.environments[environment]!, user, action);
     locks.checkFree(environment);
     return () => locks.checkFree(environment);
   }
@@ -133,7 +133,7 @@ export function createPipeline(options: PipelineOptions) {
       if (error instanceof InvalidRefError) throw new RefusedError('bad-input', error.message, { cause: error });
       throw error;
     }
-    if (!input.authorizedBy) requireDeployer(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, input.actor.user), input.actor.user, 'deploy to');
+    if (!input.authorizedBy) await requireDeployerOf(userGroups, environment, config.environments[environment]!, input.actor.user, 'deploy to');
     const freeze = queue.freezeOf(environment);
     if (freeze) {
       // Refused before anything is created: a refusal creates no deployment.
@@ -238,7 +238,7 @@ export function createPipeline(options: PipelineOptions) {
     const environment = environmentName(input.environment);
     const from = environmentName(input.from);
     if (from === environment) throw new RefusedError('bad-input', phrase`a promotion goes from one environment to another: ${from} is both`);
-    requireDeployer(environment, config.environments[environment]!, await membersOf(userGroups, config.environments[environment]!, input.actor.user), input.actor.user, 'deploy to');
+    await requireDeployerOf(userGroups, environment, config.environments[environment]!, input.actor.user, 'deploy to');
     const promotion = async () => {
       const history = ofApp(store.data.deployments, config.app);
       const live = liveOn(history, from, await hostReadings.read(from));
@@ -248,13 +248,13 @@ export function createPipeline(options: PipelineOptions) {
       return { kind: 'deploy' as const, environment, ref, sha, actor: input.actor, steps: ['deploy', 'verify'], extra: { release: source.release, artifactSha256, promotedFrom } };
     };
     const freeze = queue.freezeOf(environment);
-    const waitFor = (frozen: Pick<Waiting, 'frozenUntil' | 'freezeReason'>) => async () => queued(await promotion(), { ...frozen, authorizedBy: null, tested: null });
-    if (freeze) return waitFor({ frozenUntil: freeze.end.toISOString(), freezeReason: freeze.reason })();
+    const waitInQueue = async (frozen: Pick<Waiting, 'frozenUntil' | 'freezeReason'>) => queued(await promotion(), { ...frozen, authorizedBy: null, tested: null });
+    if (freeze) return waitInQueue({ frozenUntil: freeze.end.toISOString(), freezeReason: freeze.reason });
     try {
       locks.checkFree(environment);
     } catch (error) {
       if (!(error instanceof EnvironmentBusyError)) throw error;
-      if (input.queue) return waitFor({ frozenUntil: null, freezeReason: null })();
+      if (input.queue) return waitInQueue({ frozenUntil: null, freezeReason: null });
       throw new EnvironmentBusyError(error.lock, { app: config.app, environment, from });
     }
     const since = clock.now().toISOString();

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Clock, Timer } from './clock.js';
 
 /**
@@ -52,3 +53,12 @@ export function createRetryGate(clock: Clock, resume: () => void) {
   };
 }
 export type RetryGate = ReturnType<typeof createRetryGate>;
+
+/**
+ * Logs a call a queue keeps to try again: a warning at the first failure and every tenth after it,
+ * so an outage is seen without one warning per attempt; debug for the others.
+ */
+export function logKeptForRetry(log: Logger, attempts: number, line: Record<string, unknown>, message: string): void {
+  if (attempts === 1 || attempts % 10 === 0) log.warn(line, message);
+  else log.debug(line, message);
+}

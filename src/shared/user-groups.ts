@@ -29,9 +29,6 @@ export class UserGroupsError extends Error {
   override name = 'UserGroupsError';
 }
 
-/** A port that knows no group: every `@handle` names nobody. */
-export const NO_USER_GROUPS: UserGroups = { name: 'none', members: () => Promise.resolve(null), idOf: () => Promise.resolve(null) };
-
 /** The local port: the config's `groups`, by handle (`sre` answers `@sre`). */
 export function createLocalUserGroups(groups: Readonly<Record<string, readonly string[]>> | undefined): UserGroups {
   return {

@@ -80,6 +80,10 @@ export function createDeployCommand(deps: {
   /** How a deployment's environment is named to people: `shop/production` when igor serves several apps. */
   const where = (app: string, environment: string) => escapeMrkdwn(several ? `${app}/${environment}` : environment);
 
+  /** A deploy or promotion that waits in its environment's queue: why, its place, and where to follow it. */
+  const queuedAnswer = (pipeline: Pipeline, deployment: Deployment, channel: string) =>
+    plain(`${queuedText(deployment, pipeline.queuePosition(deployment), where(deployment.app, deployment.environment))} Follow it in ${channelMention(channel)}.`);
+
   function answer(text: string, context: CommandContext): CommandAnswer {
     let command: DeployCommand;
     let app: string | undefined;
@@ -145,7 +149,7 @@ export function createDeployCommand(deps: {
         return later(async () => {
           const deployment = await pipeline.requestPromotion({ from, environment: command.environment, actor: context.actor });
           const channel = environmentChannel(pipeline.config, deployment.environment);
-          if (deployment.waiting) return plain(`${queuedText(deployment, pipeline.queuePosition(deployment), where(deployment.app, deployment.environment))} Follow it in ${channelMention(channel)}.`);
+          if (deployment.waiting) return queuedAnswer(pipeline, deployment, channel);
           return plain(
             `:arrow_double_up: Deployment ${deployment.id} promotes release ${codeMrkdwn(deployment.release!)} (${codeMrkdwn(deployment.ref)}, ${deployment.sha!.slice(0, 7)}) from ${where(deployment.app, from)} to ${where(deployment.app, deployment.environment)}: follow it in ${channelMention(channel)}.`,
           );
@@ -161,7 +165,7 @@ export function createDeployCommand(deps: {
             throw meant ? new RefusedError('not-found', phrase`${error.words}; or did you mean the app: ${code(`/deploy ${meant}`)}?`, { cause: error }) : error;
           });
           const channel = environmentChannel(pipeline.config, deployment.environment);
-          if (deployment.waiting) return plain(`${queuedText(deployment, pipeline.queuePosition(deployment), where(deployment.app, deployment.environment))} Follow it in ${channelMention(channel)}.`);
+          if (deployment.waiting) return queuedAnswer(pipeline, deployment, channel);
           return plain(`:rocket: Deployment ${deployment.id} of ${codeMrkdwn(deployment.ref)} (${deployment.sha!.slice(0, 7)}) to ${where(deployment.app, deployment.environment)} started: follow it in ${channelMention(channel)}.`);
         });
       }

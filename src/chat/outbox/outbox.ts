@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../shared/clock.js';
-import { createRetryGate } from '../../shared/retry-gate.js';
+import { createRetryGate, logKeptForRetry } from '../../shared/retry-gate.js';
 import type { Store } from '../../store/db.js';
 import type { Chat, ChatMessage, MessageRef } from '../port.js';
 import { addItem, foldUpdates, knows, nextItems, prunePosted, resolveTarget, retryDecision, type MessageTarget, type NewItem, type OutboxData, type OutboxItem } from './model.js';
@@ -115,9 +115,7 @@ export function createOutbox(options: OutboxOptions) {
       } else {
         foldUpdates(state(), item);
         gate.pause(decision.delayMs);
-        const line = { ...context, attempts: item.attempts, retryInMs: decision.delayMs, error: item.lastError };
-        if (item.attempts === 1 || item.attempts % 10 === 0) log.warn(line, 'the chat did not take a message; the outbox will retry');
-        else log.debug(line, 'the chat did not take a message; the outbox will retry');
+        logKeptForRetry(log, item.attempts, { ...context, attempts: item.attempts, retryInMs: decision.delayMs, error: item.lastError }, 'the chat did not take a message; the outbox will retry');
       }
       await store.write();
       return;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { deploymentPageUrl } from '../../pipeline/links.js';
 import type { Deployment } from '../../pipeline/types.js';
 import type { Clock } from '../../shared/clock.js';
-import { createRetryGate } from '../../shared/retry-gate.js';
+import { createRetryGate, logKeptForRetry } from '../../shared/retry-gate.js';
 import type { Store } from '../../store/db.js';
 import { githubRetryDecision } from '../call-errors.js';
 import { addCall, type GithubCall, type GithubDeploymentsData, type NewGithubCall } from './calls.js';
@@ -81,9 +81,7 @@ export function createGithubCallSender(options: GithubCallSenderOptions) {
         remove(call);
       } else {
         gate.pause(decision.delayMs);
-        const line = { ...context, attempts: call.attempts, retryInMs: decision.delayMs, error: decision.why };
-        if (call.attempts === 1 || call.attempts % 10 === 0) log.warn(line, 'GitHub did not take a deployment call; it is kept and tried again');
-        else log.debug(line, 'GitHub did not take a deployment call; it is kept and tried again');
+        logKeptForRetry(log, call.attempts, { ...context, attempts: call.attempts, retryInMs: decision.delayMs, error: decision.why }, 'GitHub did not take a deployment call; it is kept and tried again');
       }
       await store.write();
       return;
